@@ -1,0 +1,5 @@
+import type { BenchFigure } from './harness';
+
+export async function bench(): Promise<BenchFigure[]> {
+  return [];
+}

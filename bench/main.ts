@@ -1,0 +1,30 @@
+import { writeFileSync } from 'node:fs';
+import type { BenchFigure } from './harness';
+import { bench as tfevents } from './tfevents.bench';
+import { bench as drift } from './drift.bench';
+import { bench as gpu } from './gpu.bench';
+import { bench as integrity } from './integrity.bench';
+import { bench as predictions } from './predictions.bench';
+
+const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, drift, gpu, integrity, predictions };
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const all: BenchFigure[] = [];
+  for (const [name, run] of Object.entries(engines)) {
+    if (only.length && !only.includes(name)) continue;
+    process.stdout.write(`\n== ${name}\n`);
+    const figures = await run();
+    for (const f of figures) {
+      const v = f.value >= 100 ? f.value.toFixed(0) : f.value.toPrecision(3);
+      process.stdout.write(`  ${f.name.padEnd(52)} ${v.padStart(12)} ${f.unit.padEnd(10)} ${f.anchor ?? ''}\n`);
+    }
+    all.push(...figures);
+  }
+  writeFileSync('dist/bench-results.json', JSON.stringify(all, null, 2));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+// One esbuild script, four bundles: the extension host, the webview, the CLI and the
+// benchmark; plus the integration suite when tests are built. --watch rebuilds on change,
+// --production minifies and drops source maps for packaging.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  target: 'es2022',
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    platform: 'node',
+    format: 'cjs',
+    outdir: 'dist',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    platform: 'node',
+    format: 'cjs',
+    outdir: 'dist',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: { webview: 'webview/main.ts' },
+    platform: 'browser',
+    format: 'iife',
+    outdir: 'dist',
+  },
+];
+if (!production) {
+  builds.push(
+    {
+      ...common,
+      entryPoints: { bench: 'bench/main.ts' },
+      platform: 'node',
+      format: 'cjs',
+      outdir: 'dist',
+    },
+    {
+      ...common,
+      entryPoints: { 'integration-suite': 'test/integration/suite/index.ts' },
+      platform: 'node',
+      format: 'cjs',
+      outdir: 'dist',
+      external: ['vscode', 'mocha'],
+    },
+  );
+}
+
+mkdirSync('dist', { recursive: true });
+// Codicons ship as a font + css; the webview loads them from the bundle, never a CDN.
+try {
+  cpSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/codicon.css');
+  cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicon.ttf');
+} catch {
+  /* codicons are optional decoration */
+}
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('build: watching');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,20 @@
+import type { CliCommand } from '../io';
+import { tbCommand } from './tb';
+import { detectCommand } from './detect';
+import { statsCommand } from './stats';
+import { gpuCommand } from './gpu';
+import { integrityCommand } from './integrity';
+import { predictionsCommand } from './predictions';
+import { checkCommand } from './check';
+import { reportCommand } from './report';
+
+export const commands: readonly CliCommand[] = [
+  tbCommand,
+  predictionsCommand,
+  detectCommand,
+  statsCommand,
+  integrityCommand,
+  gpuCommand,
+  checkCommand,
+  reportCommand,
+];

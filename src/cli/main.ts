@@ -1,0 +1,84 @@
+import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './io';
+import { commands } from './commands';
+
+const VERSION = '0.1.0';
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'modelmon: training-run, drift, integrity and GPU checks for ML models',
+    '',
+    'usage: modelmon <command> [options]',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'modelmon <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+/** Runs one CLI invocation and returns its exit code; never throws. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help() + '\n');
+    return name ? 0 : EXIT_USAGE;
+  }
+  if (name === '--version') {
+    io.out(VERSION + '\n');
+    return 0;
+  }
+  const command: CliCommand | undefined = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`modelmon: unknown command '${name}'\n\n${help()}\n`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.usage + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`modelmon ${name}: ${error.message}\n${command.usage}\n`);
+      return EXIT_USAGE;
+    }
+    // A user never sees a stack trace; MODELMON_DEBUG=1 shows it for bug reports.
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`modelmon ${name}: ${message}\n`);
+    if (io.env.MODELMON_DEBUG) io.err(String((error as Error)?.stack) + '\n');
+    return EXIT_USAGE;
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  let signalled = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signalled++;
+    if (signalled > 1) process.exit(130);
+    controller.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A closed pipe (modelmon ... | head) ends the process quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
+  const io: CliIO = {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+      // Let stdout drain, then leave even if a handle lingers.
+      process.stdout.write('', () => process.exit(code));
+    },
+    () => process.exit(EXIT_USAGE),
+  );
+}
