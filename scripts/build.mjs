@@ -2,7 +2,7 @@
 // benchmark; plus the integration suite when tests are built. --watch rebuilds on change,
 // --production minifies and drops source maps for packaging.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -51,15 +51,22 @@ if (!production) {
     },
     {
       ...common,
-      entryPoints: { 'integration-suite': 'test/integration/suite/index.ts' },
+      // Each suite file is its own bundle so mocha can load them one by one in the extension host.
+      entryPoints: Object.fromEntries(
+        readdirSync('test/integration/suite')
+          .filter((f) => f.endsWith('.ts') && (f === 'index.ts' || f.endsWith('.test.ts')))
+          .map((f) => [f.replace(/\.ts$/, ''), `test/integration/suite/${f}`]),
+      ),
       platform: 'node',
       format: 'cjs',
-      outdir: 'dist',
+      outdir: 'dist/integration',
       external: ['vscode', 'mocha'],
     },
   );
 }
 
+// Stale suite bundles of deleted tests must not run.
+rmSync('dist/integration', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 // Codicons ship as a font + css; the webview loads them from the bundle, never a CDN.
 try {

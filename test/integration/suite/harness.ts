@@ -1,0 +1,52 @@
+// Shared helpers for the real-VS-Code suite. No mock of vscode: these drive the running workbench.
+import * as vscode from 'vscode';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const EXTENSION_ID = 'modelmonitor.model-monitor';
+export const outputDir = process.env.MODELMON_TEST_OUTPUT ?? join(__dirname, '../../.test-output');
+export const workspaceRoot = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+
+/** Activates the extension and returns what activate() returned. */
+export async function extensionApi<T = unknown>(): Promise<T> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed in the test host`);
+  return (await ext.activate()) as T;
+}
+
+/** Polls probe until it returns a value other than undefined/false, or fails naming what it waited for. */
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+/** Asks the launcher for a PNG of the whole workbench page; resolves with its path. */
+export async function screenshot(name: string): Promise<string> {
+  const safe = name.replace(/[^A-Za-z0-9_-]/g, '_');
+  const requests = join(outputDir, 'screenshot-requests');
+  const done = join(requests, `${safe}.done`);
+  mkdirSync(requests, { recursive: true });
+  rmSync(done, { force: true });
+  // Let the workbench paint what the test just changed.
+  await new Promise((r) => setTimeout(r, 400));
+  writeFileSync(join(requests, `${safe}.req`), '');
+  await waitFor(() => existsSync(done), `screenshot ${safe}`, 20_000);
+  const result = readFileSync(done, 'utf8');
+  rmSync(done, { force: true });
+  if (result !== 'ok') throw new Error(`screenshot ${safe} failed: ${result}`);
+  return join(outputDir, 'screenshots', `${safe}.png`);
+}
+
+export function runCommand<T = unknown>(id: string, ...args: unknown[]): Thenable<T> {
+  return vscode.commands.executeCommand<T>(id, ...args);
+}
