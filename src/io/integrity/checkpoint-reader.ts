@@ -1,0 +1,188 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { inflateRawSync } from 'node:zlib';
+import type { Finding, Verdict } from '../../core/integrity/findings';
+import { CheckpointFormatError, type CheckpointFormat, type TensorLayout } from '../../core/integrity/layout';
+import { looksLikePickle, type PickleValue } from '../../core/integrity/pickle';
+import { PickleScanner } from '../../core/integrity/pickle-scanner';
+import { looksLikeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength } from '../../core/integrity/safetensors';
+import { torchTensorsOf } from '../../core/integrity/torch-tensors';
+import { torchArchiveOf, torchTensorLayouts, type StoragePlacement } from '../../core/integrity/torch-zip';
+import { dtypeSize } from '../../core/integrity/dtype';
+import {
+  entryDataOffset,
+  locateCentralDirectory,
+  looksLikeZip,
+  parseCentralDirectory,
+  LOCAL_HEADER_LENGTH,
+  ZIP_TAIL_LENGTH,
+  type ZipEntry,
+} from '../../core/integrity/zip';
+
+/** The most bytes of pickle (a .pkl file, a data.pkl entry) read into memory for a scan. */
+export const PICKLE_SCAN_LIMIT = 64 << 20;
+const CENTRAL_DIRECTORY_LIMIT = 256 << 20;
+/** torch.save's legacy (pre-1.6) files open with this number, pickled. */
+const LEGACY_MAGIC = Number(0x1950a86a20f9469cfc6cn);
+
+/** What a checkpoint holds and whether it is safe to load, learned from its metadata only. */
+export interface CheckpointInspection {
+  readonly path: string;
+  readonly size: number;
+  readonly format: CheckpointFormat;
+  readonly verdict: Verdict;
+  readonly findings: readonly Finding[];
+  /** Tensors and where their bytes lie; empty when the layout could not be recovered. */
+  readonly tensors: readonly TensorLayout[];
+}
+
+/** Reads exactly `length` bytes at `offset` (fewer only at end of file). */
+export async function readAt(fh: FileHandle, offset: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got === length ? buf : buf.subarray(0, got);
+}
+
+/**
+ * Inspects a checkpoint without reading its tensor data: the safetensors header, or a zip's
+ * directory and pickles, or a plain/legacy pickle (up to {@link PICKLE_SCAN_LIMIT}). Never throws
+ * for bad content: that comes back as a `malformed` verdict with a message.
+ */
+export async function inspectCheckpoint(path: string): Promise<CheckpointInspection> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const prefix = await readAt(fh, 0, 16);
+    const scanner = new PickleScanner();
+    let format: CheckpointFormat = 'unknown';
+    let tensors: TensorLayout[] = [];
+    try {
+      if (size === 0) throw new CheckpointFormatError('file is empty');
+      if (looksLikeZip(prefix)) {
+        format = 'torch-zip';
+        tensors = await inspectTorchZip(fh, size, scanner);
+      } else if (claimsSafetensors(prefix) || looksLikeSafetensors(prefix, size)) {
+        format = 'safetensors';
+        const headerLength = safetensorsHeaderLength(prefix, size);
+        tensors = [...parseSafetensorsHeader(await readAt(fh, 8, headerLength), size).tensors];
+      } else if (looksLikePickle(prefix)) {
+        const legacy = await inspectPickleFile(fh, size, scanner);
+        format = legacy.legacy ? 'torch-legacy' : 'pickle';
+        tensors = legacy.tensors;
+      } else {
+        throw new CheckpointFormatError('not a recognised checkpoint: no safetensors header, zip or pickle signature');
+      }
+    } catch (e) {
+      if (!(e instanceof CheckpointFormatError)) throw e;
+      scanner.add('malformed', 'high', e.message);
+    }
+    const result = scanner.result();
+    return { path, size, format, verdict: result.verdict, findings: result.findings, tensors };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A JSON object after a u64 length under 4 GB: a safetensors file, even if its length lies. */
+function claimsSafetensors(prefix: Uint8Array): boolean {
+  return prefix.byteLength > 8 && prefix[8] === 0x7b && prefix[4] === 0 && prefix[5] === 0 && prefix[6] === 0 && prefix[7] === 0;
+}
+
+async function entryBytes(fh: FileHandle, size: number, entry: ZipEntry): Promise<Uint8Array> {
+  const header = await readAt(fh, entry.localHeaderOffset, LOCAL_HEADER_LENGTH);
+  const at = entryDataOffset(header, entry, size);
+  if (entry.size > PICKLE_SCAN_LIMIT || entry.compressedSize > PICKLE_SCAN_LIMIT)
+    throw new CheckpointFormatError(`zip entry '${entry.name}' is over the ${PICKLE_SCAN_LIMIT >> 20} MB pickle scan limit`);
+  const raw = await readAt(fh, at, entry.compressedSize);
+  if (entry.method === 0) return raw;
+  if (entry.method !== 8) throw new CheckpointFormatError(`zip entry '${entry.name}' uses unsupported compression method ${entry.method}`);
+  try {
+    return inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+  } catch {
+    throw new CheckpointFormatError(`zip entry '${entry.name}' does not inflate to its recorded ${entry.size} bytes`);
+  }
+}
+
+async function inspectTorchZip(fh: FileHandle, size: number, scanner: PickleScanner): Promise<TensorLayout[]> {
+  const tailLength = Math.min(size, ZIP_TAIL_LENGTH);
+  const tail = await readAt(fh, size - tailLength, tailLength);
+  const where = locateCentralDirectory(tail, size - tailLength, size);
+  if (where.size > CENTRAL_DIRECTORY_LIMIT) throw new CheckpointFormatError(`zip central directory of ${where.size} bytes is too large`);
+  const entries = parseCentralDirectory(await readAt(fh, where.offset, where.size), where.entryCount, size);
+  const archive = torchArchiveOf(entries);
+  if (entries.some((e) => e.name.startsWith(archive.prefix + 'code/')))
+    scanner.add('suspicious', 'medium', 'TorchScript archive: its code/ entries run when it is loaded with torch.jit.load');
+  let root: PickleValue | undefined;
+  for (const entry of archive.pickles) {
+    const bytes = await entryBytes(fh, size, entry);
+    const analysis = scanner.scan(bytes, 0, entry.name);
+    if (entry === archive.dataPickle) root = analysis.result;
+  }
+  if (!root) return [];
+  let bigEndian = false;
+  if (archive.byteorder) {
+    const text = new TextDecoder().decode(await entryBytes(fh, size, archive.byteorder)).trim();
+    if (text !== 'little' && text !== 'big') throw new CheckpointFormatError(`byteorder entry says '${text.slice(0, 20)}'`);
+    bigEndian = text === 'big';
+  }
+  const refs = torchTensorsOf(root);
+  const placements = new Map<string, StoragePlacement>();
+  // Local headers are read together: a large model has thousands of storages.
+  await Promise.all(
+    [...new Set(refs.map((r) => r.storageKey))].map(async (key) => {
+      const entry = archive.storages.get(key);
+      if (!entry) return;
+      const offset = entryDataOffset(await readAt(fh, entry.localHeaderOffset, LOCAL_HEADER_LENGTH), entry, size);
+      placements.set(key, { offset, size: entry.size, stored: entry.method === 0 });
+    }),
+  );
+  const { tensors, problems } = torchTensorLayouts(refs, (k) => placements.get(k), bigEndian);
+  for (const p of problems) scanner.add('malformed', 'high', p);
+  return tensors;
+}
+
+/** Plain pickles, and torch's legacy format: five pickles (magic, protocol, sys info, data, storage keys) then raw storages. */
+async function inspectPickleFile(fh: FileHandle, size: number, scanner: PickleScanner): Promise<{ legacy: boolean; tensors: TensorLayout[] }> {
+  const window = await readAt(fh, 0, Math.min(size, PICKLE_SCAN_LIMIT));
+  const first = scanner.scan(window, 0);
+  const truncatedByWindow = () => window.byteLength < size;
+  if (first.error) {
+    if (truncatedByWindow()) scanner.add('suspicious', 'medium', `pickle continues past the ${PICKLE_SCAN_LIMIT >> 20} MB scan window; the rest was not scanned`);
+    return { legacy: false, tensors: [] };
+  }
+  if (first.result?.kind !== 'int' || first.result.value !== LEGACY_MAGIC) return { legacy: false, tensors: [] };
+  let at = first.end;
+  let data: PickleValue | undefined;
+  let keys: PickleValue | undefined;
+  for (let i = 0; i < 4; i++) {
+    const next = scanner.scan(window, at, i === 2 ? 'data pickle' : `legacy header pickle ${i + 2}`);
+    if (next.error) return { legacy: true, tensors: [] };
+    if (i === 2) data = next.result;
+    if (i === 3) keys = next.result;
+    at = next.end;
+  }
+  if (!data || keys?.kind !== 'list') return { legacy: true, tensors: [] };
+  // Storages follow the keys pickle in key order, each as an 8-byte element count then its bytes.
+  const refs = torchTensorsOf(data);
+  const itemSize = new Map(refs.map((r) => [r.storageKey, dtypeSize(r.dtype)]));
+  const placements = new Map<string, StoragePlacement>();
+  for (const key of keys.items) {
+    if (key.kind !== 'str') throw new CheckpointFormatError('legacy storage key list holds a non-string');
+    const item = itemSize.get(key.value);
+    const count = await readAt(fh, at, 8);
+    if (count.byteLength < 8) throw new CheckpointFormatError(`legacy storage '${key.value}' is truncated`);
+    const numel = Number(new DataView(count.buffer).getBigUint64(0, true));
+    if (item === undefined) throw new CheckpointFormatError(`legacy storage '${key.value}' is not used by any tensor`);
+    const bytes = numel * item;
+    if (at + 8 + bytes > size) throw new CheckpointFormatError(`legacy storage '${key.value}' runs past the end of the file`);
+    placements.set(key.value, { offset: at + 8, size: bytes, stored: true });
+    at += 8 + bytes;
+  }
+  const { tensors, problems } = torchTensorLayouts(refs, (k) => placements.get(k), false);
+  for (const p of problems) scanner.add('malformed', 'high', p);
+  return { legacy: true, tensors };
+}

@@ -1,0 +1,72 @@
+import { readFile, writeFile, rename, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { compareWithManifest, parseManifestText, ManifestError, type Manifest, type ManifestEntry, type VerifyReport } from '../../core/integrity/manifest';
+import { findCheckpoints } from './checkpoint-files';
+import { digestCheckpoint, sha256File } from './digest';
+
+function toManifestPath(manifestDir: string, file: string): string {
+  return relative(manifestDir, file).split(sep).join('/') || '.';
+}
+
+function fromManifestPath(manifestDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(manifestDir, ...path.split('/'));
+}
+
+/**
+ * Records every checkpoint under `paths` (files or folders, resolved against `cwd`) in a manifest
+ * written to `manifestFile`; paths inside it are relative to the manifest's folder.
+ */
+export async function writeSnapshot(paths: readonly string[], manifestFile: string, cwd: string, signal?: AbortSignal): Promise<Manifest> {
+  const manifestPath = resolve(cwd, manifestFile);
+  const manifestDir = dirname(manifestPath);
+  const absolute = paths.map((p) => resolve(cwd, p));
+  const files = (await findCheckpoints(absolute)).filter((f) => f !== manifestPath);
+  const entries: ManifestEntry[] = [];
+  for (const f of files) entries.push(await digestCheckpoint(f, toManifestPath(manifestDir, f), undefined, signal));
+  const manifest: Manifest = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    roots: absolute.map((p) => toManifestPath(manifestDir, p)),
+    files: entries,
+  };
+  // Write then rename, so a crash never leaves half a manifest.
+  const temp = `${manifestPath}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(manifest, null, 2) + '\n');
+  await rename(temp, manifestPath);
+  return manifest;
+}
+
+/** Reads and validates a manifest (JSON, or a `sha256sum` list such as SHA256SUMS); a missing or bad file throws with a clear message. */
+export async function readManifest(manifestFile: string): Promise<Manifest> {
+  let text: string;
+  try {
+    text = await readFile(manifestFile, 'utf8');
+  } catch {
+    throw new ManifestError(`cannot read manifest ${manifestFile}`);
+  }
+  return parseManifestText(text);
+}
+
+/**
+ * Checks the files a manifest names: a whole-file hash first, and per-tensor digests only for files
+ * whose hash changed (to name the tensors). Files now under the manifest's roots but not in it are `added`.
+ */
+export async function verifyManifest(manifestFile: string, cwd: string, signal?: AbortSignal): Promise<VerifyReport> {
+  const manifestPath = resolve(cwd, manifestFile);
+  const manifestDir = dirname(manifestPath);
+  const manifest = await readManifest(manifestPath);
+  const current = new Map<string, ManifestEntry>();
+  for (const before of manifest.files) {
+    const file = fromManifestPath(manifestDir, before.path);
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) continue;
+    const sha256 = await sha256File(file, signal);
+    if (sha256 === before.sha256 && (before.checksumOnly || info.size === before.size)) current.set(before.path, before);
+    else current.set(before.path, await digestCheckpoint(file, before.path, undefined, signal));
+  }
+  const roots = manifest.roots.map((r) => fromManifestPath(manifestDir, r));
+  const existing: string[] = [];
+  for (const r of roots) if (await stat(r).catch(() => undefined)) existing.push(r);
+  const found = (await findCheckpoints(existing)).filter((f) => f !== manifestPath).map((f) => toManifestPath(manifestDir, f));
+  return compareWithManifest(manifest, current, found);
+}
