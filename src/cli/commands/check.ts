@@ -1,10 +1,111 @@
-import { UsageError, type CliCommand } from '../io';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { countsLine, isFailing, toJUnitXml, toMarkdown, type CheckResult } from '../../core/check';
+import { formatProblem, type FailOn } from '../../core/config';
+import { ConfigError, findConfig, runChecks } from '../../io/check';
+import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
+
+const USAGE = `usage: modelmon check [--config modelmon.json] [--json] [--junit FILE] [--markdown FILE] [--fail-on warning|error]
+
+Runs every monitor in modelmon.json once: TensorBoard runs, prediction logs against their
+references, checkpoint manifests and (when enabled) one GPU sample.
+
+  --config FILE         the config (default: modelmon.json here or in a parent directory)
+  --json                print the whole result as JSON instead of text
+  --junit FILE          also write JUnit XML (one test case per monitor)
+  --markdown FILE       also write a Markdown summary (for PR comments and CI job summaries; - for stdout)
+  --fail-on LEVEL       warning or error: the least severity that fails (default: the config's failOn)
+
+In GitHub Actions, --markdown "$GITHUB_STEP_SUMMARY" puts the summary on the run's page.
+
+exit status: 0 healthy, 1 a finding at or above --fail-on, 2 a usage or config error`;
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  summary: '(not yet available)',
-  usage: 'usage: modelmon check',
-  async run() {
-    throw new UsageError('not yet available');
+  summary: 'run every configured monitor once, for CI (exit 1 on findings)',
+  usage: USAGE,
+  async run(args, io) {
+    const { values } = parse(args);
+    const failOn = values['fail-on'];
+    if (failOn !== undefined && failOn !== 'warning' && failOn !== 'error') {
+      throw new UsageError(`--fail-on must be "warning" or "error", not "${failOn}"`);
+    }
+    const located = locateConfig(values.config, io);
+    let result: CheckResult;
+    try {
+      result = await runChecks(located.path, {
+        displayPath: located.display,
+        signal: io.signal,
+        env: io.env,
+        ...(failOn ? { failOn: failOn as FailOn } : {}),
+      });
+    } catch (error) {
+      if (error instanceof ConfigError) return reportConfigError(error, io);
+      throw error;
+    }
+    if (values.junit) writeOutput(resolve(io.cwd, values.junit), toJUnitXml(result));
+    const markdown = values.markdown;
+    if (markdown && markdown !== '-') writeOutput(resolve(io.cwd, markdown), toMarkdown(result));
+    if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');
+    else if (markdown === '-') io.out(toMarkdown(result));
+    else io.out(textSummary(result));
+    return result.exitCode;
   },
 };
+
+/** CI jobs name report files in folders that do not exist yet (reports/junit.xml). */
+export function writeOutput(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string', short: 'c' },
+        json: { type: 'boolean' },
+        junit: { type: 'string' },
+        markdown: { type: 'string' },
+        'fail-on': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The config to use and how to name it in messages (relative to the working directory). */
+export function locateConfig(given: string | undefined, io: CliIO): { path: string; display: string } {
+  const path = given !== undefined ? resolve(io.cwd, given) : findConfig(io.cwd);
+  if (!path) throw new UsageError(`no modelmon.json in ${io.cwd} or its parents; pass --config FILE`);
+  const rel = relative(io.cwd, path);
+  return { path, display: rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path };
+}
+
+export function reportConfigError(error: ConfigError, io: CliIO): number {
+  for (const p of error.problems) io.err(formatProblem(error.displayPath, p) + '\n');
+  return EXIT_USAGE;
+}
+
+const MARK = { pass: 'PASS', fail: 'FAIL', note: 'NOTE' } as const;
+
+function textSummary(result: CheckResult): string {
+  const lines: string[] = [];
+  for (const m of result.monitors) {
+    const mark = m.failed ? MARK.fail : m.findings.length ? MARK.note : MARK.pass;
+    lines.push(`${mark}  ${m.type} ${m.name} (${m.target}): ${m.summary}`);
+    for (const f of m.findings) {
+      const flag = isFailing(f, result.failOn) ? '  x' : '  -';
+      const ack = f.acknowledged !== undefined ? ` [acknowledged: ${f.acknowledged}]` : '';
+      const where = f.location?.file ? ` (${f.location.file}${f.location.line ? `:${f.location.line}` : ''}${f.location.step !== undefined ? ` step ${f.location.step}` : ''})` : f.location?.step !== undefined ? ` (step ${f.location.step})` : '';
+      lines.push(`${flag} ${f.severity} ${f.kind}${f.subject ? ` ${f.subject}` : ''}: ${f.message}${where}${ack}`);
+    }
+  }
+  lines.push('', `${result.verdict === 'pass' ? 'passed' : 'failed'}: ${countsLine(result.counts)} (fails on ${result.failOn})`);
+  return lines.join('\n') + '\n';
+}

@@ -1,10 +1,139 @@
-import { UsageError, type CliCommand } from '../io';
+import { parseArgs } from 'node:util';
+import { formatSampleLines, toSampleRecord } from '../../core/gpu/sampleRecord';
+import type { GpuSnapshot } from '../../core/gpu/types';
+import { GpuSampler } from '../../io/gpu/gpuSampler';
+import { probeGpus } from '../../io/gpu/probe';
+import { locateNvidiaSmi } from '../../io/gpu/smiProcess';
+import { HostMetricsSampler } from '../../io/hostMetrics';
+import { EXIT_NO_GPU, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
+const USAGE = `usage: modelmon gpu [--once] [--interval MS] [--json] [--smi PATH] [--gpu INDEX]
+
+Samples every NVIDIA GPU through one long-running nvidia-smi, with host CPU, memory, disk and
+network figures, until interrupted.
+
+  --once           print one sample and exit (nvidia-smi gets 5 s to answer)
+  --interval MS    sampling interval in milliseconds (default 1000, at least 100)
+  --json           one JSON object per sample: {"ts","gpus":[...],"host":{...}}, null for absent values
+  --smi PATH       the nvidia-smi to run (default: the one on PATH)
+  --gpu INDEX      only this GPU (default: all)
+
+exit codes: 0 ok, 2 bad arguments or nvidia-smi failure, 3 no NVIDIA GPU (no nvidia-smi or driver)`;
+
+interface GpuArgs {
+  once: boolean;
+  json: boolean;
+  intervalMs: number;
+  smi: string | null;
+  gpuIndex: number | 'all';
+}
+
+function parseGpuArgs(args: string[]): GpuArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        once: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        interval: { type: 'string' },
+        smi: { type: 'string' },
+        gpu: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const intervalMs = values.interval === undefined ? 1000 : Number(values.interval);
+  if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 3_600_000) {
+    throw new UsageError(`--interval must be a whole number of milliseconds from 100 to 3600000, got '${values.interval}'`);
+  }
+  let gpuIndex: number | 'all' = 'all';
+  if (values.gpu !== undefined && values.gpu !== 'all') {
+    if (!/^\d{1,3}$/.test(values.gpu)) throw new UsageError(`--gpu must be a GPU index or 'all', got '${values.gpu}'`);
+    gpuIndex = Number(values.gpu);
+  }
+  if (values.smi === '') throw new UsageError('--smi needs a path');
+  return { once: values.once === true, json: values.json === true, intervalMs, smi: values.smi ?? null, gpuIndex };
+}
+
+/** `modelmon gpu`: GPU and host samples, once or until SIGINT/SIGTERM. */
 export const gpuCommand: CliCommand = {
   name: 'gpu',
-  summary: '(not yet available)',
-  usage: 'usage: modelmon gpu',
-  async run() {
-    throw new UsageError('not yet available');
+  summary: 'sample NVIDIA GPUs (utilisation, memory, power, throttling) and host load',
+  usage: USAGE,
+  async run(args, io) {
+    const opts = parseGpuArgs(args);
+    const executable = locateNvidiaSmi(io.env, opts.smi, io.cwd);
+    if (!executable) {
+      const where = opts.smi ? `at ${opts.smi}` : 'on PATH';
+      io.err(`modelmon gpu: no NVIDIA GPU found: nvidia-smi is not ${where}\n`);
+      return EXIT_NO_GPU;
+    }
+    const host = new HostMetricsSampler();
+    const print = async (snapshot: GpuSnapshot) => {
+      const metrics = await host.sample();
+      if (opts.json) io.out(JSON.stringify(toSampleRecord(snapshot, metrics)) + '\n');
+      else io.out(formatSampleLines(snapshot, metrics).join('\n') + '\n');
+    };
+    return opts.once ? runOnce(executable, opts, io, host, print) : follow(executable, opts, io, print);
   },
 };
+
+async function runOnce(executable: string, opts: GpuArgs, io: CliIO, host: HostMetricsSampler, print: (s: GpuSnapshot) => Promise<void>): Promise<number> {
+  await host.sample(); // a baseline, so the printed sample has CPU and throughput rates
+  const probe = await probeGpus({ executable, gpuIndex: opts.gpuIndex, env: io.env, timeoutMs: 5000, signal: io.signal });
+  if (probe.kind === 'no-gpu') {
+    io.err(`modelmon gpu: no NVIDIA GPU found: ${probe.message}\n`);
+    return EXIT_NO_GPU;
+  }
+  if (probe.kind === 'error') {
+    io.err(`modelmon gpu: ${probe.message}\n`);
+    return EXIT_USAGE;
+  }
+  for (const f of probe.dropped) io.err(`modelmon gpu: nvidia-smi rejected field '${f}'; continuing without it\n`);
+  await print(probe.snapshot);
+  return EXIT_OK;
+}
+
+function follow(executable: string, opts: GpuArgs, io: CliIO, print: (s: GpuSnapshot) => Promise<void>): Promise<number> {
+  const sampler = new GpuSampler({ executable, intervalMs: opts.intervalMs, gpuIndex: opts.gpuIndex, env: io.env, computeAppsIntervalMs: 0 });
+  return new Promise<number>((resolve) => {
+    let exitCode = EXIT_OK;
+    // Samples print in arrival order even though reading /proc is asynchronous.
+    let printing: Promise<void> = Promise.resolve();
+    const finish = () => {
+      io.signal.removeEventListener('abort', finish);
+      void sampler.dispose().then(() => printing).then(() => resolve(exitCode));
+    };
+    sampler.on((event) => {
+      switch (event.type) {
+        case 'snapshot':
+          printing = printing.then(() => print(event.snapshot)).catch(() => undefined);
+          break;
+        case 'notice':
+          io.err(`modelmon gpu: ${event.message}\n`);
+          break;
+        case 'status': {
+          const s = event.status;
+          if (s.state === 'retrying') {
+            io.err(`modelmon gpu: ${s.reason}; retrying in ${(s.delayMs / 1000).toFixed(1)} s (attempt ${s.attempt})\n`);
+          } else if (s.state === 'no-gpu') {
+            io.err(`modelmon gpu: no NVIDIA GPU found: ${s.message}\n`);
+            exitCode = EXIT_NO_GPU;
+            finish();
+          }
+          break;
+        }
+        case 'computeApps':
+        case 'migInventory':
+          break;
+      }
+    });
+    if (io.signal.aborted) return finish();
+    io.signal.addEventListener('abort', finish);
+    sampler.start();
+  });
+}

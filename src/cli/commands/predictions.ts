@@ -1,10 +1,170 @@
-import { UsageError, type CliCommand } from '../io';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { validateSchemaOverride, type PredictionReport, type PredictionSchemaOverride } from '../../core/predictions';
+import { analyzePredictionLog, type AnalyzeOptions } from '../../io/predictions';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../io';
+
+const USAGE = `usage: modelmon predictions <log> [--reference FILE | --reference-rows N] [--window N] [--json]
+
+Monitors a prediction log (JSON Lines or CSV, detected from its first line): data drift per
+feature, prediction drift and prior shift, performance where labels exist (estimated from
+calibrated confidence where they do not), concept drift on the error stream, data quality,
+suspicious inputs and per-segment metrics, each window against a reference.
+
+  --reference FILE      reference rows from another log with the same columns
+  --reference-rows N    reference = the first N rows (default 1000; with --reference, of FILE)
+  --window N            rows per window (default 200)
+  --step N              rows between drift evaluations of the sliding window (default window/8)
+  --labels FILE         late labels (JSON Lines or CSV) joined to the log by id
+  --schema JSON|FILE    column roles, e.g. '{"label":"y","segment":["region"]}'
+                        (keys: timestamp, id, features, categorical, prediction, score,
+                        probabilities, label, segment, labelsFile, joinKey)
+  --json                one JSON document instead of the summary
+  --fail-on-alert       exit 1 when any drift, performance or prior-shift alert was raised
+
+Row indices are 0-based over data rows (a CSV header is not a row); line numbers are 1-based.`;
+
+function positiveInt(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min} (got '${text}')`);
+  return n;
+}
+
+function readSchema(io: CliIO, text: string | undefined): PredictionSchemaOverride | undefined {
+  if (text === undefined) return undefined;
+  let json = text;
+  let where = '--schema';
+  if (!text.trimStart().startsWith('{')) {
+    try {
+      json = readFileSync(resolve(io.cwd, text), 'utf8');
+      where = text;
+    } catch {
+      throw new UsageError(`--schema: '${text}' is neither a JSON object nor a readable file`);
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (e) {
+    throw new UsageError(`${where}: not valid JSON (${(e as Error).message})`);
+  }
+  const problems = validateSchemaOverride(value);
+  if (problems.length) throw new UsageError(`${where}: ${problems.join('; ')}`);
+  return value as PredictionSchemaOverride;
+}
+
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(1)}%`);
+
+/** The human-readable summary of a report. */
+export function formatPredictionSummary(log: string, r: PredictionReport): string {
+  const out: string[] = [];
+  const s = r.schema;
+  const windowRows = r.windows[0]?.rows;
+  out.push(`${log}: ${r.rows} rows${s ? ` (${s.format})` : ''}; reference ${r.reference.complete ? `rows ${r.reference.start}-${r.reference.end - 1}` : 'incomplete'} (${r.reference.source})${r.windows.length ? `; ${r.windows.length + r.windowsDropped} windows of ${windowRows} rows` : ''}`);
+  if (s) {
+    const roles = [
+      s.timestamp && `timestamp ${s.timestamp}`,
+      s.id && `id ${s.id}`,
+      s.predictions.length && `prediction ${s.predictions.join(', ')}`,
+      s.score && `score ${s.score}`,
+      s.probabilities && `probabilities ${s.probabilities}`,
+      s.label && `label ${s.label}`,
+      s.segments.length && `segments ${s.segments.join(', ')}`,
+    ].filter(Boolean);
+    const kinds = ['numeric', 'categorical', 'vector'].map((k) => `${s.features.filter((f) => f.kind === k).length} ${k}`);
+    out.push(`schema: ${roles.join(', ')}; ${s.features.length} features (${kinds.join(', ')}); task ${s.task}`);
+  }
+  const last = r.windows[r.windows.length - 1];
+  if (last) {
+    const perf = last.performance;
+    const parts = [`rows ${last.start}-${last.end - 1}`];
+    if (perf && 'accuracy' in perf) parts.push(`accuracy ${pct(perf.accuracy)} (${perf.labelled} labelled), macro F1 ${perf.macroF1.toFixed(3)}`);
+    if (perf && 'mae' in perf) parts.push(`MAE ${perf.mae.toPrecision(4)}, RMSE ${perf.rmse.toPrecision(4)}`);
+    if (last.meanConfidence !== undefined) parts.push(`confidence ${last.meanConfidence.toFixed(3)}`);
+    if (last.estimatedAccuracy !== undefined) parts.push(`estimated accuracy ${pct(last.estimatedAccuracy)}`);
+    out.push(`reference accuracy ${r.reference.accuracy === null ? '-' : pct(r.reference.accuracy)}; latest window: ${parts.join(', ')}`);
+  }
+  out.push('');
+  out.push(r.alerts.length ? `alerts (${r.alerts.length}):` : 'alerts: none');
+  for (const a of r.alerts) {
+    out.push(`  row ${String(a.index).padEnd(7)} ${a.kind.padEnd(13)} ${a.message}`);
+  }
+  const drifted = r.driftRanking.filter((d) => d.alertPValue < 0.05).slice(0, 10);
+  if (drifted.length) out.push('', `drifting now: ${drifted.map((d) => `${d.feature} (${d.shift >= 0 ? '+' : ''}${d.shift} sd)`).join(', ')}`);
+  const patterns = r.episodes.filter((e) => e.kind === 'data_drift' || e.kind === 'concept_drift' || e.kind === 'prior_shift');
+  if (patterns.length) out.push(`drift episodes: ${patterns.map((e) => `${e.kind} rows ${e.start}-${e.end ?? 'now'} (${e.pattern})`).join('; ')}`);
+  if (r.segmentGap) {
+    const g = r.segmentGap;
+    out.push(`largest segment gap: ${g.column} ${g.metric} ${g.best.value} ${g.best.score} vs ${g.worst.value} ${g.worst.score} (gap ${g.gap})`);
+  }
+  if (r.suspiciousTotal) {
+    const shown = r.suspicious.slice(0, 20).join(', ');
+    out.push(`suspicious inputs: ${r.suspiciousTotal} (score > ${r.anomalyThreshold}); rows ${shown}${r.suspiciousTotal > 20 ? ', ...' : ''}`);
+  }
+  const q = r.quality;
+  const qparts = [
+    q.unparseableLines && `${q.unparseableLines} unreadable line(s)`,
+    q.duplicateIds && `${q.duplicateIds} duplicate id(s)`,
+    Object.keys(q.typeChanges).length && `type changes in ${Object.keys(q.typeChanges).join(', ')}`,
+    Object.keys(q.newCategories).length && `new categories in ${Object.keys(q.newCategories).join(', ')}`,
+    q.appearedColumns.length && `columns appeared: ${q.appearedColumns.join(', ')}`,
+    q.disappearedColumns.length && `columns disappeared: ${q.disappearedColumns.join(', ')}`,
+  ].filter(Boolean);
+  if (qparts.length) out.push(`data quality: ${qparts.join('; ')}`);
+  for (const p of r.problems.slice(0, 10)) out.push(`  ${p.message}`);
+  if (r.problemsTotal > 10) out.push(`  ... and ${r.problemsTotal - 10} more`);
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return out.join('\n') + '\n';
+}
 
 export const predictionsCommand: CliCommand = {
   name: 'predictions',
-  summary: '(not yet available)',
-  usage: 'usage: modelmon predictions',
-  async run() {
-    throw new UsageError('not yet available');
+  summary: 'monitor a prediction log: drift, performance, data quality, suspicious inputs',
+  usage: USAGE,
+  async run(args, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          reference: { type: 'string' },
+          'reference-rows': { type: 'string' },
+          window: { type: 'string' },
+          step: { type: 'string' },
+          labels: { type: 'string' },
+          schema: { type: 'string' },
+          json: { type: 'boolean' },
+          'fail-on-alert': { type: 'boolean' },
+        },
+      });
+    } catch (e) {
+      throw new UsageError((e as Error).message.split('\n')[0]!.split('. To specify')[0]!);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one log file, got ${positionals.length}` : 'no prediction log given');
+    const log = positionals[0]!;
+    const referenceRows = positiveInt('reference-rows', values['reference-rows'], 20);
+    const window = positiveInt('window', values.window, 20);
+    const step = positiveInt('step', values.step, 1);
+    let schema = readSchema(io, values.schema);
+    if (values.labels) schema = { ...schema, labelsFile: resolve(io.cwd, values.labels) };
+    const options: AnalyzeOptions = {
+      ...(schema ? { schema } : {}),
+      ...(values.reference ? { referenceFile: resolve(io.cwd, values.reference) } : {}),
+      ...(referenceRows !== undefined ? { referenceRows } : {}),
+      ...(window !== undefined ? { window } : {}),
+      ...(step !== undefined ? { step } : {}),
+      signal: io.signal,
+    };
+    const report = await analyzePredictionLog(resolve(io.cwd, log), options);
+    if (values.json) {
+      const { rows, schema: s, windows, alerts, suspicious, ...rest } = report;
+      io.out(JSON.stringify({ rows, schema: s, windows, alerts, suspicious, ...rest }) + '\n');
+    } else io.out(formatPredictionSummary(log, report));
+    const serious = report.alerts.some((a) => a.kind !== 'data_quality' && a.kind !== 'anomaly');
+    return values['fail-on-alert'] && serious ? EXIT_FINDINGS : EXIT_OK;
   },
 };

@@ -1,0 +1,6 @@
+export * from './types';
+export { applyPolicy, compareSeverity, isFailing, meetsFailOn } from './policy';
+export { countsLine, decide, plural } from './verdict';
+export { judgeMonitor, unreadable, type MonitorIdentity } from './monitor';
+export { toJUnitXml } from './junit';
+export { toMarkdown } from './markdown';

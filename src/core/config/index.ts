@@ -1,0 +1,203 @@
+import { findNodeAtLocation, parseTree, printParseErrorCode, stripComments as stripJsonComments, type Node, type ParseError } from './jsonc';
+import { CONFIG_SPEC, DEFAULT_REFERENCE_ROWS, DEFAULT_WINDOW } from './spec';
+import type { PredictionSchemaOverride } from '../predictions/schema';
+import type {
+  Acknowledgement,
+  ConfigProblem,
+  GpuMonitorConfig,
+  IntegrityMonitorConfig,
+  ModelmonConfig,
+  PredictionMonitorConfig,
+  SeverityOverrides,
+  TrainingMonitorConfig,
+} from './types';
+import { childKey, problemReporter, validateNode } from './validate';
+
+export * from './types';
+export { CONFIG_SPEC, DEFAULT_REFERENCE_ROWS, DEFAULT_WINDOW, KNOWN_FINDING_KINDS } from './spec';
+export { toJsonSchema } from './schema';
+export { closest, editDistance } from './validate';
+
+/** The conventional file name, looked up in a workspace root or the working directory. */
+export const CONFIG_FILE_NAME = 'modelmon.json';
+
+export interface ConfigLoadResult {
+  /** Present when the text has no error-severity problem. */
+  readonly config?: ModelmonConfig;
+  readonly problems: readonly ConfigProblem[];
+}
+
+/**
+ * Parses and validates the text of a `modelmon.json` (comments and trailing commas allowed),
+ * reporting each problem with its position and key, and fills in defaults. Nothing is read from
+ * disk: relative paths in the result stay relative to `path`'s directory, for io to resolve.
+ *
+ * @example
+ * const { config, problems } = loadConfig('{"predictions":[{"log":"p.csv","windw":5}]}', 'modelmon.json');
+ * // problems[0].message === 'unknown key "windw" in predictions[0] (did you mean "window"?)'
+ */
+export function loadConfig(text: string, path: string): ConfigLoadResult {
+  void path; // part of the shared signature; problems carry positions, callers add the file name
+  const problems: ConfigProblem[] = [];
+  const report = problemReporter(text, problems);
+  if (!stripJsonComments(text).trim()) {
+    report({ offset: 0, length: 0 }, '', 'the config is empty; expected a JSON object');
+    return { problems };
+  }
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  for (const e of errors) report({ offset: e.offset, length: e.length }, '', `syntax error: ${describeParseError(printParseErrorCode(e.error))}`);
+  if (!root || errors.length) return { problems };
+  validateNode(root, CONFIG_SPEC, '', report);
+  if (problems.some((p) => p.severity === 'error')) return { problems };
+  const config = normalize(valueOf(root) as RawConfig);
+  checkNames(root, config, report);
+  if (problems.some((p) => p.severity === 'error')) return { problems };
+  return { config, problems };
+}
+
+/** "Command line" form of a problem: `modelmon.json:7: unknown key ...`. */
+export function formatProblem(displayPath: string, problem: ConfigProblem): string {
+  return `${displayPath}:${problem.line}: ${problem.severity === 'warning' ? 'warning: ' : ''}${problem.message}`;
+}
+
+function describeParseError(code: string): string {
+  return code
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/^<unknown parse error code>$/, 'unreadable JSON');
+}
+
+/** A JSON value from a tree the validator already accepted. */
+function valueOf(node: Node): unknown {
+  switch (node.type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const p of node.children ?? []) {
+        const [k, v] = p.children ?? [];
+        if (k && v) out[k.value as string] = valueOf(v);
+      }
+      return out;
+    }
+    case 'array':
+      return (node.children ?? []).map(valueOf);
+    default:
+      return node.value;
+  }
+}
+
+type Raw<T> = { -readonly [K in keyof T]?: unknown };
+type RawConfig = Raw<ModelmonConfig>;
+
+const lastSegment = (p: string) => p.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || p;
+const stringList = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
+const severities = (v: unknown): SeverityOverrides => (v as SeverityOverrides | undefined) ?? {};
+const record = (v: unknown): Record<string, unknown> => (v as Record<string, unknown> | undefined) ?? {};
+const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const optionalNumber = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
+function normalize(raw: RawConfig): ModelmonConfig {
+  const training = (raw.training as Raw<TrainingMonitorConfig>[] | undefined) ?? [];
+  const predictions = (raw.predictions as Raw<PredictionMonitorConfig>[] | undefined) ?? [];
+  const integrity = (raw.integrity as Raw<IntegrityMonitorConfig>[] | undefined) ?? [];
+  const gpu = record(raw.gpu) as Raw<GpuMonitorConfig>;
+  return {
+    version: 1,
+    failOn: raw.failOn === 'warning' ? 'warning' : 'error',
+    training: training.map((t) => ({
+      name: optionalString(t.name) ?? lastSegment(t.logdir as string),
+      logdir: t.logdir as string,
+      tags: stringList(t.tags),
+      severity: severities(t.severity),
+    })),
+    predictions: predictions.map((p) => {
+      const reference = typeof p.reference === 'string' ? { log: p.reference } : record(p.reference);
+      return {
+        name: optionalString(p.name) ?? lastSegment(p.log as string).replace(/\.(csv|jsonl|json|ndjson)$/i, ''),
+        log: p.log as string,
+        reference: compact({
+          log: optionalString(reference.log),
+          // A separate reference log is used whole unless rows say otherwise.
+          rows: optionalNumber(reference.rows) ?? (reference.log === undefined ? DEFAULT_REFERENCE_ROWS : undefined),
+        }),
+        window: optionalNumber(p.window) ?? DEFAULT_WINDOW,
+        schema: schemaOverride(p as Record<string, unknown>),
+        ...compact({ step: optionalNumber(p.step), alertPValue: optionalNumber(p.alertPValue), anomalyQuantile: optionalNumber(p.anomalyQuantile) }),
+        severity: severities(p.severity),
+      };
+    }),
+    integrity: integrity.map((i) => ({
+      name: optionalString(i.name) ?? lastSegment((i.manifest as string).replace(/[\\/][^\\/]*$/, '')),
+      manifest: i.manifest as string,
+      severity: severities(i.severity),
+    })),
+    gpu: compact({
+      enabled: gpu.enabled === true,
+      severity: severities(gpu.severity),
+      maxTemperatureC: optionalNumber(gpu.maxTemperatureC),
+      maxMemoryPercent: optionalNumber(gpu.maxMemoryPercent),
+    }) as GpuMonitorConfig,
+    acknowledged: ((raw.acknowledged as Raw<Acknowledgement>[] | undefined) ?? []).map((a) =>
+      compact({ monitor: a.monitor as string, kind: optionalString(a.kind), subject: optionalString(a.subject), reason: a.reason as string }),
+    ) as Acknowledgement[],
+  };
+}
+
+const SCHEMA_STRING_KEYS = ['timestamp', 'id', 'score', 'probabilities', 'label', 'labelsFile', 'joinKey'] as const;
+
+/** The prediction engine's column override, from the keys of a predictions entry. */
+function schemaOverride(p: Record<string, unknown>): PredictionSchemaOverride {
+  const out: Record<string, unknown> = {};
+  for (const key of SCHEMA_STRING_KEYS) if (typeof p[key] === 'string') out[key] = p[key];
+  for (const key of ['features', 'categorical'] as const) if (Array.isArray(p[key])) out[key] = p[key];
+  for (const key of ['prediction', 'segment'] as const) if (p[key] !== undefined) out[key] = p[key];
+  return out as PredictionSchemaOverride;
+}
+
+/** Drops undefined members so optional keys are absent rather than present-and-undefined. */
+function compact<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+/** Monitor names must be unique (acknowledgements and reports refer to them). */
+function checkNames(root: Node, config: ModelmonConfig, report: ReturnType<typeof problemReporter>): void {
+  const seen = new Map<string, string>();
+  const sections = ['training', 'predictions', 'integrity'] as const;
+  for (const section of sections) {
+    config[section].forEach((monitor, i) => {
+      const key = childKey(section, i);
+      const node = findMonitorNode(root, section, i);
+      const previous = seen.get(monitor.name);
+      if (previous) {
+        report(node ?? root, key, `${key} has the same name "${monitor.name}" as ${previous}; give one of them a "name"`);
+      }
+      seen.set(monitor.name, key);
+    });
+  }
+  if (config.gpu.enabled) seen.set('gpu', 'gpu');
+  config.acknowledged.forEach((a, i) => {
+    if (!seen.has(a.monitor) && a.monitor !== 'gpu') {
+      const key = childKey(childKey('acknowledged', i), 'monitor');
+      const node = findMonitorNode(root, 'acknowledged', i);
+      report(node ?? root, key, `acknowledged[${i}] names no configured monitor "${a.monitor}"`, 'warning');
+    }
+  });
+}
+
+function findMonitorNode(root: Node, section: string, index: number): Node | undefined {
+  const property = root.children?.find((p) => p.children?.[0]?.value === section);
+  return property?.children?.[1]?.children?.[index];
+}
+
+/**
+ * A problem about a value the validator accepted but the file system did not (a missing log, say),
+ * positioned on that value. `jsonPath` is like `['predictions', 0, 'log']`.
+ */
+export function problemAt(text: string, jsonPath: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error'): ConfigProblem {
+  const problems: ConfigProblem[] = [];
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const node = root && findNodeAtLocation(root, [...jsonPath]);
+  const key = jsonPath.reduce<string>((k, segment) => childKey(k, segment), '');
+  problemReporter(text, problems)(node ?? { offset: 0, length: 0 }, key, message, severity);
+  return problems[0]!;
+}

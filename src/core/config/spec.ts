@@ -1,0 +1,296 @@
+import { DEFAULT_REFERENCE_ROWS, DEFAULT_WINDOW_ROWS as DEFAULT_WINDOW } from '../predictions/monitor';
+
+/**
+ * The shape of `modelmon.json`, declared once. The validator walks it with positions, and
+ * `toJsonSchema` turns it into the schema shipped with the extension, so the two cannot drift.
+ */
+export type Spec = StringSpec | NumberSpec | BooleanSpec | ObjectSpec | ArraySpec | MapSpec | UnionSpec;
+
+interface Described {
+  readonly description: string;
+  /** Emitted once under the schema's `definitions` and referenced by this name. */
+  readonly definition?: string;
+}
+export interface StringSpec extends Described {
+  readonly type: 'string';
+  readonly enum?: readonly string[];
+  readonly enumDescriptions?: readonly string[];
+  readonly default?: string;
+  readonly nonEmpty?: boolean;
+}
+export interface NumberSpec extends Described {
+  readonly type: 'number' | 'integer';
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly default?: number;
+}
+export interface BooleanSpec extends Described {
+  readonly type: 'boolean';
+  readonly default?: boolean;
+}
+export interface ObjectSpec extends Described {
+  readonly type: 'object';
+  readonly properties: Readonly<Record<string, Spec>>;
+  readonly required?: readonly string[];
+}
+export interface ArraySpec extends Described {
+  readonly type: 'array';
+  readonly items: Spec;
+}
+/** An object with free keys and one value shape (JSON schema's additionalProperties). */
+export interface MapSpec extends Described {
+  readonly type: 'map';
+  readonly values: Spec;
+  /** Keys offered for completion; others are accepted too. */
+  readonly knownKeys?: readonly string[];
+}
+/** One of several shapes told apart by JSON type (a path string or an object, say). */
+export interface UnionSpec extends Described {
+  readonly type: 'union';
+  readonly variants: readonly Spec[];
+}
+
+// The prediction engine's own defaults, so the CLI and the extension window a log the same way.
+export { DEFAULT_REFERENCE_ROWS, DEFAULT_WINDOW_ROWS as DEFAULT_WINDOW } from '../predictions/monitor';
+
+/** Finding kinds the engines report; offered for completion in `severity` maps and acknowledgements. */
+export const KNOWN_FINDING_KINDS = [
+  '*',
+  // training runs
+  'non-finite',
+  'divergence',
+  'exploding-gradients',
+  'loss-spike',
+  'not-learning',
+  'plateau',
+  'overfitting',
+  'lr-step-change',
+  'corrupt-record',
+  'no-runs',
+  // prediction logs
+  'data_drift',
+  'concept_drift',
+  'prior_shift',
+  'performance',
+  'data_quality',
+  'anomaly',
+  'unreadable-line',
+  // checkpoints
+  'modified',
+  'missing',
+  'unexpected',
+  'unsafe',
+  'malformed',
+  // GPU
+  'temperature',
+  'memory',
+  'throttling',
+  'ecc',
+  'no-gpu',
+  // any monitor that could not run
+  'unreadable',
+] as const;
+
+const severityOverride: StringSpec = {
+  type: 'string',
+  definition: 'severity',
+  description: 'Severity for this kind of finding; "off" drops it.',
+  enum: ['off', 'info', 'warning', 'error'],
+  enumDescriptions: [
+    'Drop the finding.',
+    'Report it; never fails a check.',
+    'Fails a check run with failOn "warning".',
+    'Fails every check run.',
+  ],
+};
+
+const severityMap: MapSpec = {
+  type: 'map',
+  definition: 'severityOverrides',
+  description:
+    'Severity overrides by finding kind (e.g. "overfitting": "warning"); "*" applies to every kind not named.',
+  values: severityOverride,
+  knownKeys: KNOWN_FINDING_KINDS,
+};
+
+const name: StringSpec = {
+  type: 'string',
+  description: 'Unique name in reports and acknowledgements; defaults to the last segment of the path.',
+  nonEmpty: true,
+};
+
+const relativePath = (what: string): StringSpec => ({
+  type: 'string',
+  description: `${what}, relative to this file's directory.`,
+  nonEmpty: true,
+});
+
+const column = (description: string): StringSpec => ({
+  type: 'string',
+  description: `${description} Nested JSON fields are named with dots (features.mean_intensity).`,
+  nonEmpty: true,
+});
+const columnList = (description: string): ArraySpec => ({
+  type: 'array',
+  description,
+  items: { type: 'string', description: 'A column name (dots for nested JSON fields).', nonEmpty: true },
+});
+const columnOrList = (description: string): UnionSpec => ({
+  type: 'union',
+  description,
+  variants: [column(description), columnList(description)],
+});
+
+const training: ObjectSpec = {
+  type: 'object',
+  description: 'A TensorBoard log directory; every run under it is checked for NaNs, divergence and overfitting.',
+  required: ['logdir'],
+  properties: {
+    name,
+    logdir: relativePath('TensorBoard log directory (searched recursively for event files)'),
+    tags: {
+      type: 'array',
+      description: 'Only these scalar tags ("*" wildcards allowed); empty or absent = every tag.',
+      items: { type: 'string', description: 'A scalar tag such as "train/loss" or "val/*".', nonEmpty: true },
+    },
+    severity: severityMap,
+  },
+};
+
+const prediction: ObjectSpec = {
+  type: 'object',
+  description: 'A prediction log (CSV or JSON Lines) compared window by window against a reference.',
+  required: ['log'],
+  properties: {
+    name,
+    log: relativePath('Prediction log (.csv or .jsonl)'),
+    reference: {
+      type: 'union',
+      description:
+        'The reference distribution: a path to another log, or {"log", "rows"}. Default: the first rows of the monitored log.',
+      variants: [
+        relativePath('Reference log'),
+        {
+          type: 'object',
+          description: 'Where the reference rows come from.',
+          properties: {
+            log: relativePath('Reference log; absent = the monitored log itself'),
+            rows: {
+              type: 'integer',
+              description: 'How many leading rows form the reference.',
+              minimum: 10,
+              default: DEFAULT_REFERENCE_ROWS,
+            },
+          },
+        },
+      ],
+    },
+    window: {
+      type: 'integer',
+      description: 'Rows per comparison window.',
+      minimum: 10,
+      default: DEFAULT_WINDOW,
+    },
+    timestamp: column('Column holding the request time (ISO 8601 or epoch seconds/milliseconds).'),
+    id: column('Column identifying a request (duplicate detection, joining late labels).'),
+    features: columnList('Feature columns to monitor (numeric, categorical or numeric arrays); absent = inferred from the log.'),
+    categorical: columnList('Columns among the features to treat as categorical even when they look numeric.'),
+    prediction: columnOrList("The model's output column; several = several models, the first is the primary one."),
+    score: column('Positive-class score of a binary classifier (0..1).'),
+    probabilities: column('Array column of class probabilities, in class-index order.'),
+    label: column('Ground-truth column; may be empty on many rows.'),
+    segment: columnOrList('Columns whose values split traffic into segments (region, clinic, tier...).'),
+    labelsFile: relativePath('A separate JSON Lines or CSV file of late labels, joined by joinKey'),
+    joinKey: column('Column present in both the log and labelsFile (default: id).'),
+    step: {
+      type: 'integer',
+      description: 'Rows between drift evaluations of the sliding window (default: window / 4).',
+      minimum: 1,
+    },
+    alertPValue: {
+      type: 'number',
+      description: 'Family-wise p-value below which a drifted feature raises an alert (default 0.001).',
+      exclusiveMinimum: 0,
+      maximum: 1,
+    },
+    anomalyQuantile: {
+      type: 'number',
+      description: 'Quantile of the reference rows\' anomaly scores above which a row is suspicious (default 0.995).',
+      exclusiveMinimum: 0,
+      maximum: 1,
+    },
+    severity: severityMap,
+  },
+};
+
+const integrity: ObjectSpec = {
+  type: 'object',
+  description: 'A checkpoint manifest (made by `modelmon integrity snapshot`); every listed file is verified.',
+  required: ['manifest'],
+  properties: {
+    name,
+    manifest: relativePath('Integrity manifest'),
+    severity: severityMap,
+  },
+};
+
+const gpu: ObjectSpec = {
+  type: 'object',
+  description: 'Take one nvidia-smi sample during a check. Off by default: CI machines rarely have a GPU.',
+  properties: {
+    enabled: { type: 'boolean', description: 'Sample the GPUs during `modelmon check`.', default: false },
+    maxTemperatureC: {
+      type: 'number',
+      description: 'GPU temperature (°C) above which a finding is raised.',
+      exclusiveMinimum: 0,
+    },
+    maxMemoryPercent: {
+      type: 'number',
+      description: 'Memory use (% of total) above which a finding is raised.',
+      exclusiveMinimum: 0,
+      maximum: 100,
+    },
+    severity: severityMap,
+  },
+};
+
+const acknowledgement: ObjectSpec = {
+  type: 'object',
+  description: 'A finding that was looked at and accepted: still reported, never fails a check.',
+  required: ['monitor', 'reason'],
+  properties: {
+    monitor: { type: 'string', description: 'Name of the monitor that reports the finding.', nonEmpty: true },
+    kind: { type: 'string', description: 'Finding kind; absent = every kind.' },
+    subject: {
+      type: 'string',
+      description: 'The run, tag, feature or file it concerns; absent = any.',
+    },
+    reason: { type: 'string', description: 'Why it is acceptable (shown in reports).', nonEmpty: true },
+  },
+};
+
+export const CONFIG_SPEC: ObjectSpec = {
+  type: 'object',
+  description: 'Model Monitor configuration: what `modelmon check`, `modelmon report` and the extension monitor.',
+  properties: {
+    $schema: { type: 'string', description: 'The JSON schema of this file.' },
+    version: { type: 'integer', description: 'Config format version.', minimum: 1, maximum: 1, default: 1 },
+    failOn: {
+      type: 'string',
+      description: 'The least severity that makes `modelmon check` exit 1.',
+      enum: ['warning', 'error'],
+      enumDescriptions: ['Fail on warnings and errors.', 'Fail on errors only.'],
+      default: 'error',
+    },
+    training: { type: 'array', description: 'TensorBoard log directories to check.', items: training },
+    predictions: { type: 'array', description: 'Prediction logs to compare against a reference.', items: prediction },
+    integrity: { type: 'array', description: 'Checkpoint manifests to verify.', items: integrity },
+    gpu,
+    acknowledged: {
+      type: 'array',
+      description: 'Accepted findings that no longer fail a check.',
+      items: acknowledgement,
+    },
+  },
+};

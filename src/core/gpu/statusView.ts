@@ -1,0 +1,123 @@
+import type { GpuAlert } from './alerts';
+import type { GpuReading, GpuSnapshot } from './types';
+
+/** What the status bar can show, in the order given by `modelmon.gpu.statusBar.show`. */
+export type StatusMetric = 'utilization' | 'memory' | 'temperature' | 'power';
+
+/** Every metric, in the default display order. */
+export const STATUS_METRICS: readonly StatusMetric[] = ['utilization', 'memory', 'temperature', 'power'];
+
+/** The one state value the status bar is driven by. */
+export type GpuMonitorState =
+  | { readonly kind: 'disabled' }
+  | { readonly kind: 'starting' }
+  | { readonly kind: 'no-gpu'; readonly message: string }
+  | { readonly kind: 'retrying'; readonly reason: string; readonly delayMs: number; readonly last: GpuSnapshot | null }
+  | { readonly kind: 'sampling'; readonly snapshot: GpuSnapshot; readonly alerts: readonly GpuAlert[] };
+
+/** Drives the item's background: none, `statusBarItem.warningBackground`, `statusBarItem.errorBackground`. */
+export type StatusSeverity = 'normal' | 'warning' | 'error';
+
+/** How the status bar item should look; the host copies this onto a `StatusBarItem`. */
+export interface StatusView {
+  readonly visible: boolean;
+  /** With `$(codicon)` references. */
+  readonly text: string;
+  readonly severity: StatusSeverity;
+  /** Markdown: one table row per GPU, then the active alerts. */
+  readonly tooltip: string;
+}
+
+/** Which GPU and figures the item shows (`modelmon.gpu.index`, `modelmon.gpu.statusBar.show`). */
+export interface StatusViewOptions {
+  /** One GPU by index, or an aggregate over all of them. */
+  readonly gpuIndex: number | 'all';
+  readonly metrics: readonly StatusMetric[];
+}
+
+const ICON: Record<StatusSeverity, string> = { normal: '$(pulse)', warning: '$(warning)', error: '$(error)' };
+
+/** Escapes text for a Markdown table cell. */
+function md(text: string): string {
+  return text.replace(/[\\`*_[\]|<>]/g, '\\$&');
+}
+
+const fmt = (v: number | null, unit: string, digits = 0) => (v === null ? '–' : `${v.toFixed(digits)}${unit}`);
+const gib = (mib: number) => (mib / 1024).toFixed(1);
+
+/** A GPU group's figures: one GPU as it is, several as mean utilisation, summed memory and power, hottest temperature. */
+function aggregate(gpus: readonly GpuReading[]) {
+  const vals = (pick: (g: GpuReading) => number | null) => gpus.map(pick).filter((v): v is number => v !== null);
+  const util = vals((g) => g.utilizationGpu);
+  const used = vals((g) => g.memoryUsedMiB);
+  const total = vals((g) => g.memoryTotalMiB);
+  const temp = vals((g) => g.temperatureC);
+  const power = vals((g) => g.powerW);
+  return {
+    utilization: util.length ? util.reduce((a, b) => a + b, 0) / util.length : null,
+    memoryUsedMiB: used.length === gpus.length && used.length ? used.reduce((a, b) => a + b, 0) : null,
+    memoryTotalMiB: total.length === gpus.length && total.length ? total.reduce((a, b) => a + b, 0) : null,
+    temperatureC: temp.length ? Math.max(...temp) : null,
+    powerW: power.length ? power.reduce((a, b) => a + b, 0) : null,
+    mig: gpus.some((g) => g.migEnabled === true),
+  };
+}
+
+function severityOf(alerts: readonly GpuAlert[]): StatusSeverity {
+  if (alerts.some((a) => a.severity === 'error')) return 'error';
+  return alerts.length ? 'warning' : 'normal';
+}
+
+/** The GPU table every tooltip shows. */
+export function gpuTableMarkdown(gpus: readonly GpuReading[]): string {
+  const rows = gpus.map((g) => {
+    const mem = g.memoryUsedMiB !== null && g.memoryTotalMiB !== null ? `${gib(g.memoryUsedMiB)} / ${gib(g.memoryTotalMiB)} GiB` : '–';
+    const util = g.migEnabled && g.utilizationGpu === null ? 'MIG' : fmt(g.utilizationGpu, '%');
+    const power = `${fmt(g.powerW, ' W')}${g.powerLimitW !== null ? ` / ${g.powerLimitW.toFixed(0)} W` : ''}`;
+    const reasons = g.throttleReasons === null ? '–' : g.throttleReasons.length ? g.throttleReasons.join(', ') : 'none';
+    return `| ${g.index} | ${md(g.name ?? '?')} | ${util} | ${mem} | ${fmt(g.temperatureC, '°C')} | ${power} | ${fmt(g.smClockMHz, ' MHz')} | ${md(reasons)} |`;
+  });
+  return ['| GPU | Name | Util | Memory | Temp | Power | SM clock | Clock events |', '|---:|---|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
+}
+
+/**
+ * Maps the monitor's state to the status bar's text, severity and tooltip. Pure, so every case is
+ * tested without VS Code.
+ *
+ * @example
+ * describeGpuStatus({ kind: 'sampling', snapshot, alerts: [] }, { gpuIndex: 'all', metrics: ['utilization', 'memory'] })
+ * // { visible: true, text: '$(pulse) 37% 12.3/79.6 GiB', severity: 'normal', tooltip: '| GPU | ...' }
+ */
+export function describeGpuStatus(state: GpuMonitorState, options: StatusViewOptions): StatusView {
+  switch (state.kind) {
+    case 'disabled':
+    case 'no-gpu':
+      return { visible: false, text: '', severity: 'normal', tooltip: state.kind === 'no-gpu' ? md(state.message) : '' };
+    case 'starting':
+      return { visible: true, text: '$(sync~spin) GPU', severity: 'normal', tooltip: 'Starting nvidia-smi…' };
+    case 'retrying': {
+      const tooltip = `nvidia-smi: ${md(state.reason)}; retrying in ${(state.delayMs / 1000).toFixed(0)} s`;
+      return { visible: true, text: '$(warning) GPU', severity: 'warning', tooltip: state.last ? `${tooltip}\n\nLast sample:\n\n${gpuTableMarkdown(state.last.gpus)}` : tooltip };
+    }
+    case 'sampling': {
+      const gpus = options.gpuIndex === 'all' ? state.snapshot.gpus : state.snapshot.gpus.filter((g) => g.index === options.gpuIndex);
+      const alerts = options.gpuIndex === 'all' ? state.alerts : state.alerts.filter((a) => a.gpuIndex === options.gpuIndex);
+      const severity = severityOf(alerts);
+      if (!gpus.length) {
+        return { visible: true, text: `${ICON.warning} GPU ${options.gpuIndex}?`, severity: 'warning', tooltip: `No GPU with index ${options.gpuIndex}; found ${state.snapshot.gpus.map((g) => g.index).join(', ') || 'none'}` };
+      }
+      const a = aggregate(gpus);
+      const parts: string[] = [];
+      for (const m of options.metrics) {
+        if (m === 'utilization') parts.push(a.mig && a.utilization === null ? 'MIG' : fmt(a.utilization, '%'));
+        if (m === 'memory' && a.memoryUsedMiB !== null && a.memoryTotalMiB !== null) parts.push(`${gib(a.memoryUsedMiB)}/${gib(a.memoryTotalMiB)} GiB`);
+        if (m === 'temperature') parts.push(fmt(a.temperatureC, '°C'));
+        if (m === 'power') parts.push(fmt(a.powerW, ' W'));
+      }
+      const label = gpus.length > 1 ? `${gpus.length} GPUs ` : '';
+      const alertLines = alerts.map((x) => `- ${x.severity === 'error' ? '$(error)' : '$(warning)'} ${md(x.message)}`);
+      const tooltip = [gpuTableMarkdown(gpus), ...(alertLines.length ? ['', ...alertLines] : []), '', 'Click to open the GPU dashboard.'].join('\n');
+      return { visible: true, text: `${ICON[severity]} ${label}${parts.join(' ')}`.trimEnd(), severity, tooltip };
+    }
+  }
+}

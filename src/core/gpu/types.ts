@@ -1,0 +1,65 @@
+import type { ThrottleReason } from './throttle';
+
+/**
+ * One GPU at one instant, as nvidia-smi reported it. Every measurement is `null` where the board
+ * or driver gave no value (`[N/A]`, `[Not Supported]`, a field the driver rejected, ...).
+ * Units are in the names: MiB, W, MHz, degrees C, percent.
+ */
+export interface GpuReading {
+  readonly index: number;
+  readonly name: string | null;
+  readonly uuid: string | null;
+  readonly busId: string | null;
+  readonly driverVersion: string | null;
+  readonly pstate: string | null;
+  readonly temperatureC: number | null;
+  readonly memoryTemperatureC: number | null;
+  readonly utilizationGpu: number | null;
+  readonly utilizationMemory: number | null;
+  readonly memoryTotalMiB: number | null;
+  readonly memoryUsedMiB: number | null;
+  readonly memoryFreeMiB: number | null;
+  readonly powerW: number | null;
+  readonly powerLimitW: number | null;
+  readonly smClockMHz: number | null;
+  readonly memoryClockMHz: number | null;
+  readonly graphicsClockMHz: number | null;
+  readonly fanPercent: number | null;
+  /** The raw `clocks_event_reasons.active` bitmask; null where absent. */
+  readonly throttleMask: number | null;
+  /** Decoded from `throttleMask`; empty when no reason is active, null where the mask is absent. */
+  readonly throttleReasons: readonly ThrottleReason[] | null;
+  readonly computeMode: string | null;
+  /** True when MIG mode is enabled: utilisation is then reported per instance, not here. */
+  readonly migEnabled: boolean | null;
+  readonly eccUncorrectedVolatile: number | null;
+  readonly encoderSessions: number | null;
+  /** nvidia-smi's own timestamp text (local time, no zone), kept for display only. */
+  readonly smiTimestamp: string | null;
+}
+
+/** Every GPU at one sampling instant. */
+export interface GpuSnapshot {
+  /** Milliseconds since the epoch at which the sample was received. */
+  readonly timeMs: number;
+  readonly gpus: readonly GpuReading[];
+}
+
+/** A process holding a compute context on a GPU (`--query-compute-apps`). */
+export interface ComputeApp {
+  readonly pid: number;
+  readonly processName: string;
+  readonly usedMemoryMiB: number | null;
+  readonly gpuUuid: string;
+}
+
+/** Host-wide figures next to the GPU ones; null where the platform cannot say (or on the first sample of a rate). */
+export interface HostMetrics {
+  readonly cpuPercent: number | null;
+  readonly memoryUsedMiB: number | null;
+  readonly memoryTotalMiB: number | null;
+  readonly diskReadBytesPerSec: number | null;
+  readonly diskWriteBytesPerSec: number | null;
+  readonly netRxBytesPerSec: number | null;
+  readonly netTxBytesPerSec: number | null;
+}

@@ -1,0 +1,73 @@
+import { chooseDriftTest, kolmogorovSf, runDriftTest, type DriftTestName } from '../stats';
+
+/** Verdict of the default per-column drift test (Evidently's chooser, from core/stats). */
+export interface ColumnTestResult {
+  readonly test: DriftTestName;
+  readonly statistic: number;
+  readonly pValue?: number;
+  readonly threshold: number;
+  readonly drifted: boolean;
+}
+
+/** scipy's exact KS p costs O(n*m); above this many cells the asymptotic one is used. */
+const KS_EXACT_CELLS = 10000;
+
+/**
+ * Numeric column, sorted samples: the chooser's test (KS up to 1000 reference values, else
+ * Wasserstein / sd; counts when <= 5 unique values). A large KS uses scipy's method='asymp'.
+ */
+export function numericColumnTest(refSorted: Float64Array, curSorted: Float64Array, uniqueValues: number): ColumnTestResult {
+  if (!refSorted.length || !curSorted.length) return { test: 'ks', statistic: 0, pValue: 1, threshold: 0.05, drifted: false };
+  const choice = chooseDriftTest({ kind: 'numeric', referenceSize: refSorted.length, uniqueValues });
+  if (choice.test === 'ks' && !choice.categorical && refSorted.length * curSorted.length > KS_EXACT_CELLS) {
+    const n = refSorted.length;
+    const m = curSorted.length;
+    const d = ksStatistic(refSorted, curSorted);
+    const en = Math.round((n * m) / (n + m));
+    // scipy's asymp p is kstwo.sf(d, en); below en = 140 that needs a Durbin matrix power per
+    // test, so small windows (segments) use the limiting distribution with Stephens' correction.
+    const pValue = Math.min(1, Math.max(0, en > 140 ? kolmogorovSf(en, d) : kolmogorovLimitSf((Math.sqrt(en) + 0.12 + 0.11 / Math.sqrt(en)) * d)));
+    return { test: 'ks', statistic: d, pValue, threshold: choice.threshold, drifted: pValue < choice.threshold };
+  }
+  return runDriftTest(choice, refSorted, curSorted);
+}
+
+/** Categorical column: chi-squared (> 2 categories) or z (2) up to 1000 rows, else Jensen-Shannon. */
+export function categoricalColumnTest(ref: ReadonlyMap<string, number>, cur: ReadonlyMap<string, number>, referenceSize: number): ColumnTestResult {
+  const choice = chooseDriftTest({ kind: 'categorical', referenceSize, uniqueValues: ref.size });
+  let nr = 0;
+  let nc = 0;
+  for (const v of ref.values()) nr += v;
+  for (const v of cur.values()) nc += v;
+  if (!nr || !nc || new Set([...ref.keys(), ...cur.keys()]).size < 2) return { test: choice.test, statistic: 0, pValue: 1, threshold: choice.threshold, drifted: false };
+  return runDriftTest(choice, ref, cur);
+}
+
+/** Largest gap between two sorted samples' empirical CDFs (the KS statistic). */
+export function ksStatistic(ref: Float64Array, cur: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  const n = ref.length;
+  const m = cur.length;
+  while (i < n && j < m) {
+    const x = ref[i]! <= cur[j]! ? ref[i]! : cur[j]!;
+    while (i < n && ref[i] === x) i++;
+    while (j < m && cur[j] === x) j++;
+    const g = Math.abs(i / n - j / m);
+    if (g > d) d = g;
+  }
+  return d;
+}
+
+/** Survival function of the Kolmogorov limiting distribution, Pr(K > x) (scipy's kstwobign.sf). */
+export function kolmogorovLimitSf(x: number): number {
+  if (x < 0.2) return 1;
+  let sum = 0;
+  for (let k = 1; k <= 100; k++) {
+    const term = Math.exp(-2 * k * k * x * x);
+    sum += (k % 2 ? 1 : -1) * term;
+    if (term < 1e-17) break;
+  }
+  return Math.min(1, Math.max(0, 2 * sum));
+}

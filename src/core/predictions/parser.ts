@@ -1,0 +1,85 @@
+import { CsvRecordAssembler, detectDelimiter, splitCsvRecord } from './csv';
+import type { LineProblem } from './lines';
+import type { RawRecord } from './row';
+
+/**
+ * Turns the lines of one prediction log into raw records: detects JSON Lines or CSV from the first
+ * non-blank line, reads a CSV header, joins multi-line quoted CSV fields, and reports every line it
+ * cannot use (with its 1-based number) without losing the lines around it.
+ */
+export class PredictionLineParser {
+  format: 'jsonl' | 'csv' | undefined;
+  header: string[] | undefined;
+  private assembler: CsvRecordAssembler | undefined;
+  private delimiter = ',';
+
+  constructor(
+    private readonly onRecord: (raw: RawRecord, line: number) => void,
+    private readonly onProblem: (problem: LineProblem) => void,
+    format?: 'jsonl' | 'csv',
+  ) {
+    this.format = format;
+  }
+
+  pushLine(text: string, line: number): void {
+    if (this.format === undefined) {
+      const t = text.trimStart();
+      if (t === '') return;
+      this.format = t.startsWith('{') || t.startsWith('[') ? 'jsonl' : 'csv';
+    }
+    if (this.format === 'jsonl') this.jsonLine(text, line);
+    else this.csvLine(text, line);
+  }
+
+  end(): void {
+    this.assembler?.end();
+  }
+
+  private jsonLine(text: string, line: number): void {
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      this.onProblem({ line, message: `line ${line}: not valid JSON (${why}); skipped` });
+      return;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      this.onProblem({ line, message: `line ${line}: expected a JSON object, found ${Array.isArray(value) ? 'an array' : typeof value === 'string' ? 'a string' : String(value)}; skipped` });
+      return;
+    }
+    this.onRecord({ kind: 'json', value: value as Record<string, unknown> }, line);
+  }
+
+  private csvLine(text: string, line: number): void {
+    if (!this.header) {
+      if (text.trim() === '') return;
+      this.delimiter = detectDelimiter(text);
+      const fields = splitCsvRecord(text.replace(/^\uFEFF/, ''), this.delimiter);
+      if (!fields) {
+        this.onProblem({ line, message: `line ${line}: CSV header has an unclosed quote` });
+        this.header = [];
+        return;
+      }
+      this.header = fields.map((f) => f.trim());
+      const dupes = this.header.filter((h, i) => this.header!.indexOf(h) !== i);
+      if (dupes.length) this.onProblem({ line, message: `line ${line}: CSV header repeats column(s) ${[...new Set(dupes)].join(', ')}; the first of each is used` });
+      this.assembler = new CsvRecordAssembler(
+        this.delimiter,
+        (rec) => {
+          const expected = this.header!.length;
+          if (rec.fields.length === 1 && rec.fields[0]!.trim() === '') return;
+          if (rec.fields.length !== expected) {
+            this.onProblem({ line: rec.line, message: `line ${rec.line}: expected ${expected} CSV fields, found ${rec.fields.length}; skipped` });
+            return;
+          }
+          this.onRecord({ kind: 'csv', fields: rec.fields }, rec.line);
+        },
+        this.onProblem,
+      );
+      return;
+    }
+    this.assembler?.push({ text, line });
+  }
+}

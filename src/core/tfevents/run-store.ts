@@ -1,0 +1,206 @@
+import { SESSION_STATUS_START, decodeEvent, type HParamsInfo, type TfEvent } from './event';
+import { decodeUtf8 } from './protobuf';
+import { relateRun, type RunRelation } from './run-relation';
+import { SimpleScalars, hashBytes, scanSimpleScalars } from './simple-scalars';
+import { TagSeries, type SeriesLimits } from './tag-series';
+
+/** A timeline cut: points at or after `step` were dropped when the run restarted. */
+export interface RunRestart {
+  step: number;
+  /** 'purge': a SessionLog START (PyTorch purge_step); 'backwards': a tag's step went back. */
+  cause: 'purge' | 'backwards';
+  /** Logged points dropped by this cut, over all tags. */
+  droppedPoints: number;
+}
+
+/** The tags of one run (a directory of event files). */
+export class RunData {
+  readonly tags = new Map<string, TagSeries>();
+  /** Event files of this run, in the order read (set by the reader). */
+  files: string[] = [];
+  readonly restarts: RunRestart[] = [];
+  /** hparams written by add_hparams / Lightning, merged across records. */
+  hparams: HParamsInfo | undefined;
+  fileVersion: string | undefined;
+  version = 0;
+  /** Scalar series by the hash of their tag's UTF-8 bytes, so the common case decodes no strings. */
+  private readonly byTagBytes = new Map<number, { bytes: Uint8Array; series: TagSeries }[]>();
+
+  constructor(
+    readonly name: string,
+    private readonly limits: SeriesLimits,
+  ) {}
+
+  /** Decodes one record's payload into this run. Throws ProtoError on a malformed event. */
+  addRecord(payload: Uint8Array): void {
+    const batch = SCRATCH;
+    if (!scanSimpleScalars(payload, batch)) {
+      this.applyEvent(decodeEvent(payload, (tag) => this.pluginOf(tag)));
+      return;
+    }
+    for (let i = 0; i < batch.count; i++) {
+      const series = this.scalarSeriesFor(payload, batch.tagStart[i]!, batch.tagEnd[i]!);
+      if (!series) continue;
+      const before = series.totalPoints;
+      if (series.add(batch.step, batch.wallTime, batch.values[i]!)) {
+        this.noteRestart(batch.step, 'backwards', before + 1 - series.totalPoints);
+      }
+    }
+    this.version++;
+  }
+
+  /** The scalar series of the tag in `payload[start, end)`, created if new; undefined if the tag holds another kind. */
+  private scalarSeriesFor(payload: Uint8Array, start: number, end: number): TagSeries | undefined {
+    const hash = hashBytes(payload, start, end);
+    const bucket = this.byTagBytes.get(hash);
+    if (bucket) {
+      for (const entry of bucket) if (sameBytes(entry.bytes, payload, start, end)) return entry.series.kind === 'scalar' ? entry.series : undefined;
+    }
+    const tag = decodeUtf8(payload, start, end);
+    let series = this.tags.get(tag);
+    if (!series) {
+      series = new TagSeries(tag, 'scalar', '', this.limits);
+      this.tags.set(tag, series);
+    }
+    const entry = { bytes: payload.slice(start, end), series };
+    if (bucket) bucket.push(entry);
+    else this.byTagBytes.set(hash, [entry]);
+    return series.kind === 'scalar' ? series : undefined;
+  }
+
+  /** Grouping with a parent run (Lightning version, add_scalars sibling, hparams sub-run), if any. */
+  get relation(): RunRelation | undefined {
+    return relateRun(this.name, this.tags.keys());
+  }
+
+  /** The name of the run this one is shown under: its parent for related runs, else itself. */
+  get group(): string {
+    return this.relation?.parent ?? this.name;
+  }
+
+  tag(name: string): TagSeries | undefined {
+    return this.tags.get(name);
+  }
+
+  /** Tags sorted by name. */
+  tagList(): TagSeries[] {
+    return [...this.tags.values()].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+  }
+
+  /**
+   * Adds one event to the run, applying the restart rule:
+   *
+   * 1. A SessionLog START at step S (what PyTorch's `purge_step=S` writes at the head of the new
+   *    file) drops every point of every tag with step >= S: that stretch of the old timeline was
+   *    abandoned when training resumed from an earlier checkpoint.
+   * 2. A point whose step is at or before its tag's latest step drops that tag's points with
+   *    step >= it (a restart without purge_step simply logs earlier steps again; a repeated step
+   *    replaces its point). Only the newest timeline is kept, so no step appears twice.
+   *
+   * This matches TensorBoard: rule 1 is the Python EventAccumulator's purge on START, rule 2 the
+   * Rust data server's per-tag preemption.
+   */
+  applyEvent(event: TfEvent): void {
+    if (event.fileVersion !== undefined) this.fileVersion = event.fileVersion;
+    if (event.sessionLog?.status === SESSION_STATUS_START) this.purgeFrom(event.step, 'purge');
+    for (const v of event.values) {
+      const data = v.data;
+      if (data.kind === 'hparams') {
+        this.hparams = { ...this.hparams, ...data.hparams };
+        this.version++;
+        continue;
+      }
+      let series = this.tags.get(v.tag);
+      if (!series) {
+        series = new TagSeries(v.tag, data.kind, v.plugin, this.limits);
+        this.tags.set(v.tag, series);
+      } else if (series.kind !== data.kind) {
+        continue; // a tag keeps the kind of its first value; a mismatched later value is ignored
+      }
+      if (!series.plugin && v.plugin) series.plugin = v.plugin;
+      const before = series.totalPoints;
+      const lastStep = series.lastStep;
+      const cut =
+        data.kind === 'scalar'
+          ? series.add(event.step, event.wallTime, data.value)
+          : series.add(event.step, event.wallTime, NaN, data);
+      if (cut && lastStep !== undefined) this.noteRestart(event.step, 'backwards', before + 1 - series.totalPoints);
+    }
+    this.version++;
+  }
+
+  /** The plugin a tag's first value named, for values that omit their metadata. */
+  pluginOf(tag: string): string | undefined {
+    return this.tags.get(tag)?.plugin || undefined;
+  }
+
+  private purgeFrom(step: number, cause: RunRestart['cause']): void {
+    let dropped = 0;
+    for (const series of this.tags.values()) dropped += series.dropFrom(step);
+    if (dropped > 0) this.noteRestart(step, cause, dropped);
+  }
+
+  /** One entry per cut: tags cut at the same step by the same cause share it. */
+  private noteRestart(step: number, cause: RunRestart['cause'], dropped: number): void {
+    const last = this.restarts[this.restarts.length - 1];
+    if (last && last.step === step && last.cause === cause) last.droppedPoints += dropped;
+    else this.restarts.push({ step, cause, droppedPoints: dropped });
+  }
+}
+
+const SCRATCH = new SimpleScalars();
+
+function sameBytes(a: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+  return true;
+}
+
+/**
+ * Every run's tag series, fed event by event. The store is pure: readers (io) frame and feed
+ * the records, the editor and the CLI read `runs`, and health checks run over it.
+ */
+export class RunStore {
+  private readonly byName = new Map<string, RunData>();
+  /** Bumped on every change. */
+  version = 0;
+
+  constructor(readonly limits: SeriesLimits = {}) {}
+
+  /** The run, created empty on first use. */
+  run(name: string): RunData {
+    let run = this.byName.get(name);
+    if (!run) {
+      run = new RunData(name, this.limits);
+      this.byName.set(name, run);
+      this.version++;
+    }
+    return run;
+  }
+
+  get(name: string): RunData | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Runs sorted by name. */
+  get runs(): RunData[] {
+    return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  removeRun(name: string): boolean {
+    const removed = this.byName.delete(name);
+    if (removed) this.version++;
+    return removed;
+  }
+
+  /** Decodes one record's payload into `runName`. Throws ProtoError on a malformed event. */
+  addRecord(runName: string, payload: Uint8Array): void {
+    this.run(runName).addRecord(payload);
+    this.version++;
+  }
+
+  applyEvent(runName: string, event: TfEvent): void {
+    this.run(runName).applyEvent(event);
+    this.version++;
+  }
+}

@@ -1,0 +1,272 @@
+import type { SummaryData, ValueKind } from './event';
+
+/** One scalar point. */
+export interface ScalarPoint {
+  step: number;
+  wallTime: number;
+  value: number;
+}
+
+/** One non-scalar point (histogram, text, image, ...). */
+export interface DataPoint {
+  step: number;
+  wallTime: number;
+  data: SummaryData;
+}
+
+export interface SeriesLimits {
+  /** Scalar points kept per tag before downsampling (default 10,000; at least 16). */
+  maxScalarPoints?: number;
+  /** Histogram/image/text points kept per tag before thinning (default 200; at least 4). */
+  maxDataPoints?: number;
+}
+
+export const DEFAULT_MAX_SCALAR_POINTS = 10_000;
+export const DEFAULT_MAX_DATA_POINTS = 200;
+const BUCKET = 8;
+
+/**
+ * The time series of one tag in one run, ordered by strictly increasing step.
+ *
+ * Memory is bounded: past the limit, scalar points are downsampled in buckets of eight keeping
+ * each bucket's first NaN, +Inf and -Inf and its finite minimum and maximum, and always the
+ * first and the latest point; non-scalar points keep every other one. `totalPoints` still counts every
+ * point logged, and the NaN/Inf statistics stay exact.
+ */
+export class TagSeries {
+  /** Bumped on every change, so derived results can be cached per version. */
+  version = 0;
+  /** Step where the current timeline segment starts after a restart cut it (undefined: never cut). */
+  segmentStartStep: number | undefined;
+  /** Non-finite values logged in the current timeline, and the first step with one. */
+  nonFiniteCount = 0;
+  firstNonFiniteStep: number | undefined;
+  firstNonFiniteValue = 0;
+
+  private length = 0;
+  private steps: Float64Array;
+  private wallTimes: Float64Array;
+  private values: Float64Array | undefined;
+  private data: SummaryData[] | undefined;
+  /** How many logged points each kept point stands for (1 until downsampling). */
+  private weights: Float64Array;
+  private total = 0;
+  private readonly capacity: number;
+
+  constructor(
+    readonly tag: string,
+    readonly kind: ValueKind,
+    public plugin: string,
+    limits: SeriesLimits = {},
+  ) {
+    const scalar = kind === 'scalar';
+    const limit = scalar ? (limits.maxScalarPoints ?? DEFAULT_MAX_SCALAR_POINTS) : (limits.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS);
+    const minimum = scalar ? 16 : 4;
+    if (!Number.isInteger(limit) || limit < minimum) {
+      const name = scalar ? 'maxScalarPoints' : 'maxDataPoints';
+      throw new RangeError(`${name} must be an integer >= ${minimum}, got ${limit}`);
+    }
+    this.capacity = limit;
+    const initial = Math.min(limit, 64);
+    this.steps = new Float64Array(initial);
+    this.wallTimes = new Float64Array(initial);
+    this.weights = new Float64Array(initial);
+    if (scalar) this.values = new Float64Array(initial);
+    else this.data = [];
+  }
+
+  /** Points held in memory (at most the limit). */
+  get size(): number {
+    return this.length;
+  }
+
+  /** Points logged in the current timeline, including those downsampling merged away. */
+  get totalPoints(): number {
+    return this.total;
+  }
+
+  get firstStep(): number | undefined {
+    return this.length ? this.steps[0] : undefined;
+  }
+
+  get lastStep(): number | undefined {
+    return this.length ? this.steps[this.length - 1] : undefined;
+  }
+
+  /** The latest scalar value (exact even after downsampling); undefined for other kinds. */
+  get lastValue(): number | undefined {
+    return this.values && this.length ? this.values[this.length - 1] : undefined;
+  }
+
+  /** The latest point's payload for non-scalar kinds. */
+  get lastData(): SummaryData | undefined {
+    return this.data && this.length ? this.data[this.length - 1] : undefined;
+  }
+
+  stepAt(i: number): number {
+    return this.steps[i]!;
+  }
+
+  wallTimeAt(i: number): number {
+    return this.wallTimes[i]!;
+  }
+
+  /** Scalar value at index i (NaN for non-scalar kinds). */
+  valueAt(i: number): number {
+    return this.values ? this.values[i]! : NaN;
+  }
+
+  /** Index of the first kept point with step >= `step` (size when none). */
+  indexOfStep(step: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.steps[mid]! < step) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Scalar points in step order (a copy). */
+  points(): ScalarPoint[] {
+    const out: ScalarPoint[] = [];
+    for (let i = 0; i < this.length; i++) out.push({ step: this.steps[i]!, wallTime: this.wallTimes[i]!, value: this.valueAt(i) });
+    return out;
+  }
+
+  /** Non-scalar points in step order (a copy of the list). */
+  dataPoints(): DataPoint[] {
+    const out: DataPoint[] = [];
+    if (!this.data) return out;
+    for (let i = 0; i < this.length; i++) out.push({ step: this.steps[i]!, wallTime: this.wallTimes[i]!, data: this.data[i]! });
+    return out;
+  }
+
+  /**
+   * Adds a point. A step at or before the latest one first drops every point with step >= it
+   * (see {@link RunStore} for the restart rule); returns true when that cut the timeline.
+   */
+  add(step: number, wallTime: number, value: number, data?: SummaryData): boolean {
+    let cut = false;
+    if (this.length && step <= this.steps[this.length - 1]!) {
+      // The same step again replaces its point; an earlier step cuts the timeline.
+      const latest = this.steps[this.length - 1]!;
+      cut = this.dropFrom(step, step < latest) > 0 && step < latest;
+    }
+    if (this.length === this.capacity) this.compact();
+    if (this.length === this.steps.length) this.grow();
+    const i = this.length++;
+    this.steps[i] = step;
+    this.wallTimes[i] = wallTime;
+    this.weights[i] = 1;
+    this.total++;
+    if (this.values) {
+      this.values[i] = value;
+      if (!Number.isFinite(value)) {
+        this.nonFiniteCount++;
+        if (this.firstNonFiniteStep === undefined) {
+          this.firstNonFiniteStep = step;
+          this.firstNonFiniteValue = value;
+        }
+      }
+    } else if (data) {
+      this.data![i] = data;
+    }
+    this.version++;
+    return cut;
+  }
+
+  /** Removes every point with step >= `step`; returns how many logged points that removed. */
+  dropFrom(step: number, startsSegment = true): number {
+    const from = this.indexOfStep(step);
+    if (from >= this.length) return 0;
+    let removed = 0;
+    for (let i = from; i < this.length; i++) removed += this.weights[i]!;
+    this.length = from;
+    this.total -= removed;
+    if (this.data) this.data.length = from;
+    if (startsSegment) this.segmentStartStep = step;
+    if (this.values) this.recountNonFinite();
+    this.version++;
+    return removed;
+  }
+
+  private recountNonFinite(): void {
+    this.nonFiniteCount = 0;
+    this.firstNonFiniteStep = undefined;
+    for (let i = 0; i < this.length; i++) {
+      const v = this.values![i]!;
+      if (Number.isFinite(v)) continue;
+      this.nonFiniteCount += this.weights[i]!;
+      if (this.firstNonFiniteStep === undefined) {
+        this.firstNonFiniteStep = this.steps[i]!;
+        this.firstNonFiniteValue = v;
+      }
+    }
+  }
+
+  private grow(): void {
+    const size = Math.min(this.capacity, this.steps.length * 2);
+    const copy = (a: Float64Array) => {
+      const b = new Float64Array(size);
+      b.set(a.subarray(0, this.length));
+      return b;
+    };
+    this.steps = copy(this.steps);
+    this.wallTimes = copy(this.wallTimes);
+    this.weights = copy(this.weights);
+    if (this.values) this.values = copy(this.values);
+  }
+
+  /** Thins the kept points; dropped points' weights move to the kept point before them. */
+  private compact(): void {
+    const n = this.length;
+    const keep = new Uint8Array(n);
+    keep[0] = 1;
+    keep[n - 1] = 1;
+    if (this.values) {
+      const v = this.values;
+      for (let b = 1; b < n - 1; b += BUCKET) {
+        const e = Math.min(b + BUCKET, n - 1);
+        let nan = -1;
+        let posInf = -1;
+        let negInf = -1;
+        let lo = -1;
+        let hi = -1;
+        for (let i = b; i < e; i++) {
+          const x = v[i]!;
+          if (x !== x) {
+            if (nan < 0) nan = i;
+          } else if (x === Infinity) {
+            if (posInf < 0) posInf = i;
+          } else if (x === -Infinity) {
+            if (negInf < 0) negInf = i;
+          } else {
+            if (lo < 0 || x < v[lo]!) lo = i;
+            if (hi < 0 || x > v[hi]!) hi = i;
+          }
+        }
+        // At most five of eight survive, so every pass shrinks the series.
+        for (const k of [nan, posInf, negInf, lo, hi]) if (k >= 0) keep[k] = 1;
+      }
+    } else {
+      for (let i = 0; i < n; i += 2) keep[i] = 1;
+    }
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      if (keep[i]) {
+        this.steps[w] = this.steps[i]!;
+        this.wallTimes[w] = this.wallTimes[i]!;
+        this.weights[w] = this.weights[i]!;
+        if (this.values) this.values[w] = this.values[i]!;
+        else this.data![w] = this.data![i]!;
+        w++;
+      } else {
+        this.weights[w - 1]! += this.weights[i]!;
+      }
+    }
+    this.length = w;
+    if (this.data) this.data.length = w;
+  }
+}

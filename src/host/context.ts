@@ -1,0 +1,200 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CONFIG_FILE_NAME } from '../core/config';
+import { writeHtmlReport } from '../io/report';
+import { AlertCenter } from './alerts/alertCenter';
+import type { ModelMonitorApi } from './api';
+import { registerCommands } from './commands';
+import type { Dashboards, RenderEvent } from './dashboards';
+import { ConfigFileDiagnostics } from './diagnostics/configFile';
+import { PredictionLogDiagnostics } from './diagnostics/predictionLogs';
+import { TagSiteIndex } from './diagnostics/tagSiteIndex';
+import { TrainingCodeDiagnostics } from './diagnostics/trainingCode';
+import { ExplorerTree } from './explorer/explorerTree';
+import { GpuMonitor } from './gpu/gpuMonitor';
+import { IntegrityFiles } from './integrityFiles';
+import { createMonitorLog, describeError, type MonitorLog } from './log';
+import { GpuPanelSource, PredictionsPanelSource, TrainingPanelSource } from './panelSources';
+import { createDashboards } from './panelsGlue';
+import type { DriftCheckResult } from './predictions/service';
+import { WorkspacePredictionLogs } from './predictions/workspaceLogs';
+import { WorkspaceTrainingRuns } from './training/trainingRuns';
+
+/**
+ * Everything the extension owns while it is active. Built once in `activate`; disposing it
+ * stops every watcher, child process, panel and registration.
+ */
+export class MonitorContext implements vscode.Disposable {
+  readonly log: MonitorLog;
+  readonly alerts: AlertCenter;
+  readonly training: WorkspaceTrainingRuns;
+  readonly predictions: WorkspacePredictionLogs;
+  readonly sites: TagSiteIndex;
+  readonly trainingDiagnostics: TrainingCodeDiagnostics;
+  readonly configDiagnostics: ConfigFileDiagnostics;
+  readonly predictionDiagnostics: PredictionLogDiagnostics;
+  readonly integrity: IntegrityFiles;
+  readonly gpu: GpuMonitor;
+  readonly gpuSource: GpuPanelSource;
+  readonly predictionsSource: PredictionsPanelSource;
+  readonly dashboards: Dashboards;
+  readonly explorer: ExplorerTree;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly firstScan: Promise<void>;
+  private knownFindings: Set<string> | undefined;
+
+  constructor(private readonly extension: vscode.ExtensionContext) {
+    const own = <T extends vscode.Disposable>(d: T): T => {
+      this.disposables.push(d);
+      return d;
+    };
+    this.log = own(createMonitorLog());
+    this.alerts = own(new AlertCenter(extension.workspaceState, this.log));
+    this.training = own(new WorkspaceTrainingRuns(extension.workspaceState, this.log));
+    this.predictions = own(new WorkspacePredictionLogs(this.log));
+    this.sites = own(new TagSiteIndex(this.log));
+    this.trainingDiagnostics = own(new TrainingCodeDiagnostics(this.training, this.sites));
+    this.configDiagnostics = own(new ConfigFileDiagnostics(this.log));
+    this.predictionDiagnostics = own(new PredictionLogDiagnostics(this.predictions));
+    this.integrity = own(new IntegrityFiles(this.log, extension));
+    this.gpu = own(new GpuMonitor(this.log, this.alerts));
+    this.gpuSource = own(new GpuPanelSource(this.gpu));
+    this.predictionsSource = own(new PredictionsPanelSource(this.predictions));
+    this.dashboards = own(
+      createDashboards(extension, this.log, {
+        training: new TrainingPanelSource(this.training),
+        predictions: this.predictionsSource,
+        gpu: this.gpuSource,
+      }),
+    );
+    this.explorer = own(
+      new ExplorerTree({
+        training: this.training,
+        predictions: this.predictions,
+        alerts: this.alerts,
+        integrity: this.integrity,
+        gpus: { onDidChange: this.gpu.onDidUpdate, current: () => this.gpu.history.at(-1)?.gpus, status: () => this.gpuSource.status() },
+      }),
+    );
+    own(vscode.window.createTreeView('modelmon.explorer', { treeDataProvider: this.explorer, showCollapseAll: true }));
+    for (const d of registerCommands({
+      training: this.training,
+      predictions: this.predictions,
+      alerts: this.alerts,
+      dashboards: this.dashboards,
+      log: this.log,
+      state: extension.workspaceState,
+      verifyIntegrity: (target) => this.integrity.verify(target),
+      exportReport: (target) => this.exportReport(target),
+      refreshAll: () => this.refreshAll(),
+      showReport: (log, report) => this.predictionsSource.showReport(log, report),
+    })) {
+      own(d);
+    }
+    this.alerts.registerOpener('predictions:', (incident) => this.dashboards.openPredictions(incident.source.slice('predictions:'.length)));
+    this.alerts.registerOpener('run:', (incident) => this.dashboards.openTraining({ runs: [incident.source.slice('run:'.length)] }));
+    this.alerts.registerOpener('gpu:', () => this.dashboards.openGpu());
+    own(this.training.onDidChange(() => this.raiseNewTrainingAlerts()));
+    own(
+      this.configDiagnostics.onDidChange(() => {
+        const manifests = this.configDiagnostics.loaded().flatMap(({ uri, config }) => config.integrity.map((i) => path.resolve(path.dirname(uri.fsPath), i.manifest)));
+        this.integrity.setConfiguredManifests(manifests);
+      }),
+    );
+    own(this.predictions.onDidChange(() => this.raisePredictionAlerts()));
+    own(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('modelmon.tensorboard') || e.affectsConfiguration('modelmon.training')) void this.training.refresh();
+        if (e.affectsConfiguration('modelmon.predictions')) void this.predictions.refresh();
+        if (e.affectsConfiguration('modelmon.diagnostics')) void this.sites.rescan();
+        if (e.affectsConfiguration('modelmon.diagnostics') || e.affectsConfiguration('modelmon.codeLens')) this.trainingDiagnostics.update();
+        if (e.affectsConfiguration('modelmon.integrity')) void this.integrity.refresh();
+      }),
+    );
+    void vscode.commands.executeCommand('setContext', 'modelmon.active', true);
+    // Scans run after activation returns, so activating stays cheap.
+    this.firstScan = this.scanAll();
+  }
+
+  /** The object `activate` returns. */
+  api(): ModelMonitorApi {
+    return {
+      ready: () => this.firstScan,
+      runs: () => this.training.runs(),
+      findings: () => this.training.findings(),
+      predictionLogs: () => this.predictions.logs(),
+      diagnosticsFor: (uri) => [
+        ...this.trainingDiagnostics.collection.get(uri) ?? [],
+        ...this.configDiagnostics.collection.get(uri) ?? [],
+        ...this.predictionDiagnostics.collection.get(uri) ?? [],
+      ],
+      gpuStatusText: () => this.gpuSource.statusText(),
+      checkDrift: async (options) => (await vscode.commands.executeCommand<DriftCheckResult>('modelmon.checkDrift', { ...options, silent: options.silent ?? true })),
+      onDidRender: this.dashboards.onDidRender as vscode.Event<RenderEvent>,
+      alerts: () => this.alerts.history(),
+      explorer: this.explorer,
+    };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.reverse()) {
+      try {
+        d.dispose();
+      } catch (error) {
+        this.log.error(`dispose: ${describeError(error)}`);
+      }
+    }
+  }
+
+  private async scanAll(): Promise<void> {
+    const started = Date.now();
+    await Promise.all([
+      this.training.ready(),
+      this.predictions.ready(),
+      this.sites.ready(),
+      this.configDiagnostics.scan(),
+      this.integrity.refresh(),
+    ]).catch((error: unknown) => this.log.error(`first scan: ${describeError(error)}`));
+    this.trainingDiagnostics.update();
+    this.explorer.refresh();
+    this.log.info(`first scan finished in ${Date.now() - started} ms`);
+  }
+
+  private async refreshAll(): Promise<void> {
+    await Promise.all([this.training.refresh(), this.predictions.refresh(), this.sites.rescan(), this.configDiagnostics.scan(), this.integrity.refresh()]);
+    this.trainingDiagnostics.update();
+    this.explorer.refresh();
+  }
+
+  /** Notifies about findings that appear while watching; those present at start-up are shown as problems only. */
+  private raiseNewTrainingAlerts(): void {
+    const findings = this.training.findings();
+    const keys = findings.map((f) => `${f.run}\u0000${f.tag}\u0000${f.kind}`);
+    if (!this.knownFindings) {
+      this.knownFindings = new Set(keys);
+      return;
+    }
+    findings.forEach((f, k) => {
+      if (this.knownFindings!.has(keys[k]!) || f.severity === 'info') return;
+      this.knownFindings!.add(keys[k]!);
+      this.alerts.raise({ source: `run:${f.run}`, kind: f.kind, severity: f.severity, message: `${f.run}: ${f.message}` });
+    });
+  }
+
+  private raisePredictionAlerts(): void {
+    for (const log of this.predictions.logs()) {
+      const source = `predictions:${log.path}`;
+      if (log.drifted) {
+        this.alerts.raise({ source, kind: 'drift', severity: 'warning', message: `drift in ${log.label} (${log.alerts} alert${log.alerts === 1 ? '' : 's'})` });
+      } else if (log.report) this.alerts.clear(source, 'drift');
+    }
+  }
+
+  private async exportReport(target: vscode.Uri): Promise<unknown> {
+    const configs = await vscode.workspace.findFiles(`**/${CONFIG_FILE_NAME}`, '**/node_modules/**', 1);
+    const config = configs[0];
+    if (!config) throw new Error(`the report needs a ${CONFIG_FILE_NAME} in the workspace that lists what to check`);
+    this.log.info(`report: running the checks of ${vscode.workspace.asRelativePath(config)}`);
+    return writeHtmlReport(config.fsPath, target.fsPath, { title: `Model Monitor report: ${path.basename(path.dirname(config.fsPath))}` });
+  }
+}

@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import { CONFIG_FILE_NAME, loadConfig, type ModelmonConfig } from '../../core/config';
+import type { MonitorLog } from '../log';
+import { readSettings } from '../settings';
+import { DIAGNOSTIC_SOURCE } from './trainingCode';
+
+/** Position of a character offset in `text` (0-based line and column). */
+function positionAt(text: string, offset: number): vscode.Position {
+  let line = 0;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let k = 0; k < end; k++) {
+    if (text.charCodeAt(k) === 10) {
+      line++;
+      lineStart = k + 1;
+    }
+  }
+  return new vscode.Position(line, end - lineStart);
+}
+
+/** Validates every `modelmon.json` of the workspace (saved or being edited) into problems. */
+export class ConfigFileDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('modelmon-config');
+  private readonly configs = new Map<string, ModelmonConfig>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly log: MonitorLog) {
+    const watcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE_NAME}`);
+    this.disposables.push(
+      this.collection,
+      this.changed,
+      watcher,
+      watcher.onDidCreate((u) => void this.checkFile(u)),
+      watcher.onDidChange((u) => void this.checkFile(u)),
+      watcher.onDidDelete((u) => {
+        this.collection.delete(u);
+        this.configs.delete(u.toString());
+        this.changed.fire();
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (isConfig(e.document.uri)) this.check(e.document.uri, e.document.getText());
+      }),
+    );
+  }
+
+  async scan(): Promise<void> {
+    const uris = await vscode.workspace.findFiles(`**/${CONFIG_FILE_NAME}`, readSettings().exclude || undefined, 20);
+    await Promise.all(uris.map((u) => this.checkFile(u)));
+  }
+
+  /** Valid configs by file, for the explorer and the report. */
+  loaded(): { readonly uri: vscode.Uri; readonly config: ModelmonConfig }[] {
+    return [...this.configs].map(([key, config]) => ({ uri: vscode.Uri.parse(key), config }));
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private async checkFile(uri: vscode.Uri): Promise<void> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    try {
+      const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      this.check(uri, text);
+    } catch (error) {
+      this.log.debug(`config: cannot read ${uri.fsPath}: ${String(error)}`);
+    }
+  }
+
+  private check(uri: vscode.Uri, text: string): void {
+    const { config, problems } = loadConfig(text, uri.fsPath);
+    const diagnostics = problems.map((p) => {
+      const d = new vscode.Diagnostic(
+        new vscode.Range(positionAt(text, p.offset), positionAt(text, p.offset + Math.max(p.length, 1))),
+        p.message,
+        p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+      );
+      d.source = DIAGNOSTIC_SOURCE;
+      if (p.key) d.code = p.key;
+      return d;
+    });
+    this.collection.set(uri, diagnostics);
+    if (config) this.configs.set(uri.toString(), config);
+    else this.configs.delete(uri.toString());
+    this.log.info(`config: ${vscode.workspace.asRelativePath(uri)}: ${problems.length} problem(s)`);
+    this.changed.fire();
+  }
+}
+
+function isConfig(uri: vscode.Uri): boolean {
+  return uri.scheme === 'file' && uri.path.endsWith(`/${CONFIG_FILE_NAME}`);
+}

@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { findTagSites, type TagSite } from '../../core/tagSites';
+import type { MonitorLog } from '../log';
+import { readSettings } from '../settings';
+
+/**
+ * Where each Python file of the workspace logs which tag. Files come from a bounded
+ * `findFiles`; open editors are rescanned from their (possibly unsaved) text.
+ */
+export class TagSiteIndex implements vscode.Disposable {
+  private readonly sites = new Map<string, { readonly uri: vscode.Uri; readonly sites: readonly TagSite[] }>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri[]>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private scanning: Promise<void> | undefined;
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly log: MonitorLog) {
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.onDidOpenTextDocument((d) => this.scanDocument(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.scheduleDocument(e.document)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.scanDocument(d)),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.py');
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((u) => void this.scanFile(u)),
+      watcher.onDidChange((u) => void this.scanFile(u)),
+      watcher.onDidDelete((u) => {
+        if (this.sites.delete(u.toString())) this.changed.fire([u]);
+      }),
+    );
+  }
+
+  /** Scans the workspace once (later calls wait for the same scan). */
+  ready(): Promise<void> {
+    this.scanning ??= this.scanWorkspace();
+    return this.scanning;
+  }
+
+  /** Rescans everything (settings changed, refresh). */
+  rescan(): Promise<void> {
+    this.scanning = this.scanWorkspace();
+    return this.scanning;
+  }
+
+  files(): { readonly uri: vscode.Uri; readonly sites: readonly TagSite[] }[] {
+    return [...this.sites.values()];
+  }
+
+  sitesOf(uri: vscode.Uri): readonly TagSite[] {
+    return this.sites.get(uri.toString())?.sites ?? [];
+  }
+
+  dispose(): void {
+    for (const t of this.pending.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private async scanWorkspace(): Promise<void> {
+    const settings = readSettings();
+    const uris = await vscode.workspace.findFiles(settings.pythonGlob, settings.exclude || undefined, settings.maxPythonFiles);
+    this.sites.clear();
+    await Promise.all(uris.map((u) => this.scanFile(u, false)));
+    for (const doc of vscode.workspace.textDocuments) this.scanDocument(doc, false);
+    this.log.info(`tag sites: scanned ${uris.length} Python file(s), ${this.files().filter((f) => f.sites.length).length} log tags`);
+    this.changed.fire([...this.sites.values()].map((f) => f.uri));
+  }
+
+  private async scanFile(uri: vscode.Uri, fire = true): Promise<void> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) return this.scanDocument(open, fire);
+    try {
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      // Large generated files are not training scripts.
+      if (bytes.byteLength > 2_000_000) return;
+      this.store(uri, findTagSites(new TextDecoder().decode(bytes)), fire);
+    } catch (error) {
+      this.log.debug(`tag sites: cannot read ${uri.fsPath}: ${String(error)}`);
+    }
+  }
+
+  private scheduleDocument(doc: vscode.TextDocument): void {
+    if (doc.languageId !== 'python') return;
+    const key = doc.uri.toString();
+    clearTimeout(this.pending.get(key));
+    this.pending.set(key, setTimeout(() => {
+      this.pending.delete(key);
+      this.scanDocument(doc);
+    }, 300));
+  }
+
+  private scanDocument(doc: vscode.TextDocument, fire = true): void {
+    if (doc.languageId !== 'python' || doc.uri.scheme !== 'file') return;
+    this.store(doc.uri, findTagSites(doc.getText()), fire);
+  }
+
+  private store(uri: vscode.Uri, sites: readonly TagSite[], fire: boolean): void {
+    const key = uri.toString();
+    const before = this.sites.get(key)?.sites;
+    if (!sites.length && !before) return;
+    this.sites.set(key, { uri, sites });
+    if (fire && JSON.stringify(before) !== JSON.stringify(sites)) this.changed.fire([uri]);
+  }
+}

@@ -1,0 +1,292 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Incident } from '../../core/alerts';
+import type { GpuReading } from '../../core/gpu/types';
+import type { AlertCenter } from '../alerts/alertCenter';
+import type { PredictionLogs, PredictionLogState } from '../predictions/service';
+import type { RunState, TagState, TrainingFinding } from '../training/model';
+import type { TrainingRuns } from '../training/service';
+import { formatValue } from '../training/sparkline';
+
+/** A checkpoint or manifest the integrity section lists. */
+export interface IntegrityFile {
+  readonly path: string;
+  readonly kind: 'checkpoint' | 'manifest';
+  /** e.g. "verified", "modified", "unsafe pickle"; undefined until checked. */
+  readonly status?: string;
+  readonly severity?: 'error' | 'warning' | 'info';
+}
+
+export type SectionId = 'training' | 'predictions' | 'gpu' | 'integrity' | 'alerts';
+
+/** Every node of the Model Monitor tree, tagged by kind. */
+export type ExplorerNode =
+  | { readonly kind: 'section'; readonly section: SectionId }
+  | { readonly kind: 'runGroup'; readonly group: string; readonly runs: readonly RunState[] }
+  | { readonly kind: 'run'; readonly run: RunState }
+  | { readonly kind: 'tag'; readonly run: RunState; readonly tag: TagState }
+  | { readonly kind: 'predictionLog'; readonly log: PredictionLogState }
+  | { readonly kind: 'gpu'; readonly gpu: GpuReading }
+  | { readonly kind: 'integrityFile'; readonly file: IntegrityFile }
+  | { readonly kind: 'alert'; readonly incident: Incident }
+  | { readonly kind: 'message'; readonly text: string; readonly icon?: string };
+
+/** What the tree reads; each source is optional so the tree works while parts are missing. */
+export interface ExplorerSources {
+  readonly training: TrainingRuns;
+  readonly predictions?: PredictionLogs;
+  readonly gpus?: { readonly onDidChange: vscode.Event<unknown>; current(): readonly GpuReading[] | undefined; status(): string | null };
+  readonly integrity?: { readonly onDidChange: vscode.Event<unknown>; files(): readonly IntegrityFile[] };
+  readonly alerts: AlertCenter;
+}
+
+const SECTION_LABELS: Record<SectionId, string> = {
+  training: 'Training Runs',
+  predictions: 'Prediction Logs',
+  gpu: 'GPUs',
+  integrity: 'Checkpoints',
+  alerts: 'Alerts',
+};
+
+/** The `modelmon.explorer` tree: runs and tags, prediction logs, GPUs, checkpoints and alerts. */
+export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private gpuRefresh: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly sources: ExplorerSources) {
+    const refresh = () => this.refresh();
+    this.disposables.push(sources.training.onDidChange(refresh), sources.alerts.onDidChange(refresh));
+    if (sources.predictions) this.disposables.push(sources.predictions.onDidChange(refresh));
+    if (sources.integrity) this.disposables.push(sources.integrity.onDidChange(refresh));
+    // GPUs sample every second: refresh that section at most every 2 s.
+    if (sources.gpus) {
+      this.disposables.push(
+        sources.gpus.onDidChange(() => {
+          this.gpuRefresh ??= setTimeout(() => {
+            this.gpuRefresh = undefined;
+            this.changed.fire({ kind: 'section', section: 'gpu' });
+          }, 2000);
+        }),
+      );
+    }
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+    void vscode.commands.executeCommand('setContext', 'modelmon.hasItems', this.hasItems());
+  }
+
+  getTreeItem(node: ExplorerNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'section':
+        return this.sectionItem(node.section);
+      case 'runGroup': {
+        const item = new vscode.TreeItem(node.group, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `runGroup:${node.group}`;
+        item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
+        item.iconPath = this.runIcon(node.runs);
+        item.contextValue = 'runGroup';
+        return item;
+      }
+      case 'run':
+        return this.runItem(node.run);
+      case 'tag':
+        return this.tagItem(node.run, node.tag);
+      case 'predictionLog':
+        return this.logItem(node.log);
+      case 'gpu':
+        return this.gpuItem(node.gpu);
+      case 'integrityFile':
+        return this.integrityItem(node.file);
+      case 'alert':
+        return this.alertItem(node.incident);
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(node.icon ?? 'info');
+        item.contextValue = 'message';
+        return item;
+      }
+    }
+  }
+
+  getChildren(node?: ExplorerNode): ExplorerNode[] {
+    if (!node) return this.sections();
+    switch (node.kind) {
+      case 'section':
+        return this.sectionChildren(node.section);
+      case 'runGroup':
+        return node.runs.map((run) => ({ kind: 'run', run }));
+      case 'run':
+        return node.run.tags.map((tag) => ({ kind: 'tag', run: node.run, tag }));
+      default:
+        return [];
+    }
+  }
+
+  dispose(): void {
+    if (this.gpuRefresh) clearTimeout(this.gpuRefresh);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private sections(): ExplorerNode[] {
+    const ids: SectionId[] = ['training'];
+    if (this.sources.predictions?.logs().length) ids.push('predictions');
+    if (this.sources.gpus && (this.sources.gpus.current()?.length ?? 0) > 0) ids.push('gpu');
+    if (this.sources.integrity?.files().length) ids.push('integrity');
+    if (this.sources.alerts.active().length) ids.push('alerts');
+    return ids.map((section) => ({ kind: 'section', section }));
+  }
+
+  private hasItems(): boolean {
+    return this.sources.training.runs().length > 0 || (this.sources.predictions?.logs().length ?? 0) > 0 || (this.sources.integrity?.files().length ?? 0) > 0;
+  }
+
+  private sectionChildren(section: SectionId): ExplorerNode[] {
+    switch (section) {
+      case 'training': {
+        const runs = this.sources.training.runs();
+        if (!runs.length) return [{ kind: 'message', text: 'No TensorBoard runs found', icon: 'search' }];
+        const groups = new Map<string, RunState[]>();
+        for (const run of runs) groups.set(run.group, [...(groups.get(run.group) ?? []), run]);
+        return [...groups].map(([group, members]): ExplorerNode =>
+          members.length === 1 && members[0]!.name === group ? { kind: 'run', run: members[0]! } : { kind: 'runGroup', group, runs: members },
+        );
+      }
+      case 'predictions':
+        return (this.sources.predictions?.logs() ?? []).map((log) => ({ kind: 'predictionLog', log }));
+      case 'gpu':
+        return (this.sources.gpus?.current() ?? []).map((gpu) => ({ kind: 'gpu', gpu }));
+      case 'integrity':
+        return (this.sources.integrity?.files() ?? []).map((file) => ({ kind: 'integrityFile', file }));
+      case 'alerts':
+        return this.sources.alerts.active().map((incident) => ({ kind: 'alert', incident }));
+    }
+  }
+
+  private sectionItem(section: SectionId): vscode.TreeItem {
+    const item = new vscode.TreeItem(SECTION_LABELS[section], vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `section:${section}`;
+    item.contextValue = `section-${section}`;
+    const icons: Record<SectionId, string> = { training: 'graph-line', predictions: 'graph', gpu: 'circuit-board', integrity: 'verified', alerts: 'bell' };
+    item.iconPath = new vscode.ThemeIcon(icons[section]);
+    if (section === 'training') {
+      const runs = this.sources.training.runs();
+      const findings = this.sources.training.findings();
+      item.description = `${runs.length} run${runs.length === 1 ? '' : 's'}${findings.length ? ` · ${findings.length} finding${findings.length === 1 ? '' : 's'}` : ''}`;
+    } else if (section === 'gpu') {
+      item.description = this.sources.gpus?.status() ?? undefined;
+    } else if (section === 'alerts') {
+      item.description = `${this.sources.alerts.active().length} active`;
+    }
+    return item;
+  }
+
+  private findingsOf(run: string, tag?: string): TrainingFinding[] {
+    return this.sources.training.findings().filter((f) => f.run === run && (tag === undefined || f.tag === tag));
+  }
+
+  private runIcon(runs: readonly RunState[]): vscode.ThemeIcon {
+    const findings = runs.flatMap((r) => this.findingsOf(r.name));
+    if (findings.some((f) => f.severity === 'error')) return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    if (findings.some((f) => f.severity === 'warning')) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
+    return new vscode.ThemeIcon('pulse');
+  }
+
+  private runItem(run: RunState): vscode.TreeItem {
+    const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `run:${run.logdir}:${run.name}`;
+    const findings = this.findingsOf(run.name);
+    item.description = [run.lastStep !== null ? `step ${run.lastStep}` : '', findings.length ? `${findings.length} finding${findings.length === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
+    const tooltip = new vscode.MarkdownString(`**${run.name}**\n\n${vscode.workspace.asRelativePath(run.dir)}\n\n`);
+    for (const f of findings.slice(0, 8)) tooltip.appendMarkdown(`- ${f.message}\n`);
+    item.tooltip = tooltip;
+    item.iconPath = this.runIcon([run]);
+    item.resourceUri = vscode.Uri.file(run.eventFiles[0] ?? run.dir);
+    item.contextValue = 'run hasFile';
+    return item;
+  }
+
+  private tagItem(run: RunState, tag: TagState): vscode.TreeItem {
+    const item = new vscode.TreeItem(tag.tag, vscode.TreeItemCollapsibleState.None);
+    item.id = `tag:${run.logdir}:${run.name}:${tag.tag}`;
+    const findings = this.findingsOf(run.name, tag.tag);
+    const state = tag.nonFinite ? ' · NaN' : findings.length ? ` · ${findings[0]!.kind}` : '';
+    item.description = `${formatValue(tag.lastValue)} @ ${tag.lastStep ?? '–'}${state}`;
+    item.tooltip = [`${run.name} / ${tag.tag}`, `${tag.points} points`, ...findings.map((f) => f.message)].join('\n');
+    item.iconPath = tag.nonFinite || findings.some((f) => f.severity === 'error')
+      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+      : findings.length
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'))
+        : new vscode.ThemeIcon('graph-line');
+    item.contextValue = 'tag';
+    item.command = { command: 'modelmon.openTrainingDashboard', title: 'Open chart', arguments: [{ runs: [run.name], tag: tag.tag, ...(findings[0] ? { step: findings[0].step } : {}) }] };
+    return item;
+  }
+
+  private logItem(log: PredictionLogState): vscode.TreeItem {
+    const item = new vscode.TreeItem(path.basename(log.path), vscode.TreeItemCollapsibleState.None);
+    item.id = `log:${log.path}`;
+    item.description = log.error ? 'unreadable' : log.report ? `${log.rows} rows${log.alerts ? ` · ${log.alerts} alert${log.alerts === 1 ? '' : 's'}` : ''}${log.drifted ? ' · drift' : ''}` : 'analysing…';
+    item.tooltip = log.error ?? log.label;
+    item.iconPath = log.error
+      ? new vscode.ThemeIcon('error')
+      : log.drifted
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'))
+        : new vscode.ThemeIcon('table');
+    item.resourceUri = vscode.Uri.file(log.path);
+    item.contextValue = 'predictionLog hasFile';
+    item.command = { command: 'modelmon.openPredictionsDashboard', title: 'Open dashboard', arguments: [{ log: log.path }] };
+    return item;
+  }
+
+  private gpuItem(gpu: GpuReading): vscode.TreeItem {
+    const item = new vscode.TreeItem(`GPU ${gpu.index}${gpu.name ? ` ${gpu.name}` : ''}`, vscode.TreeItemCollapsibleState.None);
+    item.id = `gpu:${gpu.index}`;
+    const mem = gpu.memoryUsedMiB !== null && gpu.memoryTotalMiB !== null ? `${(gpu.memoryUsedMiB / 1024).toFixed(1)}/${(gpu.memoryTotalMiB / 1024).toFixed(0)} GiB` : '';
+    item.description = [gpu.utilizationGpu !== null ? `${gpu.utilizationGpu}%` : '', mem, gpu.temperatureC !== null ? `${gpu.temperatureC}°C` : ''].filter(Boolean).join(' · ');
+    item.iconPath = new vscode.ThemeIcon('circuit-board');
+    item.contextValue = 'gpu';
+    item.command = { command: 'modelmon.openGpuDashboard', title: 'Open GPU dashboard' };
+    return item;
+  }
+
+  private integrityItem(file: IntegrityFile): vscode.TreeItem {
+    const item = new vscode.TreeItem(vscode.workspace.asRelativePath(file.path), vscode.TreeItemCollapsibleState.None);
+    item.id = `integrity:${file.path}`;
+    item.description = file.status;
+    item.iconPath = file.severity === 'error'
+      ? new vscode.ThemeIcon('error')
+      : file.severity === 'warning'
+        ? new vscode.ThemeIcon('warning')
+        : new vscode.ThemeIcon(file.kind === 'manifest' ? 'checklist' : 'package');
+    item.resourceUri = vscode.Uri.file(file.path);
+    item.contextValue = `${file.kind === 'manifest' ? 'manifest' : 'checkpoint'} hasFile`;
+    return item;
+  }
+
+  private alertItem(incident: Incident): vscode.TreeItem {
+    const item = new vscode.TreeItem(incident.message, vscode.TreeItemCollapsibleState.None);
+    item.id = `alert:${incident.id}`;
+    item.description = `${incident.state}${incident.count > 1 ? ` · ×${incident.count}` : ''} · ${new Date(incident.lastSeen).toLocaleTimeString()}`;
+    item.iconPath = new vscode.ThemeIcon(incident.severity === 'error' ? 'error' : incident.severity === 'warning' ? 'warning' : 'info');
+    item.contextValue = `alert-${incident.state}`;
+    item.tooltip = incident.events.map((e) => `${new Date(e.at).toLocaleString()} ${e.kind}${e.note ? `: ${e.note}` : ''}`).join('\n');
+    return item;
+  }
+}
+
+/** The file a node stands for, for "Reveal File". */
+export function fileOfNode(node: ExplorerNode): vscode.Uri | undefined {
+  switch (node.kind) {
+    case 'run':
+      return vscode.Uri.file(node.run.eventFiles[0] ?? node.run.dir);
+    case 'predictionLog':
+      return vscode.Uri.file(node.log.path);
+    case 'integrityFile':
+      return vscode.Uri.file(node.file.path);
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,220 @@
+import * as vscode from 'vscode';
+import { GpuAlertRules, type GpuAlert } from '../../core/gpu/alerts';
+import { EnergyMeter, type EnergyReport } from '../../core/gpu/energy';
+import type { ListedGpu } from '../../core/gpu/computeApps';
+import type { GpuMonitorState } from '../../core/gpu/statusView';
+import type { ComputeApp, GpuSnapshot } from '../../core/gpu/types';
+import { GpuSampler, type GpuSamplerEvent } from '../../io/gpu/gpuSampler';
+import { affectsGpuSettings, readGpuSettings, type GpuSettings } from './gpuSettings';
+import { GpuStatusBar } from './gpuStatusBar';
+
+/** Where GPU alerts go; `AlertCenter` (host/alerts) has this shape. */
+export interface GpuAlertSink {
+  raise(signal: { source: string; kind: string; severity: 'error' | 'warning' | 'info'; message: string }): unknown;
+  clear(source: string, kind: string, note?: string): void;
+}
+
+/** What the dashboard receives on every change. */
+export interface GpuMonitorUpdate {
+  readonly state: GpuMonitorState;
+  readonly computeApps: readonly ComputeApp[];
+  readonly energy: EnergyReport;
+}
+
+/** Samples kept for a dashboard opened late (10 minutes at the default 1 s interval). */
+const HISTORY_LIMIT = 600;
+
+/** One sampling session: lives until the settings change or the monitor is disposed. */
+interface Session {
+  readonly sampler: GpuSampler;
+  readonly rules: GpuAlertRules;
+  readonly meter: EnergyMeter;
+}
+
+/**
+ * The GPU monitor in the editor: one nvidia-smi session built from the settings, its alerts and
+ * energy meter, and the status bar item. A settings change disposes the session (and its child
+ * process) and starts a new one. Training is "alive" when a compute process holds a GPU, when
+ * `setTrainingActive(true)` was called, or while a Python debug session or a task whose name
+ * contains "train" runs.
+ */
+export class GpuMonitor implements vscode.Disposable {
+  private readonly updated = new vscode.EventEmitter<GpuMonitorUpdate>();
+  /** Fires on every sample and state change. */
+  readonly onDidUpdate = this.updated.event;
+  private readonly statusBar: GpuStatusBar;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private session: Session | null = null;
+  private settings: GpuSettings;
+  private current: GpuMonitorState = { kind: 'disabled' };
+  private apps: readonly ComputeApp[] = [];
+  private mig: readonly ListedGpu[] = [];
+  private readonly snapshots: GpuSnapshot[] = [];
+  private explicitTraining = false;
+  private readonly editorRuns = new Set<object>();
+  private noGpuNoted = false;
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly alerts?: GpuAlertSink,
+  ) {
+    this.settings = readGpuSettings();
+    this.statusBar = new GpuStatusBar({ gpuIndex: this.settings.gpuIndex, metrics: this.settings.statusBarShow });
+    this.subscriptions.push(
+      this.statusBar,
+      this.updated,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsGpuSettings(e)) this.restart();
+      }),
+      vscode.debug.onDidStartDebugSession((s) => this.trackRun(s, /python|debugpy/i.test(s.type), true)),
+      vscode.debug.onDidTerminateDebugSession((s) => this.trackRun(s, true, false)),
+      vscode.tasks.onDidStartTaskProcess((e) => this.trackRun(e.execution, /train/i.test(e.execution.task.name), true)),
+      vscode.tasks.onDidEndTaskProcess((e) => this.trackRun(e.execution, true, false)),
+    );
+    this.startSession();
+  }
+
+  get state(): GpuMonitorState {
+    return this.current;
+  }
+
+  /** Recent snapshots, oldest first. */
+  get history(): readonly GpuSnapshot[] {
+    return this.snapshots;
+  }
+
+  get computeApps(): readonly ComputeApp[] {
+    return this.apps;
+  }
+
+  /** GPUs with their MIG instances; empty unless MIG mode is on. */
+  get migInventory(): readonly ListedGpu[] {
+    return this.mig;
+  }
+
+  get energy(): EnergyReport {
+    return this.session?.meter.report() ?? new EnergyMeter({ pricePerKWh: this.settings.pricePerKWh }).report();
+  }
+
+  /** The pid of the running nvidia-smi stream, for diagnostics and tests. */
+  get samplerPid(): number | undefined {
+    return this.session?.sampler.pid;
+  }
+
+  /** Tells the idle rule that a training run is (or is no longer) alive, beyond what nvidia-smi shows. */
+  setTrainingActive(active: boolean): void {
+    this.explicitTraining = active;
+  }
+
+  /** Starts the energy count afresh. */
+  resetEnergy(): void {
+    this.session?.meter.reset();
+  }
+
+  /** Re-reads the settings and starts a new session, disposing the old one and its child process. */
+  restart(): void {
+    this.stopSession();
+    this.settings = readGpuSettings();
+    this.statusBar.configure({ gpuIndex: this.settings.gpuIndex, metrics: this.settings.statusBarShow });
+    this.startSession();
+  }
+
+  dispose(): void {
+    this.stopSession();
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+  }
+
+  private trackRun(run: object, relevant: boolean, started: boolean): void {
+    if (!relevant) return;
+    if (started) this.editorRuns.add(run);
+    else this.editorRuns.delete(run);
+  }
+
+  private setState(state: GpuMonitorState): void {
+    this.current = state;
+    this.statusBar.render(state);
+    this.updated.fire({ state, computeApps: this.apps, energy: this.energy });
+  }
+
+  private startSession(): void {
+    const s = this.settings;
+    if (!s.enabled) return this.setState({ kind: 'disabled' });
+    let sampler: GpuSampler;
+    let meter: EnergyMeter;
+    let rules: GpuAlertRules;
+    try {
+      sampler = new GpuSampler({ intervalMs: s.intervalMs, gpuIndex: s.gpuIndex, executable: s.nvidiaSmiPath });
+      meter = new EnergyMeter({ pricePerKWh: s.pricePerKWh });
+      rules = new GpuAlertRules({ memoryPercent: s.memoryAlertPercent, temperatureC: s.temperatureAlertC, idleSeconds: s.idleAlertSeconds });
+    } catch (e) {
+      this.log.error(`GPU monitor: ${(e as Error).message}`);
+      return this.setState({ kind: 'disabled' });
+    }
+    const session: Session = { sampler, rules, meter };
+    this.session = session;
+    sampler.on((event) => {
+      if (this.session === session) this.onSamplerEvent(session, event);
+    });
+    this.setState({ kind: 'starting' });
+    sampler.start();
+  }
+
+  private stopSession(): void {
+    const session = this.session;
+    this.session = null;
+    if (!session) return;
+    for (const a of session.rules.active) this.alerts?.clear(`gpu:${a.gpuIndex}`, a.kind, 'GPU monitor restarted');
+    void session.sampler.dispose();
+  }
+
+  private onSamplerEvent(session: Session, event: GpuSamplerEvent): void {
+    switch (event.type) {
+      case 'snapshot': {
+        const snapshot = event.snapshot;
+        this.snapshots.push(snapshot);
+        if (this.snapshots.length > HISTORY_LIMIT) this.snapshots.splice(0, this.snapshots.length - HISTORY_LIMIT);
+        session.meter.add(snapshot, this.apps);
+        const training = this.explicitTraining || this.editorRuns.size > 0;
+        for (const e of session.rules.update(snapshot, { computeApps: this.apps, trainingActive: training })) this.publish(e.type, e.alert);
+        this.setState({ kind: 'sampling', snapshot, alerts: session.rules.active });
+        break;
+      }
+      case 'computeApps':
+        this.apps = event.apps;
+        break;
+      case 'migInventory':
+        this.mig = event.gpus;
+        this.log.info(`GPU: MIG on; ${event.gpus.map((g) => `GPU ${g.index}: ${g.migDevices.map((d) => d.profile).join(', ') || 'no instances'}`).join('; ')}`);
+        break;
+      case 'notice':
+        this.log.info(`GPU: ${event.message}`);
+        break;
+      case 'status': {
+        const st = event.status;
+        if (st.state === 'no-gpu') {
+          // Most machines have no GPU: say so once per window, not on every settings change.
+          if (!this.noGpuNoted) this.log.info(`GPU monitoring off: ${st.message}`);
+          this.noGpuNoted = true;
+          this.setState({ kind: 'no-gpu', message: st.message });
+        } else if (st.state === 'retrying') {
+          this.log.warn(`GPU: ${st.reason}; retrying in ${(st.delayMs / 1000).toFixed(1)} s`);
+          this.setState({ kind: 'retrying', reason: st.reason, delayMs: st.delayMs, last: this.snapshots.at(-1) ?? null });
+        } else if (st.state === 'running') {
+          this.log.info(`GPU: nvidia-smi streaming (pid ${st.pid}, ${st.gpuCount} GPU${st.gpuCount === 1 ? '' : 's'})`);
+        }
+        break;
+      }
+    }
+  }
+
+  private publish(type: 'raised' | 'cleared', alert: GpuAlert): void {
+    const source = `gpu:${alert.gpuIndex}`;
+    if (type === 'raised') {
+      this.log.warn(`GPU alert: ${alert.message}`);
+      this.alerts?.raise({ source, kind: alert.kind, severity: alert.severity, message: alert.message });
+    } else {
+      this.log.info(`GPU alert cleared: ${alert.message}`);
+      this.alerts?.clear(source, alert.kind);
+    }
+  }
+}

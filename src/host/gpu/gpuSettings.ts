@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import { STATUS_METRICS, type StatusMetric } from '../../core/gpu/statusView';
+
+/** The `modelmon.gpu.*` and `modelmon.energy.*` settings, typed and defaulted. */
+export interface GpuSettings {
+  readonly enabled: boolean;
+  readonly intervalMs: number;
+  readonly gpuIndex: number | 'all';
+  readonly statusBarShow: readonly StatusMetric[];
+  /** From user or machine settings only: a workspace must never choose what runs. */
+  readonly nvidiaSmiPath: string | null;
+  readonly memoryAlertPercent: number;
+  readonly temperatureAlertC: number;
+  readonly idleAlertSeconds: number;
+  readonly pricePerKWh: number;
+}
+
+/** Reads the GPU settings; a bad value falls back to its default rather than stopping the monitor. */
+export function readGpuSettings(): GpuSettings {
+  const c = vscode.workspace.getConfiguration('modelmon');
+  const num = (key: string, fallback: number, min: number, max = Infinity): number => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : fallback;
+  };
+  const index = c.get<unknown>('gpu.index');
+  const show = c.get<unknown>('gpu.statusBar.show');
+  const path = c.inspect<unknown>('gpu.nvidiaSmiPath')?.globalValue;
+  return {
+    enabled: c.get<unknown>('gpu.enabled') !== false,
+    intervalMs: Math.round(num('gpu.intervalMs', 1000, 100, 3_600_000)),
+    gpuIndex: typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : 'all',
+    statusBarShow: Array.isArray(show)
+      ? show.filter((m): m is StatusMetric => (STATUS_METRICS as readonly unknown[]).includes(m))
+      : ['utilization', 'memory', 'temperature'],
+    nvidiaSmiPath: typeof path === 'string' && path.trim() ? path.trim() : null,
+    memoryAlertPercent: num('gpu.memoryAlertPercent', 95, 1, 100),
+    temperatureAlertC: num('gpu.temperatureAlertC', 85, 1, 150),
+    idleAlertSeconds: num('gpu.idleAlertSeconds', 60, 0),
+    pricePerKWh: num('energy.pricePerKWh', 0.15, 0),
+  };
+}
+
+/** True when a configuration change touches a setting the GPU monitor reads. */
+export function affectsGpuSettings(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration('modelmon.gpu') || e.affectsConfiguration('modelmon.energy');
+}

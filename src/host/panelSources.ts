@@ -1,0 +1,162 @@
+import * as vscode from 'vscode';
+import { describeGpuStatus } from '../core/gpu/statusView';
+import type {
+  EnergyView,
+  FindingView,
+  GpuSampleView,
+  HistogramView,
+  HparamsRow,
+  PredictionLogView,
+  PredictionReportView,
+  RunSummary,
+  SeriesView,
+} from '../protocol/views';
+import type { GpuMonitor } from './gpu/gpuMonitor';
+import { readGpuSettings } from './gpu/gpuSettings';
+import { finiteSeries, gpuSampleView } from './panels/adapters';
+import type { GpuSource, PredictionsSource, TrainingSource } from './panels/ports';
+import type { PredictionLogs } from './predictions/service';
+import type { WorkspaceTrainingRuns } from './training/trainingRuns';
+
+/** The training dashboard's port over the workspace's runs. */
+export class TrainingPanelSource implements TrainingSource {
+  readonly onDidChange: vscode.Event<void>;
+
+  constructor(private readonly training: WorkspaceTrainingRuns) {
+    this.onDidChange = training.onDidChange;
+  }
+
+  logdirs(): readonly string[] {
+    return this.training.logdirs().map((d) => vscode.workspace.asRelativePath(d));
+  }
+
+  listRuns(): readonly RunSummary[] {
+    return this.training.runs().map((r) => {
+      const store = this.training.storeOf(r.name);
+      const histogramTags = store?.get(r.name)?.tagList().filter((t) => t.kind === 'histogram').map((t) => t.tag) ?? [];
+      const live = r.lastWallTime !== null && Date.now() / 1000 - r.lastWallTime < 120;
+      return { name: r.name, tags: r.tags.map((t) => t.tag), histogramTags, lastStep: r.lastStep, lastWallTime: r.lastWallTime, live };
+    });
+  }
+
+  series(run: string, tag: string): SeriesView | undefined {
+    const s = this.training.series(run, tag);
+    return s && finiteSeries(s);
+  }
+
+  findings(): readonly FindingView[] {
+    return this.training.findings().map(({ run, tag, step, kind, message, severity }) => ({ run, tag, step, kind, message, severity }));
+  }
+
+  hparams(): readonly HparamsRow[] {
+    const rows: HparamsRow[] = [];
+    for (const r of this.training.runs()) {
+      const values = this.training.storeOf(r.name)?.get(r.name)?.hparams?.sessionStart?.hparams;
+      if (!values) continue;
+      const metrics: Record<string, number | null> = {};
+      for (const t of r.tags) metrics[t.tag] = t.lastValue !== null && Number.isFinite(t.lastValue) ? t.lastValue : null;
+      rows.push({ run: r.name, hparams: { ...values }, metrics });
+    }
+    return rows;
+  }
+
+  histograms(run: string, tag: string): HistogramView | undefined {
+    const series = this.training.storeOf(run)?.get(run)?.tag(tag);
+    if (!series || series.kind !== 'histogram') return undefined;
+    const steps = series.dataPoints().flatMap((p) =>
+      p.data.kind === 'histogram'
+        ? [{ step: p.step, wallTime: p.wallTime, min: p.data.histogram.min, max: p.data.histogram.max, limits: p.data.histogram.bucketLimits, counts: p.data.histogram.bucketCounts }]
+        : [],
+    );
+    return { run, tag, steps };
+  }
+}
+
+/** The predictions dashboard's port over the workspace's prediction logs. */
+export class PredictionsPanelSource implements PredictionsSource, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly extra = new Map<string, PredictionReportView>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly predictions: PredictionLogs) {
+    // A new analysis of the log replaces a drift check's report.
+    this.subscription = predictions.onDidChange(() => {
+      this.extra.clear();
+      this.changed.fire();
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+
+  logs(): readonly PredictionLogView[] {
+    return this.predictions.logs().map(({ path, label, rows, alerts, drifted }) => ({ path, label, rows, alerts, drifted }));
+  }
+
+  report(log: string): PredictionReportView | undefined {
+    return this.extra.get(log) ?? this.predictions.logs().find((l) => l.path === log)?.report ?? undefined;
+  }
+
+  /** Shows a drift check's result instead of the monitor's report until the log changes. */
+  showReport(log: string, report: PredictionReportView): void {
+    this.extra.set(log, report);
+    this.changed.fire();
+  }
+}
+
+/** The GPU dashboard's port over the GPU monitor. */
+export class GpuPanelSource implements GpuSource, vscode.Disposable {
+  private readonly sampled = new vscode.EventEmitter<GpuSampleView>();
+  readonly onDidSample = this.sampled.event;
+  private readonly subscription: vscode.Disposable;
+  private lastTime = -1;
+
+  constructor(private readonly monitor: GpuMonitor) {
+    this.subscription = monitor.onDidUpdate(() => {
+      const latest = monitor.history.at(-1);
+      if (latest && latest.timeMs !== this.lastTime) {
+        this.lastTime = latest.timeMs;
+        this.sampled.fire(gpuSampleView(latest));
+      }
+    });
+  }
+
+  latest(): GpuSampleView | undefined {
+    const s = this.monitor.history.at(-1);
+    return s && gpuSampleView(s);
+  }
+
+  history(): readonly GpuSampleView[] {
+    return this.monitor.history.map(gpuSampleView);
+  }
+
+  energy(): EnergyView {
+    const report = this.monitor.energy;
+    const currency = vscode.workspace.getConfiguration('modelmon').get<string>('energy.currency') ?? null;
+    return { wh: report.wattHours, cost: report.pricePerKWh > 0 ? report.cost : null, currency };
+  }
+
+  status(): string | null {
+    const state = this.monitor.state;
+    if (state.kind === 'sampling') return null;
+    if (state.kind === 'no-gpu') return state.message;
+    if (state.kind === 'disabled') return 'GPU monitoring is turned off (modelmon.gpu.enabled).';
+    if (state.kind === 'retrying') return state.reason;
+    return 'Starting nvidia-smi…';
+  }
+
+  /** The status bar item's text, or undefined while it is hidden. */
+  statusText(): string | undefined {
+    const settings = readGpuSettings();
+    const view = describeGpuStatus(this.monitor.state, { gpuIndex: settings.gpuIndex, metrics: settings.statusBarShow });
+    return view.visible ? view.text : undefined;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.sampled.dispose();
+  }
+}

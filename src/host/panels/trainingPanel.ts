@@ -1,0 +1,114 @@
+import * as vscode from 'vscode';
+import { seriesDelta, type SentSeries } from '../../core/charts/incremental';
+import type { HostToWebview, ViewOptions } from '../../protocol';
+import type { HistogramView, SeriesChunk, TaggedSeries, TrainingFocus, TrainingState, TrainingUpdate } from '../../protocol/views';
+import { finiteSeries } from './adapters';
+import { coalesce, DashboardPanel, type PanelContext } from './dashboardPanel';
+import type { TrainingSource } from './ports';
+
+/** Longer series are thinned (LTTB) before they travel; chart.js decimates again to the pixel width. */
+const MAX_POINTS_SENT = 50_000;
+
+/** The training-runs dashboard: full state on `ready`, then only the points added since. */
+export class TrainingPanel extends DashboardPanel {
+  private readonly sent = new Map<string, SentSeries>();
+  private sentShape = '';
+  private focus: TrainingFocus | undefined;
+
+  constructor(
+    panel: vscode.WebviewPanel,
+    context: PanelContext,
+    private readonly source: TrainingSource | undefined,
+    focus?: TrainingFocus,
+  ) {
+    super('training', panel, context);
+    this.focus = focus;
+    if (source) {
+      const changed = coalesce(() => this.sendUpdate(), 250);
+      this.disposables.push(source.onDidChange(changed), { dispose: changed.dispose });
+    }
+  }
+
+  /** Scrolls an open dashboard to a tag and marks a step. */
+  revealFocus(focus: TrainingFocus): void {
+    this.focus = focus;
+    this.post({ type: 'reveal', panel: 'training', focus });
+  }
+
+  protected override initMessage(): HostToWebview {
+    this.sent.clear();
+    const state = this.state();
+    const focus = this.focus;
+    this.focus = undefined;
+    return focus ? { type: 'init', panel: 'training', state, focus } : { type: 'init', panel: 'training', state };
+  }
+
+  protected override onOptions(_options: ViewOptions): void {
+    // View options live in the page's own state; nothing on the host depends on them.
+  }
+
+  private state(): TrainingState {
+    const s = this.source;
+    if (!s) return { runs: [], series: [], findings: [], hparams: [], histograms: [], logdirs: [] };
+    const runs = s.listRuns();
+    const series: TaggedSeries[] = [];
+    for (const run of runs) {
+      for (const tag of run.tags) {
+        const view = s.series(run.name, tag);
+        if (!view) continue;
+        const whole = seriesDelta(undefined, view, MAX_POINTS_SENT)!;
+        this.sent.set(key(run.name, tag), whole.sent);
+        series.push({ run: run.name, tag, series: finiteSeries(whole.series) });
+      }
+    }
+    const histograms = this.histograms();
+    this.sentShape = JSON.stringify([s.findings(), s.hparams(), histogramShape(histograms)]);
+    return { runs, series, findings: s.findings(), hparams: s.hparams(), histograms, logdirs: s.logdirs() };
+  }
+
+  private histograms(): HistogramView[] {
+    const s = this.source;
+    if (!s) return [];
+    const out: HistogramView[] = [];
+    for (const run of s.listRuns()) for (const tag of run.histogramTags ?? []) {
+      const h = s.histograms(run.name, tag);
+      if (h?.steps.length) out.push(h);
+    }
+    return out;
+  }
+
+  private sendUpdate(): void {
+    const s = this.source;
+    if (!s || !this.ready) return;
+    const runs = s.listRuns();
+    const chunks: SeriesChunk[] = [];
+    for (const run of runs) {
+      for (const tag of run.tags) {
+        const view = s.series(run.name, tag);
+        if (!view) continue;
+        const k = key(run.name, tag);
+        const delta = seriesDelta(this.sent.get(k), view, MAX_POINTS_SENT);
+        if (!delta) continue;
+        chunks.push({ run: run.name, tag, series: finiteSeries(delta.series), replace: delta.replace });
+        this.sent.set(k, delta.sent);
+      }
+    }
+    const findings = s.findings();
+    const hparams = s.hparams();
+    const histograms = this.histograms();
+    const shape = JSON.stringify([findings, hparams, histogramShape(histograms)]);
+    const update: { -readonly [K in keyof TrainingUpdate]: TrainingUpdate[K] } = { runs };
+    if (chunks.length) update.chunks = chunks;
+    if (shape !== this.sentShape) {
+      Object.assign(update, { findings, hparams, histograms });
+      this.sentShape = shape;
+    }
+    this.post({ type: 'update', panel: 'training', update });
+  }
+}
+
+const key = (run: string, tag: string) => `${run}\u0000${tag}`;
+
+function histogramShape(hs: readonly HistogramView[]): string[] {
+  return hs.map((h) => `${h.run}\u0000${h.tag}\u0000${h.steps.length}`);
+}

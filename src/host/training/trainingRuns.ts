@@ -1,0 +1,207 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunData, RunStore } from '../../core/tfevents/run-store';
+import { LogdirWatcher } from '../../io/tfevents/logdir';
+import { describeError, type MonitorLog } from '../log';
+import { readSettings } from '../settings';
+import { discoverEventFiles } from './discovery';
+import { readHealthOptions, RunHealth } from './health';
+import { groupOfRun, type RunState, type SeriesPoints, type TagState, type TrainingFinding } from './model';
+import type { TrainingRuns } from './service';
+
+const ADDED_KEY = 'modelmon.addedLogDirs';
+
+/**
+ * The training runs of the workspace: one LogdirWatcher per log directory (a session that
+ * lives until the directory disappears from the settings or the extension stops), findings
+ * recomputed when a run changes, one change event per burst of changes.
+ */
+export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
+  private readonly watchers = new Map<string, LogdirWatcher>();
+  private readonly health = new Map<string, RunHealth>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private cachedRuns: RunState[] | undefined;
+  private cachedFindings: TrainingFinding[] | undefined;
+  private first: Promise<void> | undefined;
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly log: MonitorLog,
+  ) {}
+
+  ready(): Promise<void> {
+    this.first ??= this.refresh();
+    return this.first;
+  }
+
+  logdirs(): readonly string[] {
+    return [...this.watchers.keys()].sort();
+  }
+
+  runs(): readonly RunState[] {
+    this.cachedRuns ??= [...this.watchers.entries()].flatMap(([logdir, w]) => w.store.runs.filter((r) => r.tags.size > 0).map((r) => toRunState(logdir, r)));
+    return this.cachedRuns;
+  }
+
+  findings(): readonly TrainingFinding[] {
+    if (!this.cachedFindings) {
+      const settings = readSettings();
+      const runs = new Map(this.runs().map((r) => [r.name, r]));
+      this.cachedFindings = settings.findingsEnabled
+        ? [...this.watchers].flatMap(([logdir, w]) => this.healthOf(logdir).findings(w.store)).map((f) => withFile(f, runs.get(f.run)?.eventFiles[0]))
+        : [];
+    }
+    return this.cachedFindings;
+  }
+
+  series(run: string, tag: string): SeriesPoints | undefined {
+    for (const w of this.watchers.values()) {
+      const series = w.store.get(run)?.tag(tag);
+      if (!series || series.kind !== 'scalar') continue;
+      const steps: number[] = [];
+      const values: number[] = [];
+      const wallTimes: number[] = [];
+      for (let i = 0; i < series.size; i++) {
+        steps.push(series.stepAt(i));
+        values.push(series.valueAt(i));
+        wallTimes.push(series.wallTimeAt(i));
+      }
+      return { steps, values, wallTimes };
+    }
+    return undefined;
+  }
+
+  /** The engine's store holding `run`, for adapters that need more than this interface. */
+  storeOf(run: string): RunStore | undefined {
+    for (const w of this.watchers.values()) if (w.store.get(run)) return w.store;
+    return undefined;
+  }
+
+  async refresh(): Promise<void> {
+    const settings = readSettings();
+    this.health.clear(); // thresholds may have changed
+    const added = this.state.get<string[]>(ADDED_KEY, []);
+    let found;
+    try {
+      found = await discoverEventFiles(settings, added);
+    } catch (error) {
+      this.log.error(`training: discovery failed: ${describeError(error)}`);
+      return;
+    }
+    if (this.disposed) return;
+    const wanted = outermost([...found.map((f) => f.logdir), ...added]);
+    for (const [logdir, watcher] of this.watchers) {
+      if (!wanted.has(logdir)) {
+        watcher.dispose();
+        this.watchers.delete(logdir);
+        this.health.delete(logdir);
+        this.log.info(`training: stopped watching ${logdir}`);
+      }
+    }
+    const starts: Promise<unknown>[] = [];
+    for (const logdir of wanted) {
+      const existing = this.watchers.get(logdir);
+      if (existing) {
+        starts.push(existing.poll().catch(() => undefined));
+        continue;
+      }
+      const watcher = new LogdirWatcher(logdir, { pollIntervalMs: settings.pollIntervalMs, verifyDataCrc: settings.verifyDataCrc }, (change) => {
+        for (const c of change.corruptions) this.log.warn(`training: ${path.join(logdir, c.file)} at byte ${c.offset}: ${c.message}`);
+        this.invalidate();
+      });
+      this.watchers.set(logdir, watcher);
+      this.log.info(`training: watching ${logdir}`);
+      starts.push(
+        watcher.start().catch((error: unknown) => {
+          this.log.warn(`training: ${describeError(error)}`);
+        }),
+      );
+    }
+    await Promise.all(starts);
+    this.invalidate(true);
+    await vscode.commands.executeCommand('setContext', 'modelmon.hasRuns', this.runs().length > 0);
+    await vscode.commands.executeCommand('setContext', 'modelmon.hasMultipleRuns', this.runs().length > 1);
+    this.log.info(`training: ${this.runs().length} run(s), ${this.findings().length} finding(s) in ${this.watchers.size} log dir(s)`);
+  }
+
+  async addLogdir(dir: string): Promise<void> {
+    const added = this.state.get<string[]>(ADDED_KEY, []);
+    if (!added.includes(dir)) await this.state.update(ADDED_KEY, [...added, dir]);
+    await this.refresh();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.debounce) clearTimeout(this.debounce);
+    for (const w of this.watchers.values()) w.dispose();
+    this.watchers.clear();
+    this.changed.dispose();
+  }
+
+  private healthOf(logdir: string): RunHealth {
+    let health = this.health.get(logdir);
+    if (!health) {
+      health = new RunHealth(readHealthOptions(this.log));
+      this.health.set(logdir, health);
+    }
+    return health;
+  }
+
+  private invalidate(now = false): void {
+    this.cachedRuns = undefined;
+    this.cachedFindings = undefined;
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = undefined;
+    if (now) {
+      this.changed.fire();
+      return;
+    }
+    // A growing run changes many times a second; views redraw at most a few times.
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      if (!this.disposed) this.changed.fire();
+    }, 250);
+  }
+}
+
+/** Drops directories inside another one: a watcher reads its whole tree, so nested ones would read runs twice. */
+function outermost(dirs: readonly string[]): Set<string> {
+  const sorted = [...new Set(dirs)].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  for (const d of sorted) if (!kept.some((k) => d === k || d.startsWith(k.endsWith(path.sep) ? k : k + path.sep))) kept.push(d);
+  return new Set(kept);
+}
+
+function withFile(f: TrainingFinding, file: string | undefined): TrainingFinding {
+  return f.file !== undefined || file === undefined ? f : { ...f, file };
+}
+
+function toRunState(logdir: string, run: RunData): RunState {
+  const tags: TagState[] = [];
+  let lastStep: number | null = null;
+  let lastWallTime: number | null = null;
+  for (const series of run.tagList()) {
+    if (series.kind !== 'scalar') continue;
+    const step = series.lastStep ?? null;
+    if (step !== null && (lastStep === null || step > lastStep)) lastStep = step;
+    if (series.size > 0) {
+      const wall = series.wallTimeAt(series.size - 1);
+      if (lastWallTime === null || wall > lastWallTime) lastWallTime = wall;
+    }
+    tags.push({ tag: series.tag, points: series.totalPoints, lastStep: step, lastValue: series.lastValue ?? null, nonFinite: series.nonFiniteCount > 0 });
+  }
+  const dir = run.name === '.' ? logdir : path.join(logdir, ...run.name.split('/'));
+  return {
+    name: run.name,
+    logdir,
+    dir,
+    group: run.group === '.' ? groupOfRun(run.name) : run.group,
+    eventFiles: run.files.map((f) => path.join(logdir, ...f.split('/'))),
+    tags,
+    lastStep,
+    lastWallTime,
+  };
+}

@@ -1,0 +1,90 @@
+import { parse as parseJsonc } from '../../core/config/jsonc';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { CONFIG_FILE_NAME, formatProblem, loadConfig, problemAt, type ConfigProblem, type LoadedConfig } from '../../core/config';
+
+/** A config that cannot be used: unreadable, invalid, or naming paths that do not exist. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly path: string,
+    readonly problems: readonly ConfigProblem[],
+    /** The file name as shown in messages (relative to the working directory where possible). */
+    readonly displayPath: string,
+  ) {
+    super(problems.filter((p) => p.severity === 'error').map((p) => formatProblem(displayPath, p)).join('\n'));
+  }
+}
+
+/** The config a command uses when none is named: `modelmon.json` in the directory or its parents. */
+export function findConfig(startDir: string): string | undefined {
+  let dir = resolve(startDir);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Reads and validates a config file, and checks that every path it names exists.
+ * Throws ConfigError with positioned problems when it cannot be used.
+ */
+export function readConfigFile(configPath: string, displayPath = configPath): LoadedConfig {
+  const path = resolve(configPath);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new ConfigError(path, [{ message: `cannot read the config: ${reason}`, line: 1, column: 1, offset: 0, length: 0, key: '', severity: 'error' }], displayPath);
+  }
+  const { config, problems } = loadConfig(text, displayPath);
+  if (!config) throw new ConfigError(path, problems, displayPath);
+  const loaded: LoadedConfig = { path, dir: dirname(path), text, config, problems };
+  const missing = missingPaths(loaded);
+  if (missing.length) throw new ConfigError(path, [...problems, ...missing], displayPath);
+  return loaded;
+}
+
+/** Problems for configured paths that do not exist, positioned on the path's value. */
+export function missingPaths(loaded: LoadedConfig): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const check = (relative: string, jsonPath: (string | number)[], want: 'file' | 'directory') => {
+    const absolute = resolve(loaded.dir, relative);
+    let kind: 'file' | 'directory' | undefined;
+    try {
+      kind = statSync(absolute).isDirectory() ? 'directory' : 'file';
+    } catch {
+      kind = undefined;
+    }
+    if (kind === want) return;
+    const message = kind ? `${keyOf(jsonPath)} "${relative}" is a ${kind}, not a ${want}` : `${keyOf(jsonPath)}: no such ${want} "${relative}" (paths are relative to the config's directory)`;
+    out.push(problemAt(loaded.text, jsonPath, message));
+  };
+  const { config } = loaded;
+  config.training.forEach((t, i) => check(t.logdir, ['training', i, 'logdir'], 'directory'));
+  config.predictions.forEach((p, i) => {
+    check(p.log, ['predictions', i, 'log'], 'file');
+    if (p.schema.labelsFile !== undefined) check(p.schema.labelsFile, ['predictions', i, 'labelsFile'], 'file');
+    if (p.reference.log !== undefined) check(p.reference.log, ['predictions', i, 'reference', ...(typeof rawReference(loaded, i) === 'string' ? [] : ['log'])], 'file');
+  });
+  config.integrity.forEach((m, i) => check(m.manifest, ['integrity', i, 'manifest'], 'file'));
+  return out;
+}
+
+function rawReference(loaded: LoadedConfig, index: number): unknown {
+  const raw = parseJsonc(loaded.text, [], { allowTrailingComma: true }) as { predictions?: { reference?: unknown }[] } | undefined;
+  return raw?.predictions?.[index]?.reference;
+}
+
+function keyOf(jsonPath: readonly (string | number)[]): string {
+  return jsonPath.reduce<string>((k, s) => (typeof s === 'number' ? `${k}[${s}]` : k ? `${k}.${s}` : s), '');
+}
+
+/** Absolute path of a config-relative path. */
+export function resolveFromConfig(loaded: LoadedConfig, relative: string): string {
+  return resolve(loaded.dir, relative);
+}

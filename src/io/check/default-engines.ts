@@ -1,0 +1,63 @@
+import { dirname, resolve } from 'node:path';
+import { findHealthProblems } from '../../core/tfevents';
+import { observeTraining } from '../../core/check/training';
+import { readLogdir } from '../tfevents';
+import { observeIntegrity } from '../../core/check/integrity';
+import { readManifest, verifyManifest } from '../integrity/manifest-store';
+import { scanCheckpointFile } from '../integrity/checkpoint-scan';
+import { observeGpu } from '../../core/check/gpu';
+import { GpuAlertRules } from '../../core/gpu/alerts';
+import { locateNvidiaSmi, probeGpus } from '../gpu';
+import { observePredictions } from '../../core/check/predictions';
+import { analyzePredictionLog } from '../predictions';
+import type { CheckEngines } from './engines';
+
+/** The real engines, each run once. */
+export const defaultEngines: CheckEngines = {
+  async training(monitor, logdir) {
+    const { store, corruptions } = await readLogdir(logdir);
+    const findings = findHealthProblems(store);
+    return observeTraining({ store, findings, corruptions, monitorName: monitor.name, logdir: monitor.logdir, tags: monitor.tags });
+  },
+  async predictions(monitor, paths, context) {
+    // The config's paths are relative to the config; the engine's labelsFile to the log: make it absolute.
+    const schema = monitor.schema.labelsFile !== undefined ? { ...monitor.schema, labelsFile: resolve(context.dir, monitor.schema.labelsFile) } : monitor.schema;
+    const report = await analyzePredictionLog(paths.log, {
+      schema,
+      window: monitor.window,
+      source: monitor.log,
+      ...(paths.reference !== undefined ? { referenceFile: paths.reference } : {}),
+      ...(monitor.reference.rows !== undefined ? { referenceRows: monitor.reference.rows } : {}),
+      ...(monitor.step !== undefined ? { step: monitor.step } : {}),
+      ...(monitor.alertPValue !== undefined ? { alertPValue: monitor.alertPValue } : {}),
+      ...(monitor.anomalyQuantile !== undefined ? { anomalyQuantile: monitor.anomalyQuantile } : {}),
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    return observePredictions({ log: monitor.log, report, ...(monitor.alertPValue !== undefined ? { alertPValue: monitor.alertPValue } : {}) });
+  },
+  async integrity(monitor, manifestFile, context) {
+    const manifestDir = dirname(manifestFile);
+    const report = await verifyManifest(manifestFile, manifestDir, context.signal);
+    const manifest = await readManifest(manifestFile);
+    const present = new Set([...report.unchanged, ...report.changed.map((c) => c.path), ...report.added]);
+    const scans = [];
+    for (const entry of manifest.files.map((f) => f.path).concat(report.added)) {
+      if (!present.has(entry)) continue;
+      present.delete(entry);
+      scans.push(await scanCheckpointFile(resolve(manifestDir, ...entry.split('/')), entry));
+    }
+    return observeIntegrity({ manifest: monitor.manifest, report, scans });
+  },
+  async gpu(monitor, context) {
+    const executable = locateNvidiaSmi(context.env);
+    if (!executable) return observeGpu({ kind: 'no-gpu', message: 'nvidia-smi is not on PATH' });
+    const probe = await probeGpus({ executable, env: context.env, timeoutMs: 10_000, ...(context.signal ? { signal: context.signal } : {}) });
+    if (probe.kind !== 'ok') return observeGpu(probe);
+    const rules = new GpuAlertRules({
+      ...(monitor.maxTemperatureC !== undefined ? { temperatureC: monitor.maxTemperatureC } : {}),
+      ...(monitor.maxMemoryPercent !== undefined ? { memoryPercent: monitor.maxMemoryPercent } : {}),
+    });
+    const alerts = rules.update(probe.snapshot).filter((e) => e.type === 'raised').map((e) => e.alert);
+    return observeGpu({ kind: 'ok', snapshot: probe.snapshot, alerts });
+  },
+};

@@ -1,0 +1,11 @@
+// Node adapters for prediction logs: one-shot analysis, tailing, labels and reference files.
+export {
+  analyzePredictionLog,
+  createPredictionMonitor,
+  feedReferenceFile,
+  readLabelsFile,
+  readTextChunks,
+  PredictionLogError,
+  type AnalyzeOptions,
+} from './logFile';
+export { PredictionLogWatcher, type PredictionLogWatcherOptions } from './logWatcher';

@@ -1,0 +1,153 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import {
+  LineSplitter,
+  PredictionLineParser,
+  PredictionMonitor,
+  flattenRecord,
+  type PredictionMonitorOptions,
+  type PredictionReport,
+  type PredictionSchemaOverride,
+} from '../../core/predictions';
+
+/** Options of a one-shot analysis; paths are relative to the current directory. */
+export interface AnalyzeOptions extends Omit<PredictionMonitorOptions, 'reference' | 'labels'> {
+  /** A separate reference log (same columns as the monitored log). */
+  readonly referenceFile?: string;
+  /** Leading rows of the log (or of `referenceFile`) that form the reference (default 1000). */
+  readonly referenceRows?: number;
+  /** Reference = rows whose timestamp lies in [start, end) (ISO text or epoch ms). */
+  readonly referenceRange?: { readonly start?: string | number; readonly end: string | number };
+  readonly signal?: AbortSignal;
+}
+
+/** Thrown for a file that cannot be read at all; the message names the file. */
+export class PredictionLogError extends Error {
+  override readonly name = 'PredictionLogError';
+}
+
+/** Reads a file as text in chunks, decoding UTF-8 across chunk boundaries. */
+export async function* readTextChunks(path: string, start = 0, signal?: AbortSignal): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  const stream = createReadStream(path, { start, highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
+  for await (const chunk of stream) {
+    const text = decoder.write(chunk as Buffer);
+    if (text) yield text;
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+async function requireFile(path: string, what: string): Promise<void> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new PredictionLogError(`${what} '${path}' is not a file`);
+  } catch (e) {
+    if (e instanceof PredictionLogError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PredictionLogError(`${what} '${path}' cannot be read${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+  }
+}
+
+/**
+ * Reads a labels file (JSON Lines or CSV) into a map from join key to label. Lines that cannot be
+ * read are returned as messages naming the file and line.
+ */
+export async function readLabelsFile(path: string, joinKey: string, labelColumn: string, signal?: AbortSignal): Promise<{ labels: Map<string, string>; problems: string[] }> {
+  await requireFile(path, 'labels file');
+  const labels = new Map<string, string>();
+  const problems: string[] = [];
+  let header: string[] | undefined;
+  const parser = new PredictionLineParser(
+    (raw, line) => {
+      let key: unknown;
+      let label: unknown;
+      if (raw.kind === 'json') {
+        const flat = flattenRecord(raw.value);
+        key = flat.get(joinKey);
+        label = flat.get(labelColumn);
+      } else {
+        header ??= parser.header;
+        key = raw.fields[header!.indexOf(joinKey)];
+        label = raw.fields[header!.indexOf(labelColumn)];
+      }
+      if (key === undefined || key === null || key === '' || label === undefined || label === null || label === '') {
+        if (problems.length < 50) problems.push(`${path}:${line}: needs both '${joinKey}' and '${labelColumn}'`);
+        return;
+      }
+      labels.set(String(key), String(label));
+    },
+    (p) => {
+      if (problems.length < 50) problems.push(`${path}: ${p.message}`);
+    },
+  );
+  const splitter = new LineSplitter((l) => parser.pushLine(l.text, l.line), (p) => problems.length < 50 && problems.push(`${path}: ${p.message}`));
+  for await (const text of readTextChunks(path, 0, signal)) splitter.push(text);
+  splitter.end();
+  parser.end();
+  return { labels, problems };
+}
+
+function toEpoch(v: string | number, what: string): number {
+  const ms = typeof v === 'number' ? v : Date.parse(v);
+  if (!Number.isFinite(ms)) throw new PredictionLogError(`${what} '${v}' is not a timestamp`);
+  return ms;
+}
+
+/** Builds the monitor for a log: reference choice, late labels (schema.labelsFile, relative to the log). */
+export async function createPredictionMonitor(logPath: string, options: AnalyzeOptions = {}): Promise<{ monitor: PredictionMonitor; notes: string[] }> {
+  const notes: string[] = [];
+  let schema: PredictionSchemaOverride | undefined = options.schema;
+  let labels: Map<string, string> | undefined;
+  const labelsFile = schema?.labelsFile;
+  if (schema && labelsFile) {
+    const joinKey = schema.joinKey ?? schema.id ?? 'id';
+    if (!schema.id) schema = { ...schema, id: joinKey };
+    const path = resolve(dirname(logPath), labelsFile);
+    const read = await readLabelsFile(path, joinKey, schema.label ?? 'label', options.signal);
+    labels = read.labels;
+    notes.push(...read.problems);
+  }
+  const reference: PredictionMonitorOptions['reference'] = options.referenceFile
+    ? { kind: 'external', ...(options.referenceRows !== undefined ? { rows: options.referenceRows } : {}) }
+    : options.referenceRange
+      ? {
+          kind: 'range',
+          end: toEpoch(options.referenceRange.end, 'reference end'),
+          ...(options.referenceRange.start !== undefined ? { start: toEpoch(options.referenceRange.start, 'reference start') } : {}),
+        }
+      : { kind: 'rows', rows: options.referenceRows ?? 1000 };
+  const { referenceFile: _r, referenceRows: _n, referenceRange: _g, signal: _s, ...rest } = options;
+  const monitor = new PredictionMonitor({ ...rest, ...(schema ? { schema } : {}), reference, ...(labels ? { labels } : {}), source: options.source ?? logPath });
+  return { monitor, notes };
+}
+
+/** Feeds a reference file into a monitor created with an external reference, stopping once it is full. */
+export async function feedReferenceFile(monitor: PredictionMonitor, path: string, signal?: AbortSignal): Promise<void> {
+  await requireFile(path, 'reference file');
+  for await (const text of readTextChunks(path, 0, signal)) {
+    monitor.pushReferenceText(text);
+    if (monitor.referenceFull) break;
+  }
+  monitor.endReference();
+}
+
+/**
+ * Reads a prediction log once, start to end, streaming (memory stays flat however large the
+ * file), and returns the monitor's report.
+ *
+ * @example
+ * const report = await analyzePredictionLog('logs/predictions.jsonl', { window: 200 });
+ * for (const a of report.alerts) console.log(a.kind, a.line, a.message);
+ */
+export async function analyzePredictionLog(path: string, options: AnalyzeOptions = {}): Promise<PredictionReport> {
+  await requireFile(path, 'prediction log');
+  const { monitor, notes } = await createPredictionMonitor(path, options);
+  if (options.referenceFile) await feedReferenceFile(monitor, options.referenceFile, options.signal);
+  for await (const text of readTextChunks(path, 0, options.signal)) monitor.pushText(text);
+  monitor.end();
+  const report = monitor.snapshot();
+  return notes.length ? { ...report, notes: [...report.notes, ...notes] } : report;
+}

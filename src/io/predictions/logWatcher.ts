@@ -1,0 +1,152 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import type { PredictionMonitor, PredictionReport } from '../../core/predictions';
+import { createPredictionMonitor, feedReferenceFile, type AnalyzeOptions } from './logFile';
+
+export interface PredictionLogWatcherOptions extends AnalyzeOptions {
+  /** How often the file's size is checked when no change event arrives (default 1000 ms). */
+  readonly pollMs?: number;
+  /** Least time between two `onUpdate` calls (default 500 ms). */
+  readonly throttleMs?: number;
+}
+
+/**
+ * Tails a growing prediction log: reads only the bytes appended since the last read, keeps a
+ * partial last line until its newline arrives, and starts over when the file is truncated or
+ * replaced (a smaller size or a new inode). Calls `onUpdate` with the live report after new rows.
+ * Dispose it to stop watching; nothing keeps running afterwards.
+ *
+ * @example
+ * const w = new PredictionLogWatcher('preds.jsonl', {}, (r) => panel.show(r));
+ * await w.start();
+ * // later
+ * w.dispose();
+ */
+export class PredictionLogWatcher {
+  private monitor: PredictionMonitor | undefined;
+  private offset = 0;
+  private inode: number | undefined;
+  private decoder = new StringDecoder('utf8');
+  private fsWatcher: FSWatcher | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private pendingEmit: ReturnType<typeof setTimeout> | undefined;
+  private lastEmit = 0;
+  private reading: Promise<void> | undefined;
+  private again = false;
+  private disposed = false;
+  private restarts = 0;
+  private readonly abort = new AbortController();
+
+  constructor(
+    readonly path: string,
+    private readonly options: PredictionLogWatcherOptions,
+    private readonly onUpdate: (report: PredictionReport) => void,
+    private readonly onError: (error: Error) => void = () => {},
+  ) {}
+
+  /** Reads what the file holds now, then watches it for growth. */
+  async start(): Promise<void> {
+    await this.restart();
+    await this.poll();
+    if (this.disposed) return;
+    try {
+      this.fsWatcher = watch(this.path, { persistent: false }, () => void this.poll());
+      this.fsWatcher.on('error', () => this.fsWatcher?.close());
+    } catch {
+      // Polling alone still works (network drives, some containers).
+    }
+    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 1000);
+    this.timer.unref?.();
+  }
+
+  /** The current report (also between updates). */
+  snapshot(): PredictionReport | undefined {
+    const r = this.monitor?.snapshot();
+    if (r && this.restarts) return { ...r, notes: [...r.notes, `the log was truncated or replaced ${this.restarts} time(s); monitoring restarted from its first line`] };
+    return r;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.abort.abort();
+    this.fsWatcher?.close();
+    if (this.timer) clearInterval(this.timer);
+    if (this.pendingEmit) clearTimeout(this.pendingEmit);
+  }
+
+  private async restart(): Promise<void> {
+    const { monitor } = await createPredictionMonitor(this.path, { ...this.options, signal: this.abort.signal });
+    if (this.options.referenceFile) await feedReferenceFile(monitor, this.options.referenceFile, this.abort.signal);
+    this.monitor = monitor;
+    this.offset = 0;
+    this.decoder = new StringDecoder('utf8');
+  }
+
+  /** Reads new bytes; concurrent calls coalesce into one more pass. */
+  private poll(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
+    }
+    this.reading = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.readNew();
+        } while (this.again && !this.disposed);
+      } catch (e) {
+        if (!this.disposed) this.onError(e instanceof Error ? e : new Error(String(e)));
+      } finally {
+        this.reading = undefined;
+      }
+    })();
+    return this.reading;
+  }
+
+  private async readNew(): Promise<void> {
+    let s;
+    try {
+      s = await stat(this.path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A log being rotated may vanish for a moment; wait for it to come back.
+      if (code === 'ENOENT') return;
+      throw new Error(`prediction log '${this.path}' cannot be read (${code ?? String(e)})`);
+    }
+    if ((this.inode !== undefined && s.ino !== this.inode) || s.size < this.offset) {
+      this.restarts++;
+      await this.restart();
+    }
+    this.inode = s.ino;
+    if (s.size === this.offset) return;
+    const end = s.size;
+    const stream = createReadStream(this.path, { start: this.offset, end: end - 1, highWaterMark: 1 << 20, signal: this.abort.signal });
+    let grew = false;
+    for await (const chunk of stream) {
+      const text = this.decoder.write(chunk as Buffer);
+      this.offset += (chunk as Buffer).length;
+      if (text) {
+        this.monitor!.pushText(text);
+        grew = true;
+      }
+    }
+    if (grew) this.emit();
+  }
+
+  private emit(): void {
+    const wait = (this.options.throttleMs ?? 500) - (Date.now() - this.lastEmit);
+    if (wait <= 0) {
+      this.lastEmit = Date.now();
+      const r = this.snapshot();
+      if (r) this.onUpdate(r);
+      return;
+    }
+    this.pendingEmit ??= setTimeout(() => {
+      this.pendingEmit = undefined;
+      if (!this.disposed) this.emit();
+    }, wait);
+  }
+}

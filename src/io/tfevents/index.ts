@@ -1,0 +1,5 @@
+// Node adapters of the TensorBoard engine: file tailing and log directory watching.
+export { EventFileTail } from './event-file-tail';
+export type { TailStatus, TailOptions } from './event-file-tail';
+export { LogdirWatcher, LogdirError, readLogdir, discoverEventFiles } from './logdir';
+export type { LogdirOptions, LogdirChange, LogdirContents, FileCorruption } from './logdir';

@@ -1,0 +1,289 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import type { Corruption } from '../../core/tfevents/record-framer';
+import { ProtoError } from '../../core/tfevents/protobuf';
+import { RunStore } from '../../core/tfevents/run-store';
+import type { SeriesLimits } from '../../core/tfevents/tag-series';
+import { EventFileTail, type TailOptions } from './event-file-tail';
+
+/** A damaged stretch of an event file; `file` is relative to the log root. */
+export interface FileCorruption extends Corruption {
+  file: string;
+}
+
+export interface LogdirOptions extends TailOptions, SeriesLimits {
+  /** Poll interval of a LogdirWatcher in ms (default 1000); fs.watch events trigger earlier polls. */
+  pollIntervalMs?: number;
+  /** Use fs.watch for prompt updates (default true; polling continues as a fallback). */
+  useFsWatch?: boolean;
+  /** Directory levels searched below the root (default 32). */
+  maxDepth?: number;
+}
+
+/** What one poll changed. */
+export interface LogdirChange {
+  runsAdded: string[];
+  runsRemoved: string[];
+  runsChanged: string[];
+  corruptions: FileCorruption[];
+}
+
+/** Raised for a log root that cannot be read at all (missing, not a directory, no permission). */
+export class LogdirError extends Error {
+  override readonly name = 'LogdirError';
+}
+
+/** Event files found under a root: run name ('.' for the root itself) to file paths in name order. */
+export async function discoverEventFiles(root: string, maxDepth = 32): Promise<Map<string, string[]>> {
+  const runs = new Map<string, string[]>();
+  const info = await statOrThrow(root);
+  if (info.isFile()) {
+    // A single event file given directly: its directory is the root, the file its only content.
+    runs.set('.', [root]);
+    return runs;
+  }
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return; // vanished or unreadable subdirectory: skip it, the next poll tries again
+    }
+    const files: string[] = [];
+    const subdirs: string[] = [];
+    for (const e of entries) {
+      if (e.isDirectory()) subdirs.push(e.name);
+      else if (e.name.includes('tfevents') && (e.isFile() || e.isSymbolicLink())) files.push(e.name);
+    }
+    if (files.length) {
+      const rel = relative(root, dir).split(sep).join('/') || '.';
+      runs.set(rel, files.sort().map((f) => join(dir, f)));
+    }
+    if (depth < maxDepth) for (const d of subdirs.sort()) await walk(join(dir, d), depth + 1);
+  };
+  await walk(root, 0);
+  return runs;
+}
+
+async function statOrThrow(root: string) {
+  try {
+    return await stat(root);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code})`;
+    throw new LogdirError(`log directory '${root}' ${why}`);
+  }
+}
+
+/**
+ * Watches a TensorBoard log directory: finds event files (any name containing 'tfevents'),
+ * reads each run's files in name order, tails the ones that grow, picks up new runs and files,
+ * drops runs whose files vanish, and rereads a run when one of its files was truncated or
+ * replaced. Owns its timer and fs.watch handle; call {@link dispose} to release them.
+ */
+export class LogdirWatcher {
+  readonly store: RunStore;
+  /** Every corruption seen so far, in the order found. */
+  readonly corruptions: FileCorruption[] = [];
+  private readonly tails = new Map<string, Map<string, EventFileTail>>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private fsWatcher: FSWatcher | undefined;
+  private running: Promise<LogdirChange> | undefined;
+  private again = false;
+  private disposed = false;
+  private readonly baseDir: string;
+  /** Called after each poll that changed something, the first one included. */
+  onChange: ((change: LogdirChange) => void) | undefined;
+
+  constructor(
+    readonly root: string,
+    private readonly options: LogdirOptions = {},
+    onChange?: (change: LogdirChange) => void,
+  ) {
+    this.store = new RunStore(options);
+    this.baseDir = root;
+    this.onChange = onChange;
+  }
+
+  /** Reads everything present, then keeps watching until disposed. */
+  async start(): Promise<LogdirChange> {
+    const first = await this.poll();
+    if (this.disposed) return first;
+    if (this.options.useFsWatch ?? true) {
+      try {
+        const info = await stat(this.root);
+        const target = info.isFile() ? dirname(this.root) : this.root;
+        this.fsWatcher = watch(target, { recursive: true, persistent: false }, () => this.pollSoon());
+        this.fsWatcher.on('error', () => {
+          this.fsWatcher?.close();
+          this.fsWatcher = undefined;
+        });
+      } catch {
+        this.fsWatcher = undefined; // no fs.watch here: the timer alone keeps us current
+      }
+    }
+    this.schedule();
+    return first;
+  }
+
+  /** One pass: discover files, read appended bytes. Concurrent calls share one pass. */
+  poll(): Promise<LogdirChange> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.pollOnce().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.disposed) {
+        this.again = false;
+        void this.poll();
+      }
+    });
+    return this.running;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.fsWatcher?.close();
+    this.fsWatcher = undefined;
+  }
+
+  /** The record left unfinished at the end of each file, for one-shot reads. */
+  unfinishedRecords(): FileCorruption[] {
+    const out: FileCorruption[] = [];
+    for (const tails of this.tails.values()) {
+      for (const tail of tails.values()) {
+        const c = tail.finish();
+        if (c) out.push({ file: this.relativeFile(tail.path), ...c });
+      }
+    }
+    return out;
+  }
+
+  private schedule(): void {
+    if (this.disposed) return;
+    this.timer = setTimeout(() => {
+      void this.poll()
+        .catch(() => undefined)
+        .finally(() => this.schedule());
+    }, this.options.pollIntervalMs ?? 1000);
+  }
+
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private pollSoon(): void {
+    if (this.disposed || this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      void this.poll().catch(() => undefined);
+    }, 10);
+  }
+
+  private relativeFile(path: string): string {
+    const rel = relative(this.baseDir, path).split(sep).join('/');
+    return rel === '' || rel.startsWith('..') ? basename(path) : rel;
+  }
+
+  private async pollOnce(): Promise<LogdirChange> {
+    const change: LogdirChange = { runsAdded: [], runsRemoved: [], runsChanged: [], corruptions: [] };
+    const found = await discoverEventFiles(this.root, this.options.maxDepth);
+    if (this.disposed) return change;
+    for (const name of [...this.tails.keys()]) {
+      if (!found.has(name)) {
+        this.tails.delete(name);
+        this.store.removeRun(name);
+        change.runsRemoved.push(name);
+      }
+    }
+    for (const [name, files] of found) {
+      let tails = this.tails.get(name);
+      if (!tails) {
+        tails = new Map();
+        this.tails.set(name, tails);
+        change.runsAdded.push(name);
+      } else {
+        const known = [...tails.keys()];
+        const vanished = known.some((f) => !files.includes(f));
+        const newest = known[known.length - 1];
+        const outOfOrder = newest !== undefined && files.some((f) => !tails!.has(f) && f < newest);
+        if (vanished || outOfOrder) tails = this.resetRun(name);
+      }
+      const changed = await this.readRun(name, files, tails, change);
+      if (changed && !change.runsAdded.includes(name) && !change.runsChanged.includes(name)) change.runsChanged.push(name);
+    }
+    this.corruptions.push(...change.corruptions);
+    if (this.onChange && (change.runsAdded.length || change.runsRemoved.length || change.runsChanged.length || change.corruptions.length)) {
+      this.onChange(change);
+    }
+    return change;
+  }
+
+  private resetRun(name: string): Map<string, EventFileTail> {
+    const tails = new Map<string, EventFileTail>();
+    this.tails.set(name, tails);
+    this.store.removeRun(name);
+    return tails;
+  }
+
+  /** Reads each file of a run in name order; a replaced file restarts the whole run once. */
+  private async readRun(name: string, files: string[], tails: Map<string, EventFileTail>, change: LogdirChange): Promise<boolean> {
+    let changed = false;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let replaced = false;
+      const run = this.store.run(name);
+      for (const file of files) {
+        let tail = tails.get(file);
+        if (!tail) {
+          tail = new EventFileTail(file, this.options);
+          tails.set(file, tail);
+          changed = true;
+        }
+        const rel = this.relativeFile(file);
+        let status;
+        try {
+          status = await tail.poll(
+            (payload, offset) => {
+              try {
+                this.store.addRecord(name, payload);
+              } catch (error) {
+                if (!(error instanceof ProtoError)) throw error;
+                change.corruptions.push({ file: rel, offset, message: `record is not a valid Event (${error.message})` });
+              }
+            },
+            (c) => change.corruptions.push({ file: rel, ...c }),
+          );
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? String(error);
+          change.corruptions.push({ file: rel, offset: tail.bytesRead, message: `cannot read file (${code})` });
+          continue;
+        }
+        if (status === 'replaced') {
+          replaced = true;
+          break;
+        }
+        if (status === 'grew') changed = true;
+      }
+      if (!replaced) break;
+      tails = this.resetRun(name);
+      changed = true;
+    }
+    this.store.run(name).files = files.map((f) => this.relativeFile(f));
+    return changed;
+  }
+}
+
+/** Everything in a log directory, read once. */
+export interface LogdirContents {
+  store: RunStore;
+  /** Corruptions found, including records left unfinished at the end of a file. */
+  corruptions: FileCorruption[];
+}
+
+/** Reads a log directory (or a single event file) once. Throws LogdirError if the root is unusable. */
+export async function readLogdir(root: string, options: LogdirOptions = {}): Promise<LogdirContents> {
+  const watcher = new LogdirWatcher(root, { ...options, useFsWatch: false });
+  await watcher.poll();
+  return { store: watcher.store, corruptions: [...watcher.corruptions, ...watcher.unfinishedRecords()] };
+}

@@ -1,0 +1,118 @@
+/**
+ * The HTML around the one webview bundle, in its two settings: a VS Code webview panel (messages
+ * over postMessage) and the static HTML report (state embedded in the page). Both pages are built
+ * here so the element ids the bundle looks for are written in one place.
+ */
+import type { PanelKind, StaticReportData } from './views';
+
+/** `<script type="application/json">` holding a StaticReportData; its presence selects static mode. */
+export const DATA_ELEMENT_ID = 'modelmon-data';
+/** The element the bundle renders into. */
+export const ROOT_ELEMENT_ID = 'app';
+/** `<body data-panel="training|predictions|gpu">` tells a webview which dashboard it is. */
+export const PANEL_ATTRIBUTE = 'data-panel';
+
+export interface WebviewPageOptions {
+  readonly panel: PanelKind;
+  readonly title: string;
+  /** `webview.cspSource`. */
+  readonly cspSource: string;
+  readonly nonce: string;
+  /** `webview.asWebviewUri(...)` of dist/webview.js and media/panel.css, as strings. */
+  readonly scriptUri: string;
+  readonly styleUri: string;
+}
+
+/** The page of a dashboard webview panel: strict CSP, one stylesheet, one nonce'd script. */
+export function webviewPage(o: WebviewPageOptions): string {
+  const csp = [
+    "default-src 'none'",
+    `style-src ${o.cspSource}`,
+    `img-src ${o.cspSource} data:`,
+    `font-src ${o.cspSource}`,
+    `script-src 'nonce-${o.nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeAttribute(o.styleUri)}">
+<title>${escapeText(o.title)}</title>
+</head>
+<body ${PANEL_ATTRIBUTE}="${o.panel}">
+<main id="${ROOT_ELEMENT_ID}" aria-live="polite"></main>
+<script nonce="${escapeAttribute(o.nonce)}" src="${escapeAttribute(o.scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+export interface ReportShellOptions {
+  readonly data: StaticReportData;
+  /** The text of dist/webview.js, inlined so the report is one self-contained file. */
+  readonly script: string;
+  /** The text of media/panel.css. */
+  readonly style: string;
+  /** Page theme before any user preference: follows the OS (`auto`) unless told. */
+  readonly theme?: 'auto' | 'light' | 'dark';
+  /** A fresh random nonce; one is generated when omitted. */
+  readonly nonce?: string;
+}
+
+/**
+ * A standalone HTML report: the dashboards' bundle and stylesheet inlined, the state embedded as
+ * JSON, and a CSP that allows only those (no network at all).
+ */
+export function reportShell(o: ReportShellOptions): string {
+  const nonce = o.nonce ?? randomNonce();
+  const csp = [
+    "default-src 'none'",
+    `style-src 'nonce-${nonce}'`,
+    'img-src data:',
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta name="generator" content="Model Monitor">
+<title>${escapeText(o.data.title)}</title>
+<style nonce="${nonce}">${escapeRawText(o.style, 'style')}</style>
+</head>
+<body class="modelmon-static" data-theme="${o.theme ?? 'auto'}">
+<main id="${ROOT_ELEMENT_ID}"></main>
+<script type="application/json" id="${DATA_ELEMENT_ID}">${embedJson(o.data)}</script>
+<script nonce="${nonce}">${escapeRawText(o.script, 'script')}</script>
+</body>
+</html>
+`;
+}
+
+/** JSON that is safe inside a `<script>` element: no `<`, so no `</script>` or `<!--`. */
+export function embedJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function escapeRawText(text: string, element: 'script' | 'style'): string {
+  return text.replace(new RegExp(`</(${element})`, 'gi'), '<\\/$1');
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeAttribute(s: string): string {
+  return escapeText(s).replace(/"/g, '&quot;');
+}
+
+/** 32 random alphanumerics from the platform's CSPRNG (Node 20 and browsers both have one). */
+export function randomNonce(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}

@@ -1,0 +1,253 @@
+/**
+ * The plain-JSON data the dashboards draw. The host builds these from the engines, posts them to
+ * the webview, and the HTML report embeds the same shapes; nothing here holds a class or a Map.
+ */
+
+export type PanelKind = 'training' | 'predictions' | 'gpu';
+export const PANEL_KINDS: readonly PanelKind[] = ['training', 'predictions', 'gpu'];
+
+export type Severity = 'error' | 'warning' | 'info';
+
+// ---------------------------------------------------------------- training runs
+
+/** One run (a directory of event files) as the run list shows it. */
+export interface RunSummary {
+  readonly name: string;
+  /** Scalar tags the run logged, in first-seen order. */
+  readonly tags: readonly string[];
+  /** Histogram tags the run logged; empty when it logged none. */
+  readonly histogramTags?: readonly string[];
+  readonly lastStep: number | null;
+  /** Seconds since the epoch (TensorBoard's unit) of the newest event. */
+  readonly lastWallTime: number | null;
+  /** True while the run's event files are still growing. */
+  readonly live?: boolean;
+}
+
+/** One scalar series; the three arrays have the same length, ordered by step. */
+export interface SeriesView {
+  readonly steps: readonly number[];
+  /** NaN and ±Infinity travel as null (JSON has neither). */
+  readonly values: readonly (number | null)[];
+  /** Seconds since the epoch. */
+  readonly wallTimes: readonly number[];
+}
+
+export interface TaggedSeries {
+  readonly run: string;
+  readonly tag: string;
+  readonly series: SeriesView;
+}
+
+/** A health finding at one step of one series (NaN loss, divergence, overfitting, ...). */
+export interface FindingView {
+  readonly run: string;
+  readonly tag: string;
+  readonly step: number;
+  readonly kind: string;
+  readonly message: string;
+  readonly severity: Severity;
+}
+
+export type HparamValue = string | number | boolean | null;
+
+/** One run's hyper-parameters and final metrics, a row of the hparams table. */
+export interface HparamsRow {
+  readonly run: string;
+  readonly hparams: Readonly<Record<string, HparamValue>>;
+  readonly metrics?: Readonly<Record<string, number | null>>;
+}
+
+/** A histogram at one step: `counts[i]` values fell in `(limits[i-1], limits[i]]` (TensorBoard's bucket_limit). */
+export interface HistogramStepView {
+  readonly step: number;
+  readonly wallTime: number;
+  readonly min: number;
+  readonly max: number;
+  readonly limits: readonly number[];
+  readonly counts: readonly number[];
+}
+
+export interface HistogramView {
+  readonly run: string;
+  readonly tag: string;
+  readonly steps: readonly HistogramStepView[];
+}
+
+export interface TrainingState {
+  readonly runs: readonly RunSummary[];
+  readonly series: readonly TaggedSeries[];
+  readonly findings: readonly FindingView[];
+  readonly hparams: readonly HparamsRow[];
+  readonly histograms: readonly HistogramView[];
+  /** The log directories being watched, for the empty state and the header. */
+  readonly logdirs?: readonly string[];
+}
+
+/** Where the training dashboard should look when it opens (a finding's tag and step). */
+export interface TrainingFocus {
+  readonly runs?: readonly string[];
+  readonly tag?: string;
+  readonly step?: number;
+}
+
+/** Points appended to (or, with `replace`, replacing) one series since the last post. */
+export interface SeriesChunk extends TaggedSeries {
+  readonly replace: boolean;
+}
+
+export interface TrainingUpdate {
+  readonly runs?: readonly RunSummary[];
+  readonly chunks?: readonly SeriesChunk[];
+  readonly findings?: readonly FindingView[];
+  readonly hparams?: readonly HparamsRow[];
+  readonly histograms?: readonly HistogramView[];
+}
+
+// ---------------------------------------------------------------- predictions
+
+/** One prediction log the monitor follows. */
+export interface PredictionLogView {
+  /** Absolute file-system path; also the key the webview sends back. */
+  readonly path: string;
+  /** Workspace-relative path for display. */
+  readonly label: string;
+  readonly rows: number;
+  readonly alerts: number;
+  readonly drifted: boolean;
+}
+
+/** Model performance over one window of rows. */
+export interface PerformanceWindowView {
+  /** First and last row index (0-based data rows) of the window. */
+  readonly start: number;
+  readonly end: number;
+  /** ISO timestamp of the window's last row, when the log has one. */
+  readonly ts?: string | null;
+  /** accuracy, estimatedAccuracy, f1, meanScore, ... ; null where the window cannot say (no labels). */
+  readonly metrics: Readonly<Record<string, number | null>>;
+}
+
+export interface FeatureDriftView {
+  readonly feature: string;
+  readonly kind: 'numeric' | 'categorical';
+  /** The drift statistic's name (PSI, KS, Wasserstein, chi²...) and value. */
+  readonly statistic: string;
+  readonly value: number;
+  /** The test behind the p-value, e.g. "Kolmogorov-Smirnov"; null where no test applies. */
+  readonly test: string | null;
+  readonly pValue: number | null;
+  readonly drifted: boolean;
+  /** Row index at which a streaming detector first flagged the feature. */
+  readonly detectedAt?: number | null;
+}
+
+export interface PredictionAlertView {
+  /** e.g. "drift", "performance", "schema", "volume". */
+  readonly kind: string;
+  /** Row index (0-based data rows) at which the alert fired. */
+  readonly index: number;
+  readonly ts?: string | null;
+  /** 1-based line in the log file. */
+  readonly line: number;
+  readonly features: readonly string[];
+  readonly message: string;
+  readonly severity?: Severity;
+}
+
+export interface SegmentView {
+  readonly segment: string;
+  readonly rows: number;
+  readonly metrics: Readonly<Record<string, number | null>>;
+  readonly driftedFeatures: readonly string[];
+}
+
+export interface SuspiciousRowView {
+  readonly index: number;
+  /** 1-based line in the log file. */
+  readonly line: number;
+  readonly reason: string;
+  readonly score?: number | null;
+}
+
+export interface PredictionReportView {
+  readonly log: string;
+  readonly rows: number;
+  readonly windows: readonly PerformanceWindowView[];
+  readonly features: readonly FeatureDriftView[];
+  readonly alerts: readonly PredictionAlertView[];
+  readonly segments: readonly SegmentView[];
+  readonly suspicious: readonly SuspiciousRowView[];
+  /** Row index where the reference window ends (drift is measured after it). */
+  readonly referenceEnd?: number;
+}
+
+export interface PredictionsState {
+  readonly logs: readonly PredictionLogView[];
+  /** The log shown; null when there is none yet. */
+  readonly selected: string | null;
+  readonly report: PredictionReportView | null;
+}
+
+// ---------------------------------------------------------------- GPU
+
+export interface GpuReadingView {
+  readonly index: number;
+  readonly name: string | null;
+  readonly utilizationGpu: number | null;
+  readonly utilizationMemory: number | null;
+  readonly memoryUsedMiB: number | null;
+  readonly memoryTotalMiB: number | null;
+  readonly temperatureC: number | null;
+  readonly powerW: number | null;
+  readonly powerLimitW: number | null;
+  readonly throttleReasons?: readonly string[] | null;
+}
+
+export interface GpuSampleView {
+  /** Milliseconds since the epoch. */
+  readonly timeMs: number;
+  readonly gpus: readonly GpuReadingView[];
+}
+
+export interface EnergyView {
+  readonly wh: number;
+  /** Cost of `wh` at the configured price; null when no price is configured. */
+  readonly cost: number | null;
+  readonly currency: string | null;
+}
+
+export interface GpuState {
+  readonly samples: readonly GpuSampleView[];
+  readonly energy: EnergyView;
+  /** Why there are no samples (no nvidia-smi, no GPU); null while all is well. */
+  readonly status: string | null;
+}
+
+export interface GpuUpdate {
+  readonly samples: readonly GpuSampleView[];
+  readonly energy: EnergyView;
+  readonly status: string | null;
+}
+
+// ---------------------------------------------------------------- all panels
+
+/** A panel's whole state, tagged by kind: the `init` payload and the static report's unit. */
+export type PanelState =
+  | { readonly panel: 'training'; readonly state: TrainingState; readonly focus?: TrainingFocus }
+  | { readonly panel: 'predictions'; readonly state: PredictionsState }
+  | { readonly panel: 'gpu'; readonly state: GpuState };
+
+export type PanelUpdate =
+  | { readonly panel: 'training'; readonly update: TrainingUpdate }
+  | { readonly panel: 'predictions'; readonly update: PredictionsState }
+  | { readonly panel: 'gpu'; readonly update: GpuUpdate };
+
+/** What the HTML report embeds in `<script type="application/json" id="modelmon-data">`. */
+export interface StaticReportData {
+  readonly version: 1;
+  readonly title: string;
+  /** ISO timestamp shown in the page header. */
+  readonly generatedAt: string;
+  readonly panels: readonly PanelState[];
+}

@@ -1,0 +1,79 @@
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ModelMonitorApi } from '../../../src/host/api';
+import { extensionApi, screenshot, waitFor, workspaceRoot } from './harness';
+
+// examples/train.py, line 39 (1-based): writer.add_scalar("train/loss", loss.item(), step)
+const TRAIN_LOSS_LINE = 38;
+
+describe('training findings on the training code', () => {
+  let api: ModelMonitorApi;
+  const trainPy = vscode.Uri.file(join(workspaceRoot, 'train.py'));
+
+  before(async () => {
+    api = await extensionApi<ModelMonitorApi>();
+    await api.ready();
+  });
+
+  it('puts the NaN of run nan_divergence on the add_scalar("train/loss") line', async () => {
+    const diagnostic = await waitFor(
+      () => api.diagnosticsFor(trainPy).find((d) => d.range.start.line === TRAIN_LOSS_LINE && /NaN/.test(d.message) && /nan_divergence/.test(d.message)),
+      'a NaN diagnostic on train.py:39',
+    );
+    assert.match(diagnostic.message, /\bstep 8\b/);
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(diagnostic.source, 'Model Monitor');
+    // The range is the tag literal "train/loss" (columns 26-38).
+    assert.deepEqual([diagnostic.range.start.character, diagnostic.range.end.character], [26, 38]);
+    const code = diagnostic.code as { value: string; target: vscode.Uri };
+    assert.equal(code.value, 'non-finite');
+    assert.match(code.target.fsPath, /runs[\\/]nan_divergence[\\/]events\.out\.tfevents\./);
+    assert.match(diagnostic.relatedInformation?.[0]?.location.uri.fsPath ?? '', /nan_divergence/);
+    // The same problem reaches VS Code's Problems list.
+    const published = await waitFor(() => vscode.languages.getDiagnostics(trainPy).find((d) => d.range.start.line === TRAIN_LOSS_LINE && /NaN/.test(d.message)), 'the published diagnostic');
+    assert.match(published.message, /nan_divergence/);
+    // No findings land on lines that log no affected tag.
+    assert.deepEqual(api.diagnosticsFor(trainPy).filter((d) => ![38, 39, 44, 45].includes(d.range.start.line)), []);
+  });
+
+  it('offers "Open chart at step 8" that opens the training dashboard there', async () => {
+    const doc = await vscode.workspace.openTextDocument(trainPy);
+    const editor = await vscode.window.showTextDocument(doc);
+    const line = doc.lineAt(TRAIN_LOSS_LINE);
+    editor.selection = new vscode.Selection(TRAIN_LOSS_LINE, 28, TRAIN_LOSS_LINE, 28);
+    editor.revealRange(line.range, vscode.TextEditorRevealType.InCenter);
+    const actions = await waitFor(async () => {
+      const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', trainPy, new vscode.Range(TRAIN_LOSS_LINE, 28, TRAIN_LOSS_LINE, 28));
+      const mine = all?.filter((a) => a.title.startsWith('Open chart at step'));
+      return mine?.length ? mine : undefined;
+    }, 'the code action');
+    const open = actions.find((a) => a.title === 'Open chart at step 8');
+    assert.ok(open, `actions: ${actions.map((a) => a.title).join(', ')}`);
+    assert.equal(open.command?.command, 'modelmon.openTrainingDashboard');
+    assert.deepEqual(open.command?.arguments?.[0], { runs: ['nan_divergence'], tag: 'train/loss', step: 8 });
+
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', trainPy);
+    const lens = lenses.find((l) => l.range.start.line === TRAIN_LOSS_LINE && l.command?.title.startsWith('train/loss'));
+    assert.ok(lens, 'a lens above the train/loss line');
+    assert.match(lens.command!.title, /nan_divergence NaN/);
+
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', trainPy, new vscode.Position(TRAIN_LOSS_LINE, 30));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /data:image\/svg\+xml;base64,/);
+    assert.match(text, /`nan_divergence`/);
+  });
+
+  it('shows the problem in the editor and the Problems panel', async () => {
+    const doc = await vscode.workspace.openTextDocument(trainPy);
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    editor.selection = new vscode.Selection(TRAIN_LOSS_LINE, 28, TRAIN_LOSS_LINE, 28);
+    editor.revealRange(doc.lineAt(TRAIN_LOSS_LINE).range, vscode.TextEditorRevealType.InCenter);
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await new Promise((r) => setTimeout(r, 800));
+    const png = await screenshot('diagnostic');
+    assert.ok(png.endsWith('diagnostic.png'));
+  });
+});

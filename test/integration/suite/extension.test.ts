@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ExplorerNode, ModelMonitorApi } from '../../../src/host/api';
+import { EXTENSION_ID, extensionApi, screenshot, waitFor } from './harness';
+
+describe('Model Monitor extension', () => {
+  let api: ModelMonitorApi;
+
+  before(async () => {
+    api = await extensionApi<ModelMonitorApi>();
+    await api.ready();
+  });
+
+  it('activates on the example workspace without the * event', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext?.isActive);
+    const events = (ext.packageJSON as { activationEvents: string[] }).activationEvents;
+    assert.ok(events.includes('workspaceContains:**/*tfevents*'));
+    assert.ok(!events.includes('*'));
+  });
+
+  it('registers every contributed command', async () => {
+    const pkg = JSON.parse(readFileSync(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'package.json'), 'utf8')) as {
+      contributes: { commands: { command: string; category: string }[] };
+    };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const contributed = pkg.contributes.commands.map((c) => c.command);
+    assert.ok(contributed.length >= 15, `commands contributed: ${contributed.length}`);
+    assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+    assert.deepEqual(pkg.contributes.commands.filter((c) => c.category !== 'Model Monitor').map((c) => c.command), []);
+  });
+
+  it('shows the stand-in GPU in the status bar', async () => {
+    const text = await waitFor(() => {
+      const t = api.gpuStatusText();
+      return t && /\d+%/.test(t) ? t : undefined;
+    }, 'GPU status text with a utilisation percentage', 20_000);
+    assert.match(text, /\d+%/);
+    assert.match(text, /GiB/);
+  });
+
+  it('lists the example runs in the explorer tree, grouped, with tags', async () => {
+    assert.deepEqual(
+      api.runs().map((r) => r.name).filter((n) => n === 'nan_divergence' || n === 'overfit_small_data'),
+      ['nan_divergence', 'overfit_small_data'],
+    );
+    const sections = (await api.explorer.getChildren()) as ExplorerNode[];
+    const training = sections.find((s) => s.kind === 'section' && s.section === 'training');
+    assert.ok(training, 'a training section');
+    const top = (await api.explorer.getChildren(training)) as ExplorerNode[];
+    const labels = top.map((n) => (n.kind === 'run' ? n.run.name : n.kind === 'runGroup' ? n.group : n.kind));
+    for (const expected of ['nan_divergence', 'overfit_small_data', 'diverge_lr5', 'lightning_digits', 'tf2_style/train']) {
+      assert.ok(labels.includes(expected), `tree shows ${expected}: ${labels.join(', ')}`);
+    }
+    const nanRun = top.find((n) => n.kind === 'run' && n.run.name === 'nan_divergence')!;
+    const tags = (await api.explorer.getChildren(nanRun)) as ExplorerNode[];
+    const loss = tags.find((t) => t.kind === 'tag' && t.tag.tag === 'train/loss');
+    assert.ok(loss && loss.kind === 'tag');
+    assert.equal(loss.tag.nonFinite, true);
+    const item = await api.explorer.getTreeItem(loss);
+    assert.match(String(item.description), /NaN/);
+  });
+
+  it('opens the training dashboard and takes a workbench screenshot', async () => {
+    await vscode.commands.executeCommand('workbench.view.extension.modelmon');
+    const rendered = new Promise<void>((resolve) => {
+      const sub = api.onDidRender((e) => {
+        if (e.panel === 'training' && e.charts > 0) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    await vscode.commands.executeCommand('modelmon.openTrainingDashboard', { runs: ['nan_divergence', 'diverge_lr5'], tag: 'train/loss' });
+    await Promise.race([rendered, new Promise((r) => setTimeout(r, 15_000))]);
+    const png = await screenshot('workbench');
+    assert.ok(png.endsWith('workbench.png'));
+  });
+});

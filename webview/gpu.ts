@@ -1,0 +1,238 @@
+/**
+ * The GPU dashboard: a tile per GPU with its current figures, live utilisation / memory /
+ * temperature / power charts with a line per GPU, and the energy used so far.
+ */
+import type { Chart } from 'chart.js';
+import type { GpuReadingView, GpuSampleView, GpuState, GpuUpdate } from '../src/protocol';
+import { formatDuration, formatNumber } from '../src/core/charts/format';
+import type { Bridge } from './bridge';
+import { Chart as ChartJs, lineChartConfig, type LineDataset, type XYPoint } from './charts';
+import { badge, emptyState, h, section, tile } from './dom';
+import { readTheme, seriesColour, type Theme } from './theme';
+import type { Dashboard } from './dashboard';
+import { plural } from './training';
+
+/** Samples kept in the page: an hour at one per second. */
+const MAX_SAMPLES = 3600;
+
+interface Metric {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: string;
+  readonly value: (g: GpuReadingView) => number | null;
+  readonly max?: (gpus: readonly GpuReadingView[]) => number | undefined;
+}
+
+const METRICS: readonly Metric[] = [
+  { id: 'util', title: 'Utilisation', unit: '%', value: (g) => g.utilizationGpu, max: () => 100 },
+  { id: 'memory', title: 'Memory used', unit: 'GiB', value: (g) => (g.memoryUsedMiB === null ? null : g.memoryUsedMiB / 1024), max: (gs) => maxOf(gs.map((g) => (g.memoryTotalMiB ?? 0) / 1024)) },
+  { id: 'temperature', title: 'Temperature', unit: '°C', value: (g) => g.temperatureC },
+  { id: 'power', title: 'Power draw', unit: 'W', value: (g) => g.powerW, max: (gs) => maxOf(gs.map((g) => g.powerLimitW ?? 0)) },
+];
+
+export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
+  private samples: GpuSampleView[] = [];
+  private energy: GpuState['energy'] = { wh: 0, cost: null, currency: null };
+  private status: string | null = null;
+  private theme: Theme = readTheme();
+  private readonly charts = new Map<string, Chart<'line', XYPoint[]>>();
+  private tilesEl: HTMLElement | undefined;
+  private shape = '';
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly bridge: Bridge,
+  ) {}
+
+  init(state: GpuState): void {
+    this.samples = state.samples.slice(-MAX_SAMPLES);
+    this.energy = state.energy;
+    this.status = state.status;
+    this.render();
+  }
+
+  update(u: GpuUpdate): void {
+    this.samples.push(...u.samples);
+    if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
+    this.energy = u.energy;
+    const statusChanged = u.status !== this.status;
+    this.status = u.status;
+    if (statusChanged || this.gpuShape() !== this.shape) this.render();
+    else this.refresh();
+  }
+
+  themeChanged(): void {
+    this.theme = readTheme();
+    this.render();
+  }
+
+  private gpuShape(): string {
+    return (this.samples[this.samples.length - 1]?.gpus ?? []).map((g) => `${g.index}:${g.name ?? ''}`).join('|');
+  }
+
+  private render(): void {
+    for (const c of this.charts.values()) c.destroy();
+    this.charts.clear();
+    this.shape = this.gpuShape();
+    const latest = this.samples[this.samples.length - 1];
+    this.root.replaceChildren(this.header(latest));
+    if (!latest || latest.gpus.length === 0) {
+      const hint = this.status ? 'Model Monitor samples GPUs with nvidia-smi; check that the NVIDIA driver is installed on the machine that holds the workspace.' : 'Samples arrive about once a second.';
+      this.root.append(this.bridge.interactive ? emptyState(this.status ?? 'Waiting for the first nvidia-smi sample…', hint) : emptyState(this.status ?? 'No GPU samples were recorded.'));
+      this.tilesEl = undefined;
+      this.reportRendered();
+      return;
+    }
+    this.tilesEl = h('div', { class: 'tiles' });
+    this.fillTiles(latest);
+    const { root: now, body: nowBody } = section('now', 'Now', latest ? new Date(latest.timeMs).toLocaleTimeString() : '');
+    nowBody.append(this.tilesEl);
+    const { root: history, body, note } = section('history', 'History', this.historyNote());
+    note.dataset.role = 'history-note';
+    const grid = h('div', { class: 'chart-grid two' });
+    for (const metric of METRICS) grid.append(this.metricCard(metric));
+    body.append(this.legend(latest), grid);
+    this.root.append(now, history);
+    this.reportRendered();
+  }
+
+  private header(latest: GpuSampleView | undefined): HTMLElement {
+    const e = this.energy;
+    const cost = e.cost !== null ? ` · ${formatMoney(e.cost, e.currency)}` : '';
+    return h(
+      'header',
+      { class: 'toolbar' },
+      h('div', { class: 'toolbar-title' }, h('h1', {}, 'GPUs'), h('span', { class: 'subtle' }, latest ? `${plural(latest.gpus.length, 'GPU')} · ${plural(this.samples.length, 'sample')}` : '')),
+      h('div', { class: 'energy', title: 'Energy drawn by all GPUs since monitoring started' }, h('span', { class: 'subtle' }, 'Energy so far '), h('strong', { 'data-role': 'energy' }, `${formatNumber(e.wh, 4)} Wh${cost}`)),
+    );
+  }
+
+  private fillTiles(latest: GpuSampleView): void {
+    if (!this.tilesEl) return;
+    this.tilesEl.replaceChildren(
+      ...latest.gpus.map((g, i) => {
+        const used = g.memoryUsedMiB;
+        const total = g.memoryTotalMiB;
+        const memoryShare = used !== null && total ? used / total : null;
+        const card = h(
+          'article',
+          { class: 'gpu-card' },
+          h('header', { class: 'card-title' }, h('span', { class: 'swatch', 'data-colour': String(i) }), h('span', {}, `GPU ${g.index}`), h('span', { class: 'subtle' }, g.name ?? '')),
+          h(
+            'div',
+            { class: 'gpu-figures' },
+            tile('Utilisation', percent(g.utilizationGpu), g.utilizationMemory !== null ? `memory bus ${percent(g.utilizationMemory)}` : undefined),
+            tile('Memory', used !== null ? `${formatNumber(used / 1024, 3)} GiB` : '–', total ? `of ${formatNumber(total / 1024, 3)} GiB${memoryShare !== null ? ` (${Math.round(memoryShare * 100)}%)` : ''}` : undefined, memoryShare !== null && memoryShare > 0.95 ? 'warning' : undefined),
+            tile('Temperature', g.temperatureC !== null ? `${g.temperatureC} °C` : '–', undefined, g.temperatureC !== null && g.temperatureC >= 85 ? 'error' : undefined),
+            tile('Power', g.powerW !== null ? `${formatNumber(g.powerW, 3)} W` : '–', g.powerLimitW ? `limit ${formatNumber(g.powerLimitW, 3)} W` : undefined),
+          ),
+          g.throttleReasons?.length ? h('div', { class: 'throttle' }, ...g.throttleReasons.map((r) => badge(r, 'warning'))) : null,
+        );
+        return card;
+      }),
+    );
+    this.tilesEl.querySelectorAll<HTMLElement>('.swatch').forEach((s) => (s.style.backgroundColor = seriesColour(this.theme, Number(s.dataset.colour))));
+  }
+
+  private legend(latest: GpuSampleView): HTMLElement {
+    const legend = h('div', { class: 'legend' });
+    if (latest.gpus.length < 2) return legend;
+    latest.gpus.forEach((g, i) => {
+      const sw = h('span', { class: 'swatch' });
+      sw.style.backgroundColor = seriesColour(this.theme, i);
+      legend.append(h('span', { class: 'legend-item' }, sw, `GPU ${g.index}`));
+    });
+    return legend;
+  }
+
+  private metricCard(metric: Metric): HTMLElement {
+    const canvas = h('canvas', { role: 'img', 'aria-label': `${metric.title} per GPU over time` });
+    const card = h('article', { class: 'card' }, h('header', { class: 'card-title' }, h('span', {}, metric.title), h('span', { class: 'subtle' }, metric.unit)), h('div', { class: 'chart-box' }, canvas));
+    const gpus = this.samples[this.samples.length - 1]?.gpus ?? [];
+    const max = metric.max?.(gpus);
+    const config = lineChartConfig(
+      this.datasets(metric),
+      {
+        theme: this.theme,
+        xTitle: 'Time',
+        yMin: 0,
+        ...(max ? { yMax: max } : {}),
+        xTicks: (v) => (v === 0 ? 'now' : formatDuration(v)),
+        tooltipTitle: (v) => (v === 0 ? 'now' : `${formatDuration(-v)} ago`),
+        tooltipLabel: (d, y) => ` ${String(d.label)}: ${formatNumber(y, 4)} ${metric.unit}`,
+      },
+      { markers: [], theme: this.theme },
+    );
+    queueMicrotask(() => canvas.isConnected && this.charts.set(metric.id, new ChartJs(canvas, config)));
+    return card;
+  }
+
+  /** x is seconds relative to the newest sample (negative into the past), so "now" sits at the right edge. */
+  private datasets(metric: Metric): LineDataset[] {
+    const latest = this.samples[this.samples.length - 1];
+    if (!latest) return [];
+    return latest.gpus.map((g, i) => ({
+      label: `GPU ${g.index}`,
+      data: this.samples.map((s) => {
+        const reading = s.gpus.find((r) => r.index === g.index);
+        return { x: (s.timeMs - latest.timeMs) / 1000, y: reading ? metric.value(reading) : null };
+      }),
+      borderColor: seriesColour(this.theme, i),
+      backgroundColor: seriesColour(this.theme, i),
+      fill: false,
+    }));
+  }
+
+  private refresh(): void {
+    const latest = this.samples[this.samples.length - 1];
+    if (!latest) return;
+    this.fillTiles(latest);
+    const energy = this.root.querySelector<HTMLElement>('[data-role="energy"]');
+    if (energy) energy.textContent = `${formatNumber(this.energy.wh, 4)} Wh${this.energy.cost !== null ? ` · ${formatMoney(this.energy.cost, this.energy.currency)}` : ''}`;
+    const note = this.root.querySelector<HTMLElement>('[data-role="history-note"]');
+    if (note) note.textContent = this.historyNote();
+    const nowNote = this.root.querySelector<HTMLElement>('#now .section-note');
+    if (nowNote) nowNote.textContent = new Date(latest.timeMs).toLocaleTimeString();
+    for (const metric of METRICS) {
+      const chart = this.charts.get(metric.id);
+      if (!chart) continue;
+      chart.data.datasets = this.datasets(metric);
+      chart.update('none');
+    }
+    this.reportRendered();
+  }
+
+  private historyNote(): string {
+    const first = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    return first && last ? `last ${formatDuration((last.timeMs - first.timeMs) / 1000)}` : '';
+  }
+
+  private reportRendered(): void {
+    queueMicrotask(() => {
+      const gpus = this.samples[this.samples.length - 1]?.gpus.length ?? 0;
+      this.bridge.post({ type: 'rendered', panel: 'gpu', points: this.charts.size * gpus * this.samples.length, charts: this.charts.size });
+    });
+  }
+}
+
+function percent(v: number | null): string {
+  return v === null ? '–' : `${Math.round(v)}%`;
+}
+
+function maxOf(xs: readonly number[]): number | undefined {
+  const m = Math.max(0, ...xs);
+  return m > 0 ? m : undefined;
+}
+
+function formatMoney(amount: number, currency: string | null): string {
+  const digits = amount < 1 ? 4 : 2;
+  if (currency && /^[A-Z]{3}$/.test(currency)) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: digits, minimumFractionDigits: 2 }).format(amount);
+    } catch {
+      /* an unknown currency code falls through to the plain form */
+    }
+  }
+  return `${amount.toFixed(digits)}${currency ? ` ${currency}` : ''}`;
+}

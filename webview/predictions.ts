@@ -1,0 +1,355 @@
+/**
+ * The predictions dashboard: performance over windows with drift and alert markers, the
+ * per-feature drift table, per-segment figures and suspicious rows that jump to their log line.
+ */
+import type { Chart } from 'chart.js';
+import type { FeatureDriftView, PredictionAlertView, PredictionReportView, PredictionsState, Severity } from '../src/protocol';
+import { formatCount, formatNumber, formatPValue, humanizeKey } from '../src/core/charts/format';
+import type { Bridge } from './bridge';
+import { Chart as ChartJs, lineChartConfig, type LineDataset, type Marker } from './charts';
+import { select } from './controls';
+import { badge, emptyState, h, section, tile } from './dom';
+import { readTheme, withAlpha, type Theme } from './theme';
+import type { Dashboard } from './dashboard';
+import { plural } from './training';
+
+/** Metrics drawn first and in this order when present; others follow alphabetically. */
+const METRIC_ORDER = ['accuracy', 'estimatedAccuracy', 'macroF1', 'f1', 'precision', 'recall', 'auc', 'mae', 'meanConfidence', 'meanScore', 'positiveRate', 'driftedShare'];
+
+export class PredictionsDashboard implements Dashboard<PredictionsState, PredictionsState> {
+  private state: PredictionsState = { logs: [], selected: null, report: null };
+  private theme: Theme = readTheme();
+  private charts: Chart<'line'>[] = [];
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly bridge: Bridge,
+  ) {}
+
+  init(state: PredictionsState): void {
+    this.state = state;
+    this.bridge.saveState('predictions', { log: state.selected });
+    this.render();
+  }
+
+  update(state: PredictionsState): void {
+    const scroll = window.scrollY;
+    this.state = state;
+    this.bridge.saveState('predictions', { log: state.selected });
+    this.render();
+    window.scrollTo(0, scroll);
+  }
+
+  themeChanged(): void {
+    this.theme = readTheme();
+    this.render();
+  }
+
+  private render(): void {
+    for (const c of this.charts) c.destroy();
+    this.charts = [];
+    this.root.replaceChildren(this.header());
+    const report = this.state.report;
+    if (!report) {
+      this.root.append(
+        this.bridge.interactive
+          ? emptyState(
+              this.state.logs.length ? 'Reading the prediction log…' : 'Waiting for the first prediction…',
+              'Point modelmon.json at a CSV or JSONL prediction log; windows, drift and alerts appear as rows arrive.',
+            )
+          : emptyState('No prediction log was analysed.'),
+      );
+      this.reportRendered(0);
+      return;
+    }
+    this.root.append(this.tiles(report), this.performanceSection(report), this.alertSection(report), this.driftSection(report));
+    if (report.segments.length) this.root.append(this.segmentSection(report));
+    if (report.suspicious.length) this.root.append(this.suspiciousSection(report));
+    this.reportRendered(report.windows.length * this.metricKeys(report).length);
+  }
+
+  private header(): HTMLElement {
+    const logs = this.state.logs;
+    const picker =
+      logs.length > 1 && this.bridge.interactive
+        ? select(
+            'Log',
+            logs.map((l) => ({ value: l.path, label: l.label })),
+            this.state.selected ?? logs[0]!.path,
+            (log) => this.bridge.post({ type: 'setOptions', panel: 'predictions', options: { log } }),
+          )
+        : null;
+    const current = logs.find((l) => l.path === this.state.selected);
+    return h(
+      'header',
+      { class: 'toolbar' },
+      h('div', { class: 'toolbar-title' }, h('h1', {}, 'Predictions'), h('span', { class: 'subtle mono' }, current?.label ?? '')),
+      picker ? h('div', { class: 'toolbar-controls' }, picker) : null,
+    );
+  }
+
+  private tiles(r: PredictionReportView): HTMLElement {
+    const drifted = r.features.filter((f) => f.drifted).length;
+    const last = r.windows[r.windows.length - 1];
+    const first = r.windows[0];
+    const accuracyKey = last && last.metrics.accuracy != null ? 'accuracy' : 'estimatedAccuracy';
+    const latest = last?.metrics[accuracyKey];
+    const baseline = first?.metrics[accuracyKey];
+    const delta = latest != null && baseline != null ? latest - baseline : null;
+    return h(
+      'div',
+      { class: 'tiles' },
+      tile('Rows', formatCount(r.rows), `${plural(r.windows.length, 'window')}`),
+      tile(humanizeKey(accuracyKey), latest != null ? `${(latest * 100).toFixed(1)}%` : '–', delta !== null ? `${delta >= 0 ? '+' : '−'}${Math.abs(delta * 100).toFixed(1)} pts since the first window` : 'latest window', delta !== null && delta < -0.05 ? 'error' : undefined),
+      tile('Drifted features', `${drifted} / ${r.features.length}`, drifted ? r.features.filter((f) => f.drifted).slice(0, 3).map((f) => f.feature).join(', ') + (drifted > 3 ? ', …' : '') : 'no drift detected', drifted ? 'warning' : 'ok'),
+      tile('Alerts', String(r.alerts.length), r.alerts.length ? `first at row ${formatCount(r.alerts[0]!.index)}` : 'none so far', r.alerts.length ? 'error' : 'ok'),
+    );
+  }
+
+  private metricKeys(r: PredictionReportView): string[] {
+    const keys = new Set<string>();
+    for (const w of r.windows) for (const [k, v] of Object.entries(w.metrics)) if (v !== null && Number.isFinite(v)) keys.add(k);
+    return [...keys].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  }
+
+  private performanceSection(r: PredictionReportView): HTMLElement {
+    const keys = this.metricKeys(r);
+    const { root, body } = section('performance', 'Performance over windows', r.windows.length ? `${plural(r.windows.length, 'window')} of ${formatCount(r.windows[0]!.end - r.windows[0]!.start + 1)} rows` : '');
+    if (!r.windows.length || !keys.length) {
+      body.append(h('p', { class: 'subtle' }, 'No complete window yet.'));
+      return root;
+    }
+    const legend = h('div', { class: 'legend' });
+    const colours = this.metricColours(keys);
+    const datasets: LineDataset[] = keys.map((k) => {
+      const colour = colours.get(k)!;
+      const share = k === 'driftedShare';
+      const sw = h('span', { class: `swatch${k.startsWith('estimated') ? ' swatch-dashed' : ''}` });
+      sw.style.backgroundColor = share ? withAlpha(colour, 0.35) : colour;
+      legend.append(h('span', { class: 'legend-item' }, sw, humanizeKey(k)));
+      return {
+        label: humanizeKey(k),
+        data: r.windows.map((w) => ({ x: w.end, y: w.metrics[k] ?? null })),
+        borderColor: colour,
+        backgroundColor: share ? withAlpha(colour, 0.12) : colour,
+        // The share of drifted features is context, not performance: a soft area under the lines.
+        fill: share ? 'origin' : false,
+        borderWidth: share ? 1 : 1.5,
+        borderDash: k.startsWith('estimated') ? [5, 4] : [],
+        pointRadius: share ? 0 : r.windows.length < 60 ? 2 : 0,
+        order: share ? 1 : 0,
+      };
+    });
+    const bounded = r.windows.every((w) => keys.every((k) => { const v = w.metrics[k]; return v === null || v === undefined || (v >= 0 && v <= 1); }));
+    legend.append(...this.markerLegend(r));
+    const canvas = h('canvas', { role: 'img', 'aria-label': 'Model performance per window' });
+    body.append(legend, h('div', { class: 'chart-box tall' }, canvas));
+    const config = lineChartConfig(
+      datasets,
+      {
+        theme: this.theme,
+        xTitle: 'Row',
+        ...(bounded ? { yMin: 0, yMax: 1, yTicks: (v: number) => `${Math.round(v * 100)}%` } : {}),
+        tooltipTitle: (x) => `Window ending at row ${formatCount(x)}`,
+        tooltipLabel: (d, y) => ` ${String(d.label)}: ${bounded ? `${(y * 100).toFixed(1)}%` : formatNumber(y, 4)}`,
+      },
+      { markers: this.markers(r), theme: this.theme, ...(this.bridge.interactive ? { onClick: (m: Marker) => this.openLine(r.log, Number(m.key)) } : {}) },
+    );
+    queueMicrotask(() => canvas.isConnected && this.charts.push(new ChartJs(canvas, config) as unknown as Chart<'line'>));
+    return root;
+  }
+
+  /** Accuracy and its estimate share a colour (solid vs dashed); no metric takes the alert red. */
+  private metricColours(keys: readonly string[]): Map<string, string> {
+    const p = this.theme.palette;
+    const fixed: Record<string, string> = { accuracy: p[0]!, estimatedAccuracy: p[0]!, macroF1: p[2]!, f1: p[2]!, meanConfidence: p[3]!, mae: p[1]!, driftedShare: this.theme.muted };
+    const spare = [p[1]!, p[5]!, p[6]!, p[8]!, p[9]!];
+    const out = new Map<string, string>();
+    let next = 0;
+    for (const k of keys) out.set(k, fixed[k] ?? spare[next++ % spare.length]!);
+    return out;
+  }
+
+  private markerLegend(r: PredictionReportView): HTMLElement[] {
+    const kinds = new Map<string, Severity>();
+    for (const a of r.alerts) if (!kinds.has(a.kind)) kinds.set(a.kind, alertSeverity(a));
+    const out = [...kinds].map(([kind, severity]) => h('span', { class: 'legend-item' }, h('span', { class: `pin pin-${severity}` }), humanizeKey(kind)));
+    if (r.referenceEnd !== undefined) out.push(h('span', { class: 'legend-item' }, h('span', { class: 'rule' }), 'reference ends'));
+    return out;
+  }
+
+  private markers(r: PredictionReportView): Marker[] {
+    const markers: Marker[] = r.alerts.map((a) => ({
+      x: a.index,
+      y: null,
+      severity: alertSeverity(a),
+      lines: [`${humanizeKey(a.kind)} at row ${formatCount(a.index)}${a.ts ? ` · ${a.ts}` : ''}`, a.message, ...(a.features.length ? [`features: ${a.features.join(', ')}`] : []), ...(this.bridge.interactive ? [`click to open line ${a.line}`] : [])],
+      key: String(a.line),
+    }));
+    if (r.referenceEnd !== undefined) markers.push({ x: r.referenceEnd, y: null, severity: 'focus', lines: ['reference'] });
+    return markers;
+  }
+
+  private alertSection(r: PredictionReportView): HTMLElement {
+    const { root, body } = section('alerts', 'Alert timeline', r.alerts.length ? plural(r.alerts.length, 'alert') : '');
+    if (!r.alerts.length) {
+      body.append(h('p', { class: 'subtle' }, 'No alerts: performance and feature distributions are within their limits.'));
+      return root;
+    }
+    body.append(this.timelineStrip(r));
+    const rows = r.alerts.map((a) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, badge(humanizeKey(a.kind), alertSeverity(a))),
+        h('td', { class: 'num' }, formatCount(a.index)),
+        h('td', { class: 'nowrap subtle' }, a.ts ?? ''),
+        h('td', {}, a.message, a.features.length ? h('div', { class: 'subtle mono small' }, a.features.join(', ')) : null),
+        h('td', { class: 'num' }, this.lineLink(r.log, a.line)),
+      ),
+    );
+    body.append(table(['Kind', 'Row', 'Time', 'Alert', 'Line'], rows, [1, 4], true));
+    return root;
+  }
+
+  /** A thin strip spanning all rows: reference window, drift and alert ticks at their rows. */
+  private timelineStrip(r: PredictionReportView): HTMLElement {
+    const strip = h('div', { class: 'timeline', role: 'img', 'aria-label': 'Alerts along the log' });
+    const total = Math.max(r.rows, 1);
+    if (r.referenceEnd !== undefined) {
+      const ref = h('div', { class: 'timeline-reference', title: `reference: rows 0–${r.referenceEnd}` });
+      ref.style.width = `${(100 * r.referenceEnd) / total}%`;
+      strip.append(ref);
+    }
+    for (const a of r.alerts) {
+      const tick = h('button', { class: `timeline-tick tick-${alertSeverity(a)}`, type: 'button', title: `${humanizeKey(a.kind)} at row ${a.index}: ${a.message}` });
+      tick.style.left = `${(100 * a.index) / total}%`;
+      if (this.bridge.interactive) tick.addEventListener('click', () => this.openLine(r.log, a.line));
+      strip.append(tick);
+    }
+    return h('div', { class: 'timeline-box' }, strip, h('div', { class: 'timeline-axis subtle' }, h('span', {}, 'row 0'), h('span', {}, `row ${formatCount(r.rows)}`)));
+  }
+
+  private driftSection(r: PredictionReportView): HTMLElement {
+    const features = [...r.features].sort(byDrift);
+    const drifted = features.filter((f) => f.drifted).length;
+    const { root, body } = section('drift', 'Feature drift', `${drifted} of ${plural(features.length, 'feature')} drifted`);
+    if (!features.length) {
+      body.append(h('p', { class: 'subtle' }, 'Drift is measured once the reference window is full.'));
+      return root;
+    }
+    // Statistics differ in scale (chi² vs KS), so each bar is relative to the largest of its kind.
+    const peaks = new Map<string, number>();
+    for (const f of features) if (Number.isFinite(f.value)) peaks.set(f.statistic, Math.max(peaks.get(f.statistic) ?? 1e-12, Math.abs(f.value)));
+    const showTest = features.some((f) => f.test !== null && f.test !== f.statistic);
+    const rows = features.map((f) => {
+      const bar = h('span', { class: `bar${f.drifted ? ' bar-drifted' : ''}` });
+      bar.style.width = `${Math.min(100, (100 * Math.abs(f.value)) / (peaks.get(f.statistic) ?? 1))}%`;
+      return h(
+        'tr',
+        { class: f.drifted ? 'row-drifted' : '' },
+        h('td', { class: 'mono' }, f.feature),
+        h('td', { class: 'subtle' }, f.kind),
+        h('td', { class: 'nowrap', title: f.statistic }, testLabel(f.statistic)),
+        h('td', { class: 'num' }, h('span', { class: 'bar-cell' }, h('span', { class: 'bar-track' }, bar), formatNumber(f.value, 3))),
+        showTest ? h('td', { class: 'subtle' }, f.test ? testLabel(f.test) : '–') : null,
+        h('td', { class: 'num' }, formatPValue(f.pValue)),
+        h('td', {}, f.drifted ? badge('drifted', 'warning') : badge('stable', 'ok')),
+        h('td', { class: 'num subtle' }, f.detectedAt != null ? formatCount(f.detectedAt) : ''),
+      );
+    });
+    const headings = showTest ? ['Feature', 'Type', 'Statistic', 'Value', 'Test', 'p-value', '', 'Drift from row'] : ['Feature', 'Type', 'Test', 'Statistic', 'p-value', '', 'Drift from row'];
+    body.append(table(headings, rows, showTest ? [3, 5, 7] : [3, 4, 6]));
+    return root;
+  }
+
+  private segmentSection(r: PredictionReportView): HTMLElement {
+    const keys = unique(r.segments.flatMap((s) => Object.keys(s.metrics))).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    const { root, body } = section('segments', 'Segments', plural(r.segments.length, 'segment'));
+    const rows = [...r.segments]
+      .sort((a, b) => b.rows - a.rows)
+      .map((s) =>
+        h(
+          'tr',
+          {},
+          h('td', { class: 'mono' }, s.segment),
+          h('td', { class: 'num' }, formatCount(s.rows)),
+          ...keys.map((k) => {
+            const v = s.metrics[k] ?? null;
+            return h('td', { class: 'num' }, v !== null && v >= 0 && v <= 1 && k !== 'meanScore' ? `${(v * 100).toFixed(1)}%` : formatNumber(v, 4));
+          }),
+          h('td', {}, s.driftedFeatures.length ? h('span', {}, badge(String(s.driftedFeatures.length), 'warning'), ' ', h('span', { class: 'subtle small' }, s.driftedFeatures.slice(0, 4).join(', ') + (s.driftedFeatures.length > 4 ? ', …' : ''))) : badge('none', 'ok')),
+        ),
+      );
+    body.append(table(['Segment', 'Rows', ...keys.map(humanizeKey), 'Drifted features'], rows, [1, ...keys.map((_, i) => i + 2)]));
+    return root;
+  }
+
+  private suspiciousSection(r: PredictionReportView): HTMLElement {
+    const { root, body } = section('suspicious', 'Suspicious rows', plural(r.suspicious.length, 'row'));
+    const rows = r.suspicious.map((s) =>
+      h('tr', {}, h('td', { class: 'num' }, this.lineLink(r.log, s.line)), h('td', { class: 'num' }, formatCount(s.index)), h('td', {}, s.reason), h('td', { class: 'num' }, formatNumber(s.score ?? null, 4))),
+    );
+    body.append(table(['Line', 'Row', 'Why', 'Score'], rows, [0, 1, 3], true));
+    return root;
+  }
+
+  private lineLink(log: string, line: number): HTMLElement {
+    if (!this.bridge.interactive) return h('span', { class: 'mono' }, String(line));
+    const a = h('a', { href: '#', class: 'mono', title: `Open the log at line ${line}` }, String(line));
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      this.openLine(log, line);
+    });
+    return a;
+  }
+
+  private openLine(path: string, line: number): void {
+    if (Number.isSafeInteger(line) && line >= 1) this.bridge.post({ type: 'openFile', path, line });
+  }
+
+  private reportRendered(points: number): void {
+    queueMicrotask(() => this.bridge.post({ type: 'rendered', panel: 'predictions', points, charts: this.charts.length }));
+  }
+}
+
+function table(headings: readonly string[], rows: readonly HTMLElement[], numeric: readonly number[], short = false): HTMLElement {
+  const head = h('tr', {}, ...headings.map((t, i) => h('th', { class: numeric.includes(i) ? 'num' : '' }, t)));
+  return h('div', { class: `table-scroll${short ? ' short' : ''}` }, h('table', { class: 'data-table' }, h('thead', {}, head), h('tbody', {}, ...rows)));
+}
+
+function byDrift(a: FeatureDriftView, b: FeatureDriftView): number {
+  return Number(b.drifted) - Number(a.drifted) || (b.value || 0) - (a.value || 0) || a.feature.localeCompare(b.feature);
+}
+
+function rank(metric: string): number {
+  const i = METRIC_ORDER.indexOf(metric);
+  return i < 0 ? METRIC_ORDER.length : i;
+}
+
+function unique(xs: readonly string[]): string[] {
+  return [...new Set(xs)];
+}
+
+
+/** Drift alerts warn, everything else is an error, unless the engine said otherwise. */
+function alertSeverity(a: PredictionAlertView): Severity {
+  return a.severity ?? (/drift/i.test(a.kind) ? 'warning' : 'error');
+}
+
+const TEST_LABELS: Record<string, string> = {
+  ks: 'Kolmogorov–Smirnov',
+  chi2: 'χ² test',
+  psi: 'PSI',
+  wasserstein: 'Wasserstein',
+  jensenshannon: 'Jensen–Shannon',
+  js: 'Jensen–Shannon',
+  kl: 'KL divergence',
+  z: 'Z-test',
+  hellinger: 'Hellinger',
+  mmd: 'MMD',
+};
+
+function testLabel(name: string): string {
+  return TEST_LABELS[name.toLowerCase().replace(/[^a-z0-9]/g, '')] ?? name;
+}

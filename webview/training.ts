@@ -1,0 +1,654 @@
+/**
+ * The training-runs dashboard: overlaid scalar curves per tag (smoothing, log scale, step / relative
+ * / wall-time axis, decimation, run filter), findings pinned on the curves, histograms over time
+ * and the hparams table.
+ */
+import type { Chart } from 'chart.js';
+import type {
+  FindingView,
+  HistogramView,
+  HparamsRow,
+  RunSummary,
+  SeriesChunk,
+  TrainingFocus,
+  TrainingState,
+  TrainingUpdate,
+  TrainingViewOptions,
+  XAxisMode,
+} from '../src/protocol';
+import { niceBounds, robustRangeOfSeries } from '../src/core/charts/range';
+import { smoothEma } from '../src/core/charts/smoothing';
+import { formatDuration, formatCount, formatNumber } from '../src/core/charts/format';
+import type { Bridge } from './bridge';
+import { Chart as ChartJs, lineChartConfig, type LineDataset, type Marker, type XYPoint } from './charts';
+import { checkbox, select, slider, textfield } from './controls';
+import { badge, emptyState, h, idFor, section } from './dom';
+import { drawHeatStrip } from './heatstrip';
+import { readTheme, seriesColour, withAlpha, type Theme } from './theme';
+import type { Dashboard } from './dashboard';
+
+interface Series {
+  steps: number[];
+  values: (number | null)[];
+  wallTimes: number[];
+}
+
+interface ViewState extends TrainingViewOptions {
+  readonly scrollY: number;
+}
+
+const DEFAULTS: TrainingViewOptions = { smoothing: 0.6, xAxis: 'step', logScale: false, ignoreOutliers: true, hiddenRuns: [], tagFilter: '' };
+const RAW = 'raw:';
+
+export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdate> {
+  private runs: RunSummary[] = [];
+  private readonly series = new Map<string, Series>();
+  private readonly pointCache = new Map<string, { series: Series; shape: string; points: XYPoint[] }>();
+  private findings: FindingView[] = [];
+  private hparams: HparamsRow[] = [];
+  private histograms: HistogramView[] = [];
+  private logdirs: readonly string[] = [];
+  private options: TrainingViewOptions;
+  private focus: TrainingFocus | undefined;
+  private theme: Theme = readTheme();
+  private readonly charts = new Map<string, Chart<'line', XYPoint[]>>();
+  private readonly heatStrips: { canvas: HTMLCanvasElement; view: HistogramView; colour: string }[] = [];
+  private resizeObserver: ResizeObserver | undefined;
+  private tagsShown = '';
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly bridge: Bridge,
+  ) {
+    const saved = bridge.loadState<ViewState>('training') ?? {};
+    this.options = { ...DEFAULTS, ...pickOptions(saved) };
+    window.addEventListener('scroll', () => this.saveState(), { passive: true });
+  }
+
+  init(state: TrainingState, focus?: TrainingFocus): void {
+    this.runs = [...state.runs];
+    this.series.clear();
+    for (const s of state.series) this.series.set(key(s.run, s.tag), copySeries(s.series));
+    this.findings = [...state.findings];
+    this.hparams = [...state.hparams];
+    this.histograms = [...state.histograms];
+    this.logdirs = state.logdirs ?? [];
+    if (focus) this.applyFocus(focus);
+    this.render();
+    const scrollY = this.bridge.loadState<ViewState>('training')?.scrollY;
+    if (focus?.tag) this.scrollToTag(focus.tag);
+    else if (typeof scrollY === 'number') window.scrollTo(0, scrollY);
+  }
+
+  update(u: TrainingUpdate): void {
+    if (u.runs) this.runs = [...u.runs];
+    for (const c of u.chunks ?? []) this.applyChunk(c);
+    if (u.findings) this.findings = [...u.findings];
+    if (u.hparams) this.hparams = [...u.hparams];
+    if (u.histograms) this.histograms = [...u.histograms];
+    // New tags or runs change the page's structure; otherwise the charts are updated in place.
+    if (this.structureKey() !== this.tagsShown || u.findings || u.hparams || u.histograms) {
+      const scroll = window.scrollY;
+      this.render();
+      window.scrollTo(0, scroll);
+      return;
+    }
+    if (u.runs) this.root.querySelector('#runs')?.replaceWith(this.runList());
+    this.refreshCharts();
+  }
+
+  reveal(focus: TrainingFocus): void {
+    this.applyFocus(focus);
+    this.render();
+    if (focus.tag) this.scrollToTag(focus.tag);
+  }
+
+  themeChanged(): void {
+    this.theme = readTheme();
+    this.render();
+  }
+
+  private applyFocus(focus: TrainingFocus): void {
+    this.focus = focus;
+    if (focus.runs?.length) {
+      const wanted = new Set(focus.runs);
+      this.options = { ...this.options, hiddenRuns: this.runs.map((r) => r.name).filter((r) => !wanted.has(r)) };
+    }
+    // A focused tag must not be hidden by a stale filter.
+    if (focus.tag && this.options.tagFilter && !matchesFilter(focus.tag, this.options.tagFilter)) {
+      this.options = { ...this.options, tagFilter: '' };
+    }
+  }
+
+  private applyChunk(c: SeriesChunk): void {
+    const k = key(c.run, c.tag);
+    const existing = this.series.get(k);
+    if (c.replace || !existing) {
+      this.series.set(k, copySeries(c.series));
+      return;
+    }
+    existing.steps.push(...c.series.steps);
+    existing.values.push(...c.series.values);
+    existing.wallTimes.push(...c.series.wallTimes);
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  private render(): void {
+    this.destroyCharts();
+    this.root.replaceChildren();
+    this.root.append(this.header());
+    if (this.runs.length === 0) {
+      const where = this.logdirs.length ? `Watching ${this.logdirs.join(', ')}.` : 'No TensorBoard log directory found yet.';
+      this.root.append(
+        this.bridge.interactive
+          ? emptyState('Waiting for the first event…', `${where} Charts appear as soon as a SummaryWriter writes its first scalar.`)
+          : emptyState('No training runs were found.', where),
+      );
+      this.tagsShown = this.structureKey();
+      this.reportRendered();
+      return;
+    }
+    this.root.append(this.runList());
+    if (this.findings.length) this.root.append(this.findingList());
+    this.root.append(this.scalarSection());
+    if (this.histograms.length) this.root.append(this.histogramSection());
+    if (this.hparams.length) this.root.append(this.hparamsSection());
+    this.tagsShown = this.structureKey();
+    this.saveState();
+    this.reportRendered();
+  }
+
+  private header(): HTMLElement {
+    const tags = new Set(this.runs.flatMap((r) => r.tags));
+    const live = this.runs.filter((r) => r.live).length;
+    const summary = this.runs.length
+      ? `${plural(this.runs.length, 'run')} · ${plural(tags.size, 'scalar tag')}${live ? ` · ${live} live` : ''}`
+      : '';
+    const controls = h(
+      'div',
+      { class: 'toolbar-controls' },
+      slider('Smoothing', this.options.smoothing, 0, 0.99, 0.01, (v) => this.setOptions({ smoothing: v })),
+      select<XAxisMode>(
+        'X axis',
+        [
+          { value: 'step', label: 'Step' },
+          { value: 'relative', label: 'Relative time' },
+          { value: 'wall', label: 'Wall time' },
+        ],
+        this.options.xAxis,
+        (v) => this.setOptions({ xAxis: v }),
+      ),
+      checkbox('Log scale', this.options.logScale, (v) => this.setOptions({ logScale: v })),
+      checkbox('Ignore outliers', this.options.ignoreOutliers, (v) => this.setOptions({ ignoreOutliers: v })),
+      textfield('Filter tags (regex)', this.options.tagFilter, (v) => this.setOptions({ tagFilter: v }, false)),
+    );
+    return h('header', { class: 'toolbar' }, h('div', { class: 'toolbar-title' }, h('h1', {}, 'Training runs'), h('span', { class: 'subtle' }, summary)), this.runs.length ? controls : null);
+  }
+
+  private runList(): HTMLElement {
+    const hidden = new Set(this.options.hiddenRuns);
+    const list = h('div', { class: 'run-list', role: 'group', 'aria-label': 'Runs shown' });
+    this.runs.forEach((run, i) => {
+      const count = this.findings.filter((f) => f.run === run.name).length;
+      const box = checkbox('', !hidden.has(run.name), (on) => {
+        const next = new Set(this.options.hiddenRuns);
+        if (on) next.delete(run.name);
+        else next.add(run.name);
+        this.setOptions({ hiddenRuns: [...next] });
+      });
+      const detail = [run.lastStep !== null ? `step ${formatCount(run.lastStep)}` : 'no steps yet', run.live ? 'live' : null].filter(Boolean).join(' · ');
+      list.append(
+        h(
+          'div',
+          { class: `run-chip${hidden.has(run.name) ? ' run-hidden' : ''}`, title: run.name },
+          box,
+          h('span', { class: 'swatch', 'data-colour': String(i) }),
+          h('span', { class: 'run-name' }, run.name),
+          h('span', { class: 'subtle' }, detail),
+          count ? badge(plural(count, 'finding'), this.findings.some((f) => f.run === run.name && f.severity === 'error') ? 'error' : 'warning') : null,
+        ),
+      );
+    });
+    // Swatch colours come from the theme at runtime, so they are set here rather than in CSS.
+    list.querySelectorAll<HTMLElement>('.swatch').forEach((s) => (s.style.backgroundColor = seriesColour(this.theme, Number(s.dataset.colour))));
+    const all = h('button', { class: 'link-button', type: 'button' }, 'Show all');
+    all.addEventListener('click', () => this.setOptions({ hiddenRuns: [] }));
+    const { root, body } = section('runs', 'Runs', this.options.hiddenRuns.length ? all : undefined);
+    body.append(list);
+    return root;
+  }
+
+  private findingList(): HTMLElement {
+    const { root, body } = section('findings', 'Findings', plural(this.findings.length, 'finding'));
+    const table = h('table', { class: 'data-table' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Run'), h('th', {}, 'Tag'), h('th', { class: 'num' }, 'Step'), h('th', {}, 'Finding'))));
+    const tbody = h('tbody');
+    for (const f of [...this.findings].sort(bySeverityThenStep)) {
+      const row = h(
+        'tr',
+        { class: 'clickable', tabindex: 0, title: 'Show on the chart' },
+        h('td', {}, badge(f.severity, f.severity)),
+        h('td', {}, f.run),
+        h('td', { class: 'mono' }, f.tag),
+        h('td', { class: 'num' }, formatCount(f.step)),
+        h('td', {}, h('strong', {}, f.kind), ' — ', f.message),
+      );
+      const go = () => this.showFinding(f);
+      row.addEventListener('click', go);
+      row.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') go();
+      });
+      tbody.append(row);
+    }
+    table.append(tbody);
+    body.append(h('div', { class: 'table-scroll short' }, table));
+    return root;
+  }
+
+  private showFinding(f: FindingView): void {
+    this.focus = { tag: f.tag, step: f.step };
+    if (this.options.hiddenRuns.includes(f.run)) this.options = { ...this.options, hiddenRuns: this.options.hiddenRuns.filter((r) => r !== f.run) };
+    this.render();
+    this.scrollToTag(f.tag);
+    this.bridge.post({ type: 'revealStep', run: f.run, tag: f.tag, step: f.step });
+  }
+
+  private scalarTags(): string[] {
+    const tags: string[] = [];
+    const seen = new Set<string>();
+    for (const r of this.runs) for (const t of r.tags) if (!seen.has(t)) seen.add(t), tags.push(t);
+    return tags;
+  }
+
+  private scalarSection(): HTMLElement {
+    const tags = this.scalarTags();
+    const { root, body, note } = section('scalars', 'Scalars');
+    const groups = new Map<string, string[]>();
+    for (const t of tags) {
+      const g = t.includes('/') ? t.slice(0, t.indexOf('/')) : '';
+      groups.set(g, [...(groups.get(g) ?? []), t]);
+    }
+    let shown = 0;
+    for (const [group, groupTags] of [...groups].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))) {
+      const visible = groupTags.filter((t) => matchesFilter(t, this.options.tagFilter));
+      if (!visible.length) continue;
+      if (groups.size > 1) body.append(h('h3', { class: 'group-title' }, group || 'Other'));
+      const grid = h('div', { class: 'chart-grid' });
+      for (const tag of visible) grid.append(this.scalarCard(tag));
+      body.append(grid);
+      shown += visible.length;
+    }
+    note.textContent = shown === tags.length ? plural(tags.length, 'tag') : `${shown} of ${plural(tags.length, 'tag')}`;
+    if (!shown) body.append(h('p', { class: 'subtle' }, `No tag matches “${this.options.tagFilter}”.`));
+    return root;
+  }
+
+  private scalarCard(tag: string): HTMLElement {
+    const canvas = h('canvas', { role: 'img', 'aria-label': `${tag} over ${this.xTitle().toLowerCase()}` });
+    const focused = this.focus?.tag === tag;
+    const legend = h('div', { class: 'card-legend' });
+    const withData = this.visibleRuns().filter(({ run }) => this.series.get(key(run.name, tag))?.steps.length);
+    for (const { run, index } of withData) {
+      const sw = h('span', { class: 'swatch' });
+      sw.style.backgroundColor = seriesColour(this.theme, index);
+      legend.append(h('span', { class: 'legend-item', title: run.name }, sw, h('span', { class: 'legend-text' }, run.name)));
+    }
+    const card = h(
+      'article',
+      { class: `card${focused ? ' card-focus' : ''}`, id: idFor('tag', tag) },
+      h('header', { class: 'card-title' }, h('span', { class: 'mono' }, tag)),
+      legend,
+      h('div', { class: 'chart-box' }, canvas),
+    );
+    const config = lineChartConfig(
+      this.datasetsFor(tag),
+      {
+        theme: this.theme,
+        xTitle: this.xTitle(),
+        logScale: this.options.logScale,
+        ...this.yRange(tag),
+        decimate: true,
+        xTicks: this.xTickFormatter(),
+        tooltipTitle: (x) => `${this.xTitle()} ${this.xTickFormatter()(x)}`,
+        tooltipLabel: (d, y) => ` ${String(d.label)}: ${formatNumber(y, 5)}`,
+        tooltipSkipPrefix: RAW,
+      },
+      { markers: this.markersFor(tag), theme: this.theme, onClick: (m) => this.markerClicked(m) },
+    );
+    // The canvas must be in the document for chart.js to size it; the card is attached by the caller.
+    queueMicrotask(() => {
+      if (!canvas.isConnected) return;
+      this.charts.set(tag, new ChartJs(canvas, config));
+    });
+    return card;
+  }
+
+  private markerClicked(m: Marker): void {
+    if (!m.key) return;
+    const [run, tag, step] = JSON.parse(m.key) as [string, string, number];
+    this.bridge.post({ type: 'revealStep', run, tag, step });
+  }
+
+  private visibleRuns(): { run: RunSummary; index: number }[] {
+    const hidden = new Set(this.options.hiddenRuns);
+    return this.runs.map((run, index) => ({ run, index })).filter(({ run }) => !hidden.has(run.name));
+  }
+
+  private datasetsFor(tag: string): LineDataset[] {
+    const out: LineDataset[] = [];
+    const smoothing = this.options.smoothing;
+    for (const { run, index } of this.visibleRuns()) {
+      const s = this.series.get(key(run.name, tag));
+      if (!s || !s.steps.length) continue;
+      const colour = seriesColour(this.theme, index);
+      const xs = this.xValues(run.name, s);
+      const raw = this.rawPoints(key(run.name, tag), s, xs);
+      // A lone point (hp_metric, a final eval) is invisible as a line: draw it as a dot.
+      const pointRadius = s.steps.length === 1 ? 3 : 0;
+      if (smoothing > 0 && s.steps.length > 1) {
+        out.push({ label: `${RAW}${run.name}`, data: raw, borderColor: withAlpha(colour, 0.28), borderWidth: 1, pointHoverRadius: 0 });
+        out.push({ label: run.name, data: toPoints(xs, smoothEma(s.values, smoothing), this.options.logScale), borderColor: colour, backgroundColor: colour });
+      } else {
+        out.push({ label: run.name, data: raw, borderColor: colour, backgroundColor: colour, pointRadius });
+      }
+    }
+    return out;
+  }
+
+  /** The raw curve as chart points, reused while the series, axis and scale are unchanged (a smoothing drag). */
+  private rawPoints(k: string, s: Series, xs: readonly number[]): XYPoint[] {
+    const shape = `${this.options.xAxis}|${this.options.logScale}|${s.steps.length}`;
+    const cached = this.pointCache.get(k);
+    if (cached && cached.series === s && cached.shape === shape) return cached.points;
+    const points = toPoints(xs, s.values, this.options.logScale);
+    this.pointCache.set(k, { series: s, shape, points });
+    return points;
+  }
+
+  /** Fixed y bounds when outliers are ignored and present; empty to let chart.js fit the data. */
+  private yRange(tag: string): { yMin?: number; yMax?: number } {
+    if (!this.options.ignoreOutliers || this.options.logScale) return {};
+    const curves = this.visibleRuns().flatMap(({ run }) => {
+      const s = this.series.get(key(run.name, tag));
+      return s ? [s.values] : [];
+    });
+    const range = robustRangeOfSeries(curves);
+    if (!range) return {};
+    const nice = niceBounds(range.min, range.max, 8);
+    return { yMin: nice.min, yMax: nice.max };
+  }
+
+  private markersFor(tag: string): Marker[] {
+    const visible = new Set(this.visibleRuns().map((r) => r.run.name));
+    const markers: Marker[] = [];
+    for (const f of this.findings) {
+      if (f.tag !== tag || !visible.has(f.run)) continue;
+      const s = this.series.get(key(f.run, tag));
+      const at = s ? lowerBound(s.steps, f.step) : -1;
+      const x = s && at >= 0 && at < s.steps.length ? this.xValues(f.run, s)[at]! : this.options.xAxis === 'step' ? f.step : NaN;
+      const y = s && at >= 0 ? (s.values[at] ?? null) : null;
+      markers.push({
+        x,
+        y,
+        severity: f.severity,
+        lines: [`${f.kind} · ${f.run}`, `step ${formatCount(f.step)}`, f.message],
+        key: JSON.stringify([f.run, f.tag, f.step]),
+      });
+    }
+    if (this.focus?.tag === tag && this.focus.step !== undefined) {
+      const step = this.focus.step;
+      const first = this.visibleRuns().map(({ run }) => ({ run, s: this.series.get(key(run.name, tag)) })).find((r) => r.s?.steps.length);
+      let x = step;
+      if (this.options.xAxis !== 'step' && first?.s) x = this.xValues(first.run.name, first.s)[Math.min(lowerBound(first.s.steps, step), first.s.steps.length - 1)]!;
+      markers.push({ x, y: null, severity: 'focus', lines: [`step ${formatCount(step)}`] });
+    }
+    return markers;
+  }
+
+  private xValues(run: string, s: Series): number[] {
+    switch (this.options.xAxis) {
+      case 'step':
+        return s.steps;
+      case 'wall':
+        return s.wallTimes.map((t) => t * 1000);
+      case 'relative': {
+        const start = this.runStart(run) ?? s.wallTimes[0] ?? 0;
+        return s.wallTimes.map((t) => t - start);
+      }
+    }
+  }
+
+  /** The earliest wall time of a run across its tags: relative time starts there. */
+  private runStart(run: string): number | undefined {
+    let start: number | undefined;
+    for (const [k, s] of this.series) {
+      if (!k.startsWith(`${run}\u0000`) || !s.wallTimes.length) continue;
+      const first = s.wallTimes[0]!;
+      if (start === undefined || first < start) start = first;
+    }
+    return start;
+  }
+
+  private xTitle(): string {
+    return this.options.xAxis === 'step' ? 'Step' : this.options.xAxis === 'relative' ? 'Relative time' : 'Wall time';
+  }
+
+  private xTickFormatter(): (v: number) => string {
+    switch (this.options.xAxis) {
+      case 'step':
+        return (v) => formatNumber(v, 4);
+      case 'relative':
+        return (v) => formatDuration(v);
+      case 'wall':
+        return (v) => new Date(v).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    }
+  }
+
+  private refreshCharts(): void {
+    for (const [tag, chart] of this.charts) {
+      chart.data.datasets = this.datasetsFor(tag);
+      const y = chart.options.scales?.y;
+      if (y) {
+        const range = this.yRange(tag);
+        y.min = range.yMin;
+        y.max = range.yMax;
+      }
+      const plugins = chart.options.plugins as { modelmonMarkers?: { markers: readonly Marker[] } } | undefined;
+      if (plugins?.modelmonMarkers) plugins.modelmonMarkers.markers = this.markersFor(tag);
+      chart.update('none');
+    }
+    this.reportRendered();
+  }
+
+  private histogramSection(): HTMLElement {
+    const { root, body, note } = section('histograms', 'Histograms', plural(this.histograms.length, 'histogram'));
+    const grid = h('div', { class: 'chart-grid' });
+    const visible = new Set(this.visibleRuns().map((r) => r.run.name));
+    const runIndex = new Map(this.runs.map((r, i) => [r.name, i]));
+    for (const view of this.histograms) {
+      if (!visible.has(view.run) || !matchesFilter(view.tag, this.options.tagFilter)) continue;
+      const canvas = h('canvas', { class: 'heat-strip', role: 'img', 'aria-label': `${view.tag} distribution over steps, run ${view.run}` });
+      grid.append(h('article', { class: 'card' }, h('header', { class: 'card-title' }, h('span', { class: 'mono' }, view.tag), h('span', { class: 'subtle' }, view.run)), h('div', { class: 'chart-box' }, canvas)));
+      this.heatStrips.push({ canvas, view, colour: seriesColour(this.theme, runIndex.get(view.run) ?? 0) });
+    }
+    body.append(grid);
+    note.append(' · darker = more values');
+    queueMicrotask(() => this.drawHeatStrips());
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = new ResizeObserver(() => this.drawHeatStrips());
+    this.resizeObserver.observe(grid);
+    return root;
+  }
+
+  private drawHeatStrips(): void {
+    for (const { canvas, view, colour } of this.heatStrips) if (canvas.isConnected) drawHeatStrip(canvas, view, colour, this.theme);
+  }
+
+  private hparamsSection(): HTMLElement {
+    const hkeys = unique(this.hparams.flatMap((r) => Object.keys(r.hparams)));
+    const mkeys = unique(this.hparams.flatMap((r) => Object.keys(r.metrics ?? {})));
+    const { root, body } = section('hparams', 'Hyperparameters', `${plural(this.hparams.length, 'run')} · ${plural(hkeys.length, 'parameter')}`);
+    const head = h('tr', {}, h('th', {}, 'Run'), ...hkeys.map((k) => h('th', { class: 'mono' }, k)), ...mkeys.map((k) => h('th', { class: 'mono metric' }, k)));
+    const tbody = h('tbody');
+    const runIndex = new Map(this.runs.map((r, i) => [r.name, i]));
+    for (const row of [...this.hparams].sort((a, b) => a.run.localeCompare(b.run))) {
+      const sw = h('span', { class: 'swatch' });
+      sw.style.backgroundColor = seriesColour(this.theme, runIndex.get(row.run) ?? 0);
+      tbody.append(
+        h(
+          'tr',
+          {},
+          h('td', { class: 'nowrap' }, sw, row.run),
+          ...hkeys.map((k) => {
+            const v = row.hparams[k];
+            return h('td', { class: typeof v === 'number' ? 'num' : '' }, v === undefined || v === null ? '–' : typeof v === 'number' ? formatNumber(v, 4) : String(v));
+          }),
+          ...mkeys.map((k) => h('td', { class: 'num metric' }, formatNumber(row.metrics?.[k] ?? null, 4))),
+        ),
+      );
+    }
+    body.append(h('div', { class: 'table-scroll' }, h('table', { class: 'data-table' }, h('thead', {}, head), tbody)));
+    return root;
+  }
+
+  // ------------------------------------------------------------------ state
+
+  private setOptions(patch: Partial<TrainingViewOptions>, rebuild = true): void {
+    this.options = { ...this.options, ...patch };
+    this.saveState();
+    // The host only records the options; a slider drag need not send every intermediate value.
+    clearTimeout(this.postTimer);
+    this.postTimer = setTimeout(() => this.bridge.post({ type: 'setOptions', panel: 'training', options: this.options }), 300);
+    if (patch.tagFilter !== undefined && !rebuild) {
+      // Typing in the filter re-renders after a pause so each key stroke stays cheap.
+      clearTimeout(this.filterTimer);
+      this.filterTimer = setTimeout(() => this.renderKeepingFocus(), 200);
+      return;
+    }
+    if (patch.smoothing !== undefined && Object.keys(patch).length === 1) {
+      // Smoothing redraws in place, at most once a frame while the slider moves.
+      if (this.refreshFrame === undefined) {
+        this.refreshFrame = requestAnimationFrame(() => {
+          this.refreshFrame = undefined;
+          this.refreshCharts();
+        });
+      }
+      return;
+    }
+    this.render();
+  }
+
+  private filterTimer: ReturnType<typeof setTimeout> | undefined;
+  private postTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshFrame: number | undefined;
+
+  /** Re-render without losing the text field's focus and caret. */
+  private renderKeepingFocus(): void {
+    const scroll = window.scrollY;
+    const scalars = this.root.querySelector('#scalars');
+    const histograms = this.root.querySelector('#histograms');
+    if (!scalars) return this.render();
+    for (const [tag, chart] of this.charts) {
+      chart.destroy();
+      this.charts.delete(tag);
+    }
+    this.heatStrips.length = 0;
+    scalars.replaceWith(this.scalarSection());
+    if (histograms) histograms.replaceWith(this.histogramSection());
+    window.scrollTo(0, scroll);
+    this.saveState();
+    this.reportRendered();
+  }
+
+  private saveState(): void {
+    this.bridge.saveState<ViewState>('training', { ...this.options, scrollY: window.scrollY });
+  }
+
+  private scrollToTag(tag: string): void {
+    const el = document.getElementById(idFor('tag', tag));
+    el?.scrollIntoView({ block: 'center' });
+  }
+
+  private structureKey(): string {
+    return JSON.stringify([this.runs.map((r) => [r.name, r.tags.length]), this.histograms.length]);
+  }
+
+  private destroyCharts(): void {
+    for (const chart of this.charts.values()) chart.destroy();
+    this.charts.clear();
+    this.heatStrips.length = 0;
+    this.resizeObserver?.disconnect();
+  }
+
+  private reportRendered(): void {
+    // Charts are created in a microtask (after layout); count once they exist.
+    queueMicrotask(() => {
+      let points = 0;
+      for (const tag of this.charts.keys()) {
+        for (const { run } of this.visibleRuns()) points += this.series.get(key(run.name, tag))?.steps.length ?? 0;
+      }
+      for (const { view } of this.heatStrips) points += view.steps.reduce((n, s) => n + s.counts.length, 0);
+      this.bridge.post({ type: 'rendered', panel: 'training', points, charts: this.charts.size + this.heatStrips.length });
+    });
+  }
+}
+
+const key = (run: string, tag: string) => `${run}\u0000${tag}`;
+
+function copySeries(s: { steps: readonly number[]; values: readonly (number | null)[]; wallTimes: readonly number[] }): Series {
+  return { steps: [...s.steps], values: [...s.values], wallTimes: [...s.wallTimes] };
+}
+
+function toPoints(xs: readonly number[], ys: readonly (number | null)[], log: boolean): XYPoint[] {
+  const out: XYPoint[] = new Array(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    const y = ys[i] ?? null;
+    out[i] = { x: xs[i]!, y: y === null || (log && y <= 0) ? null : y };
+  }
+  return out;
+}
+
+/** First index whose step is >= `step` (steps ascending); `steps.length` when none. */
+function lowerBound(steps: readonly number[], step: number): number {
+  let lo = 0;
+  let hi = steps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (steps[mid]! < step) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function matchesFilter(tag: string, filter: string): boolean {
+  if (!filter.trim()) return true;
+  try {
+    return new RegExp(filter, 'i').test(tag);
+  } catch {
+    return tag.toLowerCase().includes(filter.toLowerCase());
+  }
+}
+
+function pickOptions(saved: Partial<ViewState>): Partial<TrainingViewOptions> {
+  const out: { -readonly [K in keyof TrainingViewOptions]?: TrainingViewOptions[K] } = {};
+  if (typeof saved.smoothing === 'number' && saved.smoothing >= 0 && saved.smoothing < 1) out.smoothing = saved.smoothing;
+  if (saved.xAxis === 'step' || saved.xAxis === 'relative' || saved.xAxis === 'wall') out.xAxis = saved.xAxis;
+  if (typeof saved.logScale === 'boolean') out.logScale = saved.logScale;
+  if (typeof saved.ignoreOutliers === 'boolean') out.ignoreOutliers = saved.ignoreOutliers;
+  if (Array.isArray(saved.hiddenRuns)) out.hiddenRuns = saved.hiddenRuns.filter((r): r is string => typeof r === 'string');
+  if (typeof saved.tagFilter === 'string') out.tagFilter = saved.tagFilter;
+  return out;
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+function bySeverityThenStep(a: FindingView, b: FindingView): number {
+  return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.run.localeCompare(b.run) || a.step - b.step;
+}
+
+function unique(xs: readonly string[]): string[] {
+  return [...new Set(xs)];
+}
+
+export function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+}
