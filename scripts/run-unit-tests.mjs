@@ -1,7 +1,7 @@
 // Runs every test/unit/**/*.test.ts with node's test runner (TypeScript through tsx),
 // prints the spec report, and writes the pass/fail counts to .test-output/unit-summary.json.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -17,7 +17,7 @@ function find(dir) {
 const filter = process.argv.slice(2);
 const files = find('test/unit').filter((f) => !filter.length || filter.some((x) => f.includes(x)));
 mkdirSync('.test-output', { recursive: true });
-const tap = '.test-output/unit.tap';
+const tap = `.test-output/unit-${process.pid}.tap`; // unique: several runs may share a checkout
 const result = spawnSync(
   process.execPath,
   [
@@ -31,6 +31,7 @@ const result = spawnSync(
   { stdio: 'inherit', env: { ...process.env, MODELMON_TEST: '1' } },
 );
 const text = readFileSync(tap, 'utf8');
+rmSync(tap, { force: true });
 const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
 const summary = { passed: count('pass'), failed: count('fail'), skipped: count('skipped') + count('todo'), files: files.length };
 if (result.status !== 0 && summary.failed === 0) summary.failed = 1; // a crash outside any test still fails

@@ -13,3 +13,4 @@ export * from './energy';
 export * from './hostStats';
 export * from './statusView';
 export * from './sampleRecord';
+export * from './monitorModel';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { GpuAlertRules, type GpuAlert } from '../../core/gpu/alerts';
-import { EnergyMeter, type EnergyReport } from '../../core/gpu/energy';
+import type { GpuAlert } from '../../core/gpu/alerts';
 import type { ListedGpu } from '../../core/gpu/computeApps';
+import { EnergyMeter, type EnergyReport } from '../../core/gpu/energy';
+import { GpuMonitorModel } from '../../core/gpu/monitorModel';
 import type { GpuMonitorState } from '../../core/gpu/statusView';
 import type { ComputeApp, GpuSnapshot } from '../../core/gpu/types';
 import { GpuSampler, type GpuSamplerEvent } from '../../io/gpu/gpuSampler';
@@ -21,22 +22,18 @@ export interface GpuMonitorUpdate {
   readonly energy: EnergyReport;
 }
 
-/** Samples kept for a dashboard opened late (10 minutes at the default 1 s interval). */
-const HISTORY_LIMIT = 600;
-
 /** One sampling session: lives until the settings change or the monitor is disposed. */
 interface Session {
   readonly sampler: GpuSampler;
-  readonly rules: GpuAlertRules;
-  readonly meter: EnergyMeter;
+  readonly model: GpuMonitorModel;
 }
 
 /**
- * The GPU monitor in the editor: one nvidia-smi session built from the settings, its alerts and
- * energy meter, and the status bar item. A settings change disposes the session (and its child
- * process) and starts a new one. Training is "alive" when a compute process holds a GPU, when
- * `setTrainingActive(true)` was called, or while a Python debug session or a task whose name
- * contains "train" runs.
+ * The GPU monitor in the editor: one nvidia-smi session built from the settings, its model
+ * (alerts, energy, history) and the status bar item. A settings change disposes the session (and
+ * its child process) and starts a new one. Training is "alive" when a compute process holds a
+ * GPU, when `setTrainingActive(true)` was called, or while a Python debug session or a task whose
+ * name contains "train" runs.
  */
 export class GpuMonitor implements vscode.Disposable {
   private readonly updated = new vscode.EventEmitter<GpuMonitorUpdate>();
@@ -46,10 +43,8 @@ export class GpuMonitor implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private session: Session | null = null;
   private settings: GpuSettings;
-  private current: GpuMonitorState = { kind: 'disabled' };
-  private apps: readonly ComputeApp[] = [];
+  private disabled = false;
   private mig: readonly ListedGpu[] = [];
-  private readonly snapshots: GpuSnapshot[] = [];
   private explicitTraining = false;
   private readonly editorRuns = new Set<object>();
   private noGpuNoted = false;
@@ -75,16 +70,20 @@ export class GpuMonitor implements vscode.Disposable {
   }
 
   get state(): GpuMonitorState {
-    return this.current;
+    return this.disabled || !this.session ? { kind: 'disabled' } : this.session.model.state;
   }
 
-  /** Recent snapshots, oldest first. */
+  /** Recent snapshots of this session, oldest first. */
   get history(): readonly GpuSnapshot[] {
-    return this.snapshots;
+    return this.session?.model.history ?? [];
   }
 
   get computeApps(): readonly ComputeApp[] {
-    return this.apps;
+    return this.session?.model.computeApps ?? [];
+  }
+
+  get activeAlerts(): readonly GpuAlert[] {
+    return this.session?.model.alerts ?? [];
   }
 
   /** GPUs with their MIG instances; empty unless MIG mode is on. */
@@ -93,7 +92,7 @@ export class GpuMonitor implements vscode.Disposable {
   }
 
   get energy(): EnergyReport {
-    return this.session?.meter.report() ?? new EnergyMeter({ pricePerKWh: this.settings.pricePerKWh }).report();
+    return this.session?.model.energy ?? new EnergyMeter({ pricePerKWh: this.settings.pricePerKWh }).report();
   }
 
   /** The pid of the running nvidia-smi stream, for diagnostics and tests. */
@@ -104,11 +103,12 @@ export class GpuMonitor implements vscode.Disposable {
   /** Tells the idle rule that a training run is (or is no longer) alive, beyond what nvidia-smi shows. */
   setTrainingActive(active: boolean): void {
     this.explicitTraining = active;
+    this.syncTraining();
   }
 
   /** Starts the energy count afresh. */
   resetEnergy(): void {
-    this.session?.meter.reset();
+    this.session?.model.meter.reset();
   }
 
   /** Re-reads the settings and starts a new session, disposing the old one and its child process. */
@@ -128,81 +128,85 @@ export class GpuMonitor implements vscode.Disposable {
     if (!relevant) return;
     if (started) this.editorRuns.add(run);
     else this.editorRuns.delete(run);
+    this.syncTraining();
   }
 
-  private setState(state: GpuMonitorState): void {
-    this.current = state;
+  private syncTraining(): void {
+    if (this.session) this.session.model.trainingActive = this.explicitTraining || this.editorRuns.size > 0;
+  }
+
+  private render(): void {
+    const state = this.state;
     this.statusBar.render(state);
-    this.updated.fire({ state, computeApps: this.apps, energy: this.energy });
+    this.updated.fire({ state, computeApps: this.computeApps, energy: this.energy });
   }
 
   private startSession(): void {
     const s = this.settings;
-    if (!s.enabled) return this.setState({ kind: 'disabled' });
-    let sampler: GpuSampler;
-    let meter: EnergyMeter;
-    let rules: GpuAlertRules;
+    this.disabled = !s.enabled;
+    if (this.disabled) return this.render();
+    let session: Session;
     try {
-      sampler = new GpuSampler({ intervalMs: s.intervalMs, gpuIndex: s.gpuIndex, executable: s.nvidiaSmiPath });
-      meter = new EnergyMeter({ pricePerKWh: s.pricePerKWh });
-      rules = new GpuAlertRules({ memoryPercent: s.memoryAlertPercent, temperatureC: s.temperatureAlertC, idleSeconds: s.idleAlertSeconds });
+      // Every GPU is sampled (the dashboard shows them all); gpu.index only picks what the status bar shows.
+      const sampler = new GpuSampler({ intervalMs: s.intervalMs, executable: s.nvidiaSmiPath });
+      const model = new GpuMonitorModel({
+        pricePerKWh: s.pricePerKWh,
+        thresholds: { memoryPercent: s.memoryAlertPercent, temperatureC: s.temperatureAlertC, idleSeconds: s.idleAlertSeconds },
+      });
+      session = { sampler, model };
     } catch (e) {
       this.log.error(`GPU monitor: ${(e as Error).message}`);
-      return this.setState({ kind: 'disabled' });
+      this.disabled = true;
+      return this.render();
     }
-    const session: Session = { sampler, rules, meter };
     this.session = session;
-    sampler.on((event) => {
+    this.syncTraining();
+    session.sampler.on((event) => {
       if (this.session === session) this.onSamplerEvent(session, event);
     });
-    this.setState({ kind: 'starting' });
-    sampler.start();
+    this.render();
+    session.sampler.start();
   }
 
   private stopSession(): void {
     const session = this.session;
     this.session = null;
+    this.mig = [];
     if (!session) return;
-    for (const a of session.rules.active) this.alerts?.clear(`gpu:${a.gpuIndex}`, a.kind, 'GPU monitor restarted');
+    for (const a of session.model.alerts) this.alerts?.clear(`gpu:${a.gpuIndex}`, a.kind, 'GPU monitor restarted');
     void session.sampler.dispose();
   }
 
   private onSamplerEvent(session: Session, event: GpuSamplerEvent): void {
+    const model = session.model;
     switch (event.type) {
-      case 'snapshot': {
-        const snapshot = event.snapshot;
-        this.snapshots.push(snapshot);
-        if (this.snapshots.length > HISTORY_LIMIT) this.snapshots.splice(0, this.snapshots.length - HISTORY_LIMIT);
-        session.meter.add(snapshot, this.apps);
-        const training = this.explicitTraining || this.editorRuns.size > 0;
-        for (const e of session.rules.update(snapshot, { computeApps: this.apps, trainingActive: training })) this.publish(e.type, e.alert);
-        this.setState({ kind: 'sampling', snapshot, alerts: session.rules.active });
-        break;
-      }
+      case 'snapshot':
+        for (const e of model.onSnapshot(event.snapshot)) this.publish(e.type, e.alert);
+        return this.render();
       case 'computeApps':
-        this.apps = event.apps;
-        break;
+        return model.onComputeApps(event.apps);
       case 'migInventory':
         this.mig = event.gpus;
         this.log.info(`GPU: MIG on; ${event.gpus.map((g) => `GPU ${g.index}: ${g.migDevices.map((d) => d.profile).join(', ') || 'no instances'}`).join('; ')}`);
-        break;
+        return;
       case 'notice':
-        this.log.info(`GPU: ${event.message}`);
-        break;
+        return this.log.info(`GPU: ${event.message}`);
       case 'status': {
         const st = event.status;
         if (st.state === 'no-gpu') {
           // Most machines have no GPU: say so once per window, not on every settings change.
           if (!this.noGpuNoted) this.log.info(`GPU monitoring off: ${st.message}`);
           this.noGpuNoted = true;
-          this.setState({ kind: 'no-gpu', message: st.message });
-        } else if (st.state === 'retrying') {
-          this.log.warn(`GPU: ${st.reason}; retrying in ${(st.delayMs / 1000).toFixed(1)} s`);
-          this.setState({ kind: 'retrying', reason: st.reason, delayMs: st.delayMs, last: this.snapshots.at(-1) ?? null });
-        } else if (st.state === 'running') {
-          this.log.info(`GPU: nvidia-smi streaming (pid ${st.pid}, ${st.gpuCount} GPU${st.gpuCount === 1 ? '' : 's'})`);
+          model.onNoGpu(st.message);
+          return this.render();
         }
-        break;
+        if (st.state === 'retrying') {
+          this.log.warn(`GPU: ${st.reason}; retrying in ${(st.delayMs / 1000).toFixed(1)} s`);
+          model.onRetrying(st.reason, st.delayMs);
+          return this.render();
+        }
+        if (st.state === 'running') this.log.info(`GPU: nvidia-smi streaming (pid ${st.pid}, ${st.gpuCount} GPU${st.gpuCount === 1 ? '' : 's'})`);
+        return;
       }
     }
   }
