@@ -209,7 +209,7 @@ export interface LineChartOptions {
   /** LTTB decimation for long series (needs numeric x, parsing off). */
   readonly decimate?: boolean;
   readonly tooltipTitle?: (x: number) => string;
-  readonly tooltipLabel?: (dataset: LineDataset, y: number) => string;
+  readonly tooltipLabel?: (dataset: LineDataset, y: number, x: number) => string;
   /** Datasets whose label starts with this prefix stay out of tooltips (the faint raw curves). */
   readonly tooltipSkipPrefix?: string;
   readonly legend?: boolean;
@@ -269,7 +269,7 @@ export function lineChartConfig(datasets: LineDataset[], o: LineChartOptions, ma
           callbacks: {
             title: (items) => (items[0] ? (o.tooltipTitle ?? formatNumber)(items[0].parsed.x ?? 0) : ''),
             label: (item) =>
-              o.tooltipLabel ? o.tooltipLabel(item.dataset as LineDataset, item.parsed.y ?? NaN) : `${item.dataset.label ?? ''}: ${formatNumber(item.parsed.y)}`,
+              o.tooltipLabel ? o.tooltipLabel(item.dataset as LineDataset, item.parsed.y ?? NaN, item.parsed.x ?? NaN) : `${item.dataset.label ?? ''}: ${formatNumber(item.parsed.y)}`,
           },
         },
         modelmonMarkers: markers,

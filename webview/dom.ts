@@ -1,4 +1,5 @@
 /** Small DOM builders: the dashboards build their markup with these, never with innerHTML. */
+import { formatCount } from '../src/core/charts/format';
 
 type Child = Node | string | null | undefined | false;
 type Attributes = Record<string, string | number | boolean | null | undefined>;
@@ -55,4 +56,9 @@ export function idFor(prefix: string, name: string): string {
   let hash = 0;
   for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) | 0;
   return `${prefix}-${name.replace(/[^a-zA-Z0-9_-]+/g, '-')}-${(hash >>> 0).toString(36)}`;
+}
+
+/** "1 run", "1,024 steps". */
+export function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -7,10 +7,9 @@ import type { GpuReadingView, GpuSampleView, GpuState, GpuUpdate } from '../src/
 import { formatDuration, formatNumber } from '../src/core/charts/format';
 import type { Bridge } from './bridge';
 import { Chart as ChartJs, lineChartConfig, type LineDataset, type XYPoint } from './charts';
-import { badge, emptyState, h, section, tile } from './dom';
+import { badge, emptyState, h, plural, section, tile } from './dom';
 import { readTheme, seriesColour, type Theme } from './theme';
 import type { Dashboard } from './dashboard';
-import { plural } from './training';
 
 /** Samples kept in the page: an hour at one per second. */
 const MAX_SAMPLES = 3600;
@@ -63,7 +62,9 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
 
   themeChanged(): void {
     this.theme = readTheme();
+    const scroll = window.scrollY;
     this.render();
+    window.scrollTo(0, scroll);
   }
 
   private gpuShape(): string {

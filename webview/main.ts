@@ -16,7 +16,7 @@ import {
 } from '../src/protocol';
 import { staticBridge, vscodeBridge, type Bridge } from './bridge';
 import type { Dashboard } from './dashboard';
-import { h } from './dom';
+import { emptyState, h } from './dom';
 import { GpuDashboard } from './gpu';
 import { PredictionsDashboard } from './predictions';
 import { onThemeChange } from './theme';
@@ -42,10 +42,14 @@ function runInWebview(api: VsCodeWebviewApi, root: HTMLElement): void {
     bridge.post({ type: 'error', message: `unknown panel ${String(panel)}` });
     return;
   }
+  // Shown until the host's `init` arrives (a large logdir can take a moment to read).
+  root.append(emptyState('Loading…'));
   const dashboard = createDashboard(panel, root, bridge);
   const report = (e: unknown) => bridge.post({ type: 'error', message: String(e instanceof Error ? (e.stack ?? e.message) : e).slice(0, 4000) });
   window.addEventListener('error', (e) => report(e.error ?? e.message));
   window.addEventListener('unhandledrejection', (e) => report(e.reason));
+  // A CSP violation means something in the bundle needs a policy it must not get: say so in the log.
+  document.addEventListener('securitypolicyviolation', (e) => report(`CSP blocked ${e.violatedDirective}: ${e.blockedURI || 'inline'}`));
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
     const message = event.data;
     if (!isHostMessage(message) || message.panel !== panel) return;

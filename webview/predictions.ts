@@ -8,10 +8,9 @@ import { formatCount, formatNumber, formatPValue, humanizeKey } from '../src/cor
 import type { Bridge } from './bridge';
 import { Chart as ChartJs, lineChartConfig, type LineDataset, type Marker } from './charts';
 import { select } from './controls';
-import { badge, emptyState, h, section, tile } from './dom';
+import { badge, emptyState, h, plural, section, tile } from './dom';
 import { readTheme, withAlpha, type Theme } from './theme';
 import type { Dashboard } from './dashboard';
-import { plural } from './training';
 
 /** Metrics drawn first and in this order when present; others follow alphabetically. */
 const METRIC_ORDER = ['accuracy', 'estimatedAccuracy', 'macroF1', 'f1', 'precision', 'recall', 'auc', 'mae', 'meanConfidence', 'meanScore', 'positiveRate', 'driftedShare'];
@@ -42,7 +41,9 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
 
   themeChanged(): void {
     this.theme = readTheme();
+    const scroll = window.scrollY;
     this.render();
+    window.scrollTo(0, scroll);
   }
 
   private render(): void {
@@ -163,7 +164,7 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
   private metricColours(keys: readonly string[]): Map<string, string> {
     const p = this.theme.palette;
     const fixed: Record<string, string> = { accuracy: p[0]!, estimatedAccuracy: p[0]!, macroF1: p[2]!, f1: p[2]!, meanConfidence: p[3]!, mae: p[1]!, driftedShare: this.theme.muted };
-    const spare = [p[1]!, p[5]!, p[6]!, p[8]!, p[9]!];
+    const spare = [p[1]!, p[4]!, p[5]!, p[6]!, p[8]!];
     const out = new Map<string, string>();
     let next = 0;
     for (const k of keys) out.set(k, fixed[k] ?? spare[next++ % spare.length]!);

@@ -28,13 +28,16 @@ export function readTheme(): Theme {
   const s = getComputedStyle(document.body);
   const v = (name: string, fallback: string) => cssVar(s, `--vscode-${name}`, fallback);
   const foreground = v('foreground', '#cccccc');
+  // Runs get distinct hues first; red and yellow come last because findings use them.
   const palette = [
     v('charts-blue', '#3794ff'),
     v('charts-orange', '#d18616'),
     v('charts-green', '#89d185'),
     v('charts-purple', '#b180d7'),
-    v('charts-red', '#f14c4c'),
+    v('terminal-ansiCyan', '#11a8cd'),
+    v('terminal-ansiMagenta', '#bc3fbc'),
     v('charts-yellow', '#cca700'),
+    v('charts-red', '#f14c4c'),
   ];
   return {
     foreground,

@@ -22,7 +22,7 @@ import { formatDuration, formatCount, formatNumber } from '../src/core/charts/fo
 import type { Bridge } from './bridge';
 import { Chart as ChartJs, lineChartConfig, type LineDataset, type Marker, type XYPoint } from './charts';
 import { checkbox, select, slider, textfield } from './controls';
-import { badge, emptyState, h, idFor, section } from './dom';
+import { badge, emptyState, h, idFor, plural, section } from './dom';
 import { drawHeatStrip } from './heatstrip';
 import { readTheme, seriesColour, withAlpha, type Theme } from './theme';
 import type { Dashboard } from './dashboard';
@@ -62,7 +62,19 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   ) {
     const saved = bridge.loadState<ViewState>('training') ?? {};
     this.options = { ...DEFAULTS, ...pickOptions(saved) };
-    window.addEventListener('scroll', () => this.saveState(), { passive: true });
+    let pending = false;
+    window.addEventListener(
+      'scroll',
+      () => {
+        if (pending) return;
+        pending = true;
+        requestAnimationFrame(() => {
+          pending = false;
+          this.saveState();
+        });
+      },
+      { passive: true },
+    );
   }
 
   init(state: TrainingState, focus?: TrainingFocus): void {
@@ -105,7 +117,9 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
 
   themeChanged(): void {
     this.theme = readTheme();
+    const scroll = window.scrollY;
     this.render();
+    window.scrollTo(0, scroll);
   }
 
   private applyFocus(focus: TrainingFocus): void {
@@ -310,7 +324,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
         decimate: true,
         xTicks: this.xTickFormatter(),
         tooltipTitle: (x) => `${this.xTitle()} ${this.xTickFormatter()(x)}`,
-        tooltipLabel: (d, y) => ` ${String(d.label)}: ${formatNumber(y, 5)}`,
+        tooltipLabel: (d, y, x) => this.tooltipLine(tag, String(d.label), y, x),
         tooltipSkipPrefix: RAW,
       },
       { markers: this.markersFor(tag), theme: this.theme, onClick: (m) => this.markerClicked(m) },
@@ -321,6 +335,18 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
       this.charts.set(tag, new ChartJs(canvas, config));
     });
     return card;
+  }
+
+  /** "run: 0.4321 (raw 0.4502, step 1,200)" – the smoothed value with the logged one beside it, like TensorBoard. */
+  private tooltipLine(tag: string, run: string, y: number, x: number): string {
+    const s = this.series.get(key(run, tag));
+    if (!s) return ` ${run}: ${formatNumber(y, 5)}`;
+    const xs = this.xValues(run, s);
+    const i = Math.min(lowerBound(xs, x), xs.length - 1);
+    const raw = s.values[i];
+    const step = s.steps[i];
+    const parts = [this.options.smoothing > 0 && s.steps.length > 1 ? `raw ${formatNumber(raw ?? Number.NaN, 5)}` : null, this.options.xAxis !== 'step' && step !== undefined ? `step ${formatCount(step)}` : null].filter(Boolean);
+    return ` ${run}: ${formatNumber(y, 5)}${parts.length ? `  (${parts.join(', ')})` : ''}`;
   }
 
   private markerClicked(m: Marker): void {
@@ -439,8 +465,21 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
         return (v) => formatNumber(v, 4);
       case 'relative':
         return (v) => formatDuration(v);
-      case 'wall':
-        return (v) => new Date(v).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+      case 'wall': {
+        // Runs spread over days need the date; a single session reads better as times of day.
+        let first = Infinity;
+        let last = -Infinity;
+        for (const s of this.series.values()) {
+          if (!s.wallTimes.length) continue;
+          first = Math.min(first, s.wallTimes[0]!);
+          last = Math.max(last, s.wallTimes[s.wallTimes.length - 1]!);
+        }
+        const withDate = last - first > 86_400;
+        return (v) =>
+          withDate
+            ? new Date(v).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+            : new Date(v).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+      }
     }
   }
 
@@ -647,8 +686,4 @@ function bySeverityThenStep(a: FindingView, b: FindingView): number {
 
 function unique(xs: readonly string[]): string[] {
   return [...new Set(xs)];
-}
-
-export function plural(n: number, word: string): string {
-  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -269,8 +269,8 @@ async function checkDrift(t: CommandTargets, options: DriftCheckOptions): Promis
   );
   t.log.info(`drift check: ${result.summary}`);
   if (result.drifted.length) {
-    t.alerts.raise({ source: `predictions:${result.log}`, kind: 'drift', severity: 'warning', message: result.summary });
-    void runDriftReaction(result, t.state, t.log);
+    const { newEpisode } = t.alerts.raise({ source: `predictions:${result.log}`, kind: 'drift', severity: 'warning', message: result.summary });
+    if (newEpisode) void runDriftReaction(result, t.state, t.log);
   }
   if (result.report) t.showReport(result.log, result.report);
   if (!options.silent) {

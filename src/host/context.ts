@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { CONFIG_FILE_NAME } from '../core/config';
 import { writeHtmlReport } from '../io/report';
 import { AlertCenter } from './alerts/alertCenter';
+import { runDriftReaction } from './alerts/onDrift';
 import type { ModelMonitorApi } from './api';
 import { registerCommands } from './commands';
 import type { Dashboards, RenderEvent } from './dashboards';
@@ -42,6 +43,7 @@ export class MonitorContext implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly firstScan: Promise<void>;
   private knownFindings: Set<string> | undefined;
+  private readonly knownRuns = new Set<string>();
 
   constructor(private readonly extension: vscode.ExtensionContext) {
     const own = <T extends vscode.Disposable>(d: T): T => {
@@ -104,7 +106,8 @@ export class MonitorContext implements vscode.Disposable {
     own(this.predictions.onDidChange(() => this.raisePredictionAlerts()));
     own(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('modelmon.tensorboard') || e.affectsConfiguration('modelmon.training')) void this.training.refresh();
+        if (e.affectsConfiguration('modelmon.tensorboard.pollIntervalMs') || e.affectsConfiguration('modelmon.tensorboard.verifyDataCrc')) void this.training.restart();
+        else if (e.affectsConfiguration('modelmon.tensorboard') || e.affectsConfiguration('modelmon.training')) void this.training.refresh();
         if (e.affectsConfiguration('modelmon.predictions')) void this.predictions.refresh();
         if (e.affectsConfiguration('modelmon.diagnostics')) void this.sites.rescan();
         if (e.affectsConfiguration('modelmon.diagnostics') || e.affectsConfiguration('modelmon.codeLens')) this.trainingDiagnostics.update();
@@ -166,26 +169,31 @@ export class MonitorContext implements vscode.Disposable {
     this.explorer.refresh();
   }
 
-  /** Notifies about findings that appear while watching; those present at start-up are shown as problems only. */
+  /**
+   * Notifies about findings that appear in a run while it is watched. Findings present when a
+   * run is first read (at start-up, or a log directory just added) are shown as problems only.
+   */
   private raiseNewTrainingAlerts(): void {
     const findings = this.training.findings();
-    const keys = findings.map((f) => `${f.run}\u0000${f.tag}\u0000${f.kind}`);
-    if (!this.knownFindings) {
-      this.knownFindings = new Set(keys);
-      return;
-    }
-    findings.forEach((f, k) => {
-      if (this.knownFindings!.has(keys[k]!) || f.severity === 'info') return;
-      this.knownFindings!.add(keys[k]!);
+    const runs = new Set(this.training.runs().map((r) => r.name));
+    const first = !this.knownFindings;
+    const known = (this.knownFindings ??= new Set());
+    for (const f of findings) {
+      const key = `${f.run}\u0000${f.tag}\u0000${f.kind}`;
+      if (known.has(key)) continue;
+      known.add(key);
+      if (first || !this.knownRuns.has(f.run) || f.severity === 'info') continue;
       this.alerts.raise({ source: `run:${f.run}`, kind: f.kind, severity: f.severity, message: `${f.run}: ${f.message}` });
-    });
+    }
+    for (const r of runs) this.knownRuns.add(r);
   }
 
   private raisePredictionAlerts(): void {
     for (const log of this.predictions.logs()) {
       const source = `predictions:${log.path}`;
       if (log.drifted) {
-        this.alerts.raise({ source, kind: 'drift', severity: 'warning', message: `drift in ${log.label} (${log.alerts} alert${log.alerts === 1 ? '' : 's'})` });
+        const { newEpisode } = this.alerts.raise({ source, kind: 'drift', severity: 'warning', message: `drift in ${log.label} (${log.alerts} alert${log.alerts === 1 ? '' : 's'})` });
+        if (newEpisode) void runDriftReaction({ log: log.path, report: log.report }, this.extension.workspaceState, this.log);
       } else if (log.report) this.alerts.clear(source, 'drift');
     }
   }

@@ -20,7 +20,6 @@ export class IntegrityFiles implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  /** Manifests named by modelmon.json files (absolute paths). */
   private configured: readonly string[] = [];
 
   constructor(
@@ -38,8 +37,11 @@ export class IntegrityFiles implements vscode.Disposable {
     return [...this.entries.values()].sort((a, b) => (a.kind === b.kind ? a.path.localeCompare(b.path) : a.kind === 'manifest' ? -1 : 1));
   }
 
+  /** Manifests named by modelmon.json files; a change lists them anew. */
   setConfiguredManifests(manifests: readonly string[]): void {
+    const same = manifests.length === this.configured.length && manifests.every((m, k) => m === this.configured[k]);
     this.configured = manifests;
+    if (!same) void this.refresh();
   }
 
   async refresh(): Promise<void> {

@@ -20,6 +20,8 @@ export interface MonitorSettings {
   readonly driftTest: DriftTestName;
   readonly psiThreshold: number;
   readonly pValueThreshold: number;
+  readonly alertPValue: number;
+  readonly followPredictions: boolean;
   readonly diagnosticsEnabled: boolean;
   readonly pythonGlob: string;
   readonly maxPythonFiles: number;
@@ -66,6 +68,8 @@ export function readSettings(): MonitorSettings {
     driftTest: (DRIFT_TESTS as readonly string[]).includes(test) ? (test as DriftTestName) : 'auto',
     psiThreshold: num('predictions.psiThreshold', 0.2, 0),
     pValueThreshold: num('predictions.pValueThreshold', 0.01, 0),
+    alertPValue: num('predictions.alertPValue', 0.001, 0),
+    followPredictions: bool('predictions.follow', true),
     diagnosticsEnabled: bool('diagnostics.enabled', true),
     pythonGlob: str('diagnostics.pythonGlob', '**/*.py'),
     maxPythonFiles: num('diagnostics.maxPythonFiles', 200, 1),

@@ -2,6 +2,14 @@
  * The HTML around the one webview bundle, in its two settings: a VS Code webview panel (messages
  * over postMessage) and the static HTML report (state embedded in the page). Both pages are built
  * here so the element ids the bundle looks for are written in one place.
+ *
+ * Static-mode contract (what dist/webview.js expects when `acquireVsCodeApi` is undefined):
+ * - `<main id="app">` to render into (created at the end of `<body>` when absent);
+ * - `<script type="application/json" id="modelmon-data">` holding a `StaticReportData`
+ *   (`version: 1`, `title`, `generatedAt`, `panels: PanelState[]`, each panel drawn in order);
+ * - media/panel.css inlined; `<body data-theme="auto|light|dark">` picks the colours;
+ * - after drawing, `document.body.dataset.<panel>Points` (e.g. `trainingPoints`) holds the number
+ *   of points drawn, for anyone checking the page in a browser.
  */
 import type { PanelKind, StaticReportData } from './views';
 

@@ -130,6 +130,9 @@ async function main() {
         XDG_CONFIG_HOME: join(state, 'xdg-config'),
         XDG_DATA_HOME: join(state, 'xdg-data'),
         XDG_CACHE_HOME: join(state, 'xdg-cache'),
+        // Without this the server rebuilds the extension host's environment from a login shell,
+        // dropping the PATH the suite sets (the stand-in nvidia-smi lives on it).
+        VSCODE_CLI: '1',
       },
     },
   );

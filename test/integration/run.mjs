@@ -6,7 +6,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const output = join(root, '.test-output');
+const output = resolve(process.env.MODELMON_TEST_OUTPUT ?? join(root, '.test-output'));
 const workspace = join(output, 'workspace');
 const summaryFile = join(output, 'integration-summary.json');
 rmSync(workspace, { recursive: true, force: true });

@@ -14,6 +14,7 @@ suspicious inputs and per-segment metrics, each window against a reference.
 
   --reference FILE      reference rows from another log with the same columns
   --reference-rows N    reference = the first N rows (default 1000; with --reference, of FILE)
+  --reference-range A..B  reference = rows with timestamps in [A, B) (ISO 8601 or epoch ms; A optional)
   --window N            rows per window (default 200)
   --step N              rows between drift evaluations of the sliding window (default window/8)
   --labels FILE         late labels (JSON Lines or CSV) joined to the log by id
@@ -53,6 +54,18 @@ function readSchema(io: CliIO, text: string | undefined): PredictionSchemaOverri
   const problems = validateSchemaOverride(value);
   if (problems.length) throw new UsageError(`${where}: ${problems.join('; ')}`);
   return value as PredictionSchemaOverride;
+}
+
+function referenceRange(text: string | undefined): { start?: number; end: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(.*)\.\.(.+)$/.exec(text);
+  const when = (t: string) => (/^\d+$/.test(t) ? Number(t) : Date.parse(t));
+  const start = m && m[1] ? when(m[1]) : undefined;
+  const end = m ? when(m[2]!) : NaN;
+  if (!m || !Number.isFinite(end) || (start !== undefined && !Number.isFinite(start))) {
+    throw new UsageError(`--reference-range must look like START..END or ..END with ISO 8601 times or epoch milliseconds (got '${text}')`);
+  }
+  return start !== undefined ? { start, end } : { end };
 }
 
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(1)}%`);
@@ -132,6 +145,7 @@ export const predictionsCommand: CliCommand = {
         options: {
           reference: { type: 'string' },
           'reference-rows': { type: 'string' },
+          'reference-range': { type: 'string' },
           window: { type: 'string' },
           step: { type: 'string' },
           labels: { type: 'string' },
@@ -149,12 +163,15 @@ export const predictionsCommand: CliCommand = {
     const referenceRows = positiveInt('reference-rows', values['reference-rows'], 20);
     const window = positiveInt('window', values.window, 20);
     const step = positiveInt('step', values.step, 1);
+    const range = referenceRange(values['reference-range']);
+    if (range && (values.reference || referenceRows !== undefined)) throw new UsageError('--reference-range cannot be combined with --reference or --reference-rows');
     let schema = readSchema(io, values.schema);
     if (values.labels) schema = { ...schema, labelsFile: resolve(io.cwd, values.labels) };
     const options: AnalyzeOptions = {
       ...(schema ? { schema } : {}),
       ...(values.reference ? { referenceFile: resolve(io.cwd, values.reference) } : {}),
       ...(referenceRows !== undefined ? { referenceRows } : {}),
+      ...(range ? { referenceRange: range } : {}),
       ...(window !== undefined ? { window } : {}),
       ...(step !== undefined ? { step } : {}),
       signal: io.signal,

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { HealthMonitor, type TrainingFinding } from '../../core/tfevents/health';
-import type { RunData, RunStore } from '../../core/tfevents/run-store';
+import type { RunStore } from '../../core/tfevents/run-store';
+import { summarizeRun } from '../../core/tfevents/summary';
 import type { TagSeries } from '../../core/tfevents/tag-series';
 import { LogdirError, LogdirWatcher, readLogdir, type FileCorruption, type LogdirOptions } from '../../io/tfevents/logdir';
 import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../io';
@@ -15,34 +16,6 @@ Reads TensorBoard event files under <logdir> (or one event file) and prints each
   --no-data-crc   skip payload checksums (length checksums are always verified)
   --max-points N  scalar points kept per tag before downsampling (default 10000)
 Exit status: 0 when the logs were read (damage is listed, not fatal), 2 for unusable arguments.`;
-
-/** A scalar's last value in JSON: non-finite values as strings, since JSON has no NaN. */
-function jsonNumber(x: number | undefined): number | string | null {
-  if (x === undefined) return null;
-  return Number.isFinite(x) ? x : String(x);
-}
-
-function tagJson(s: TagSeries) {
-  return {
-    tag: s.tag,
-    kind: s.kind,
-    points: s.totalPoints,
-    firstStep: s.firstStep ?? null,
-    lastStep: s.lastStep ?? null,
-    last: jsonNumber(s.lastValue),
-  };
-}
-
-function runJson(run: RunData) {
-  const relation = run.relation;
-  return {
-    name: run.name,
-    files: run.files,
-    group: run.group,
-    ...(relation ? { parent: relation.parent, relation: relation.relation } : {}),
-    tags: run.tagList().map(tagJson),
-  };
-}
 
 function findingJson(f: TrainingFinding) {
   return { run: f.run, tag: f.tag, step: f.step, kind: f.kind, severity: f.severity, message: f.message };
@@ -157,7 +130,7 @@ export const tbCommand: CliCommand = {
       const { store, corruptions } = await readLogdir(root, options);
       const findings = new HealthMonitor().update(store).findings;
       if (json) {
-        io.out(JSON.stringify({ runs: store.runs.map(runJson), findings: findings.map(findingJson), corruptions }, null, 2) + '\n');
+        io.out(JSON.stringify({ runs: store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions }, null, 2) + '\n');
       } else {
         io.out(renderText(store, findings, corruptions, given));
       }
@@ -181,7 +154,7 @@ async function runFollow(root: string, given: string, json: boolean, options: Lo
     await watcher.start();
     const { findings } = monitor.update(watcher.store);
     if (json) {
-      io.out(JSON.stringify({ runs: watcher.store.runs.map(runJson), findings: findings.map(findingJson), corruptions: watcher.corruptions }) + '\n');
+      io.out(JSON.stringify({ runs: watcher.store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions: watcher.corruptions }) + '\n');
     } else {
       io.out(renderText(watcher.store, findings, watcher.corruptions, given));
       io.out(`\nfollowing ${given} (Ctrl-C to stop)\n`);

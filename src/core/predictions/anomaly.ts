@@ -2,6 +2,8 @@ import { quantile } from 'simple-statistics';
 import { reconstructionError, rowConfidence, type ReferenceProfile } from './profile';
 import type { PredictionRow } from './row';
 
+const NO_REASONS: string[] = [];
+
 /** A row's anomaly score and what contributed to it. */
 export interface AnomalyScore {
   readonly score: number;
@@ -31,7 +33,7 @@ export class AnomalyScorer {
 
   /** The row's score; reasons are only spelled out when asked (they cost string building). */
   score(row: PredictionRow, explain = true): AnomalyScore {
-    const reasons: string[] = [];
+    const reasons: string[] = explain ? [] : NO_REASONS;
     const p = this.profile;
     let range = 0;
     for (let i = 0; i < p.numeric.length; i++) {

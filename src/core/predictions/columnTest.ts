@@ -1,4 +1,5 @@
-import { chooseDriftTest, kolmogorovSf, runDriftTest, type DriftTestName } from '../stats';
+import { chooseDriftTest, runDriftTest, type DriftTestName } from '../stats';
+import { ksFromRanks } from './profile';
 
 /** Verdict of the default per-column drift test (Evidently's chooser, from core/stats). */
 export interface ColumnTestResult {
@@ -23,13 +24,27 @@ export function numericColumnTest(refSorted: Float64Array, curSorted: Float64Arr
     const n = refSorted.length;
     const m = curSorted.length;
     const d = ksStatistic(refSorted, curSorted);
-    const en = Math.round((n * m) / (n + m));
-    // scipy's asymp p is kstwo.sf(d, en); below en = 140 that needs a Durbin matrix power per
-    // test, so small windows (segments) use the limiting distribution with Stephens' correction.
-    const pValue = Math.min(1, Math.max(0, en > 140 ? kolmogorovSf(en, d) : kolmogorovLimitSf((Math.sqrt(en) + 0.12 + 0.11 / Math.sqrt(en)) * d)));
+    const en = Math.sqrt((n * m) / (n + m));
+    // scipy's asymp p (kstwo.sf) needs a Durbin matrix power in much of its range: every window
+    // runs a test per column, so the limiting distribution with Stephens' correction stands in.
+    const pValue = kolmogorovLimitSf((en + 0.12 + 0.11 / en) * d);
     return { test: 'ks', statistic: d, pValue, threshold: choice.threshold, drifted: pValue < choice.threshold };
   }
   return runDriftTest(choice, refSorted, curSorted);
+}
+
+/**
+ * The same test from the window's sorted packed reference ranks, when that is enough: a KS past
+ * 1e4 cells. Returns undefined when the chooser wants raw values (exact KS, Wasserstein, counts).
+ */
+export function numericColumnTestFromRanks(referenceSize: number, sortedRanks: Int32Array, uniqueValues: number): ColumnTestResult | undefined {
+  const choice = chooseDriftTest({ kind: 'numeric', referenceSize, uniqueValues });
+  const m = sortedRanks.length;
+  if (choice.test !== 'ks' || choice.categorical || referenceSize * m <= KS_EXACT_CELLS) return undefined;
+  const d = ksFromRanks(referenceSize, sortedRanks);
+  const en = Math.sqrt((referenceSize * m) / (referenceSize + m));
+  const pValue = kolmogorovLimitSf((en + 0.12 + 0.11 / en) * d);
+  return { test: 'ks', statistic: d, pValue, threshold: choice.threshold, drifted: pValue < choice.threshold };
 }
 
 /** Categorical column: chi-squared (> 2 categories) or z (2) up to 1000 rows, else Jensen-Shannon. */

@@ -1,45 +1,26 @@
 import { ADWIN, PageHinkley } from '../drift';
 import { AnomalyScorer } from './anomaly';
-import { categoricalColumnTest, numericColumnTest } from './columnTest';
 import { EpisodeTracker, type EvaluationPoint } from './episodes';
 import { LineSplitter, type LineProblem } from './lines';
-import {
-  classificationMetrics,
-  compareClasses,
-  entropy,
-  expectedCalibrationError,
-  logLoss,
-  regressionMetrics,
-  rocAuc,
-  type ClassificationMetrics,
-  type RegressionMetrics,
-} from './metrics';
-import { normalTwoSidedP } from '../stats';
-import { chiSquareHomogeneity } from './numeric';
+import { compareClasses, entropy } from './metrics';
+import { chiSquareHomogeneity, normalTwoSidedP } from './numeric';
 import { PredictionLineParser } from './parser';
 import {
   buildReferenceProfile,
   calibratedAccuracy,
-  normalScore,
+  packedRank,
+  rankScore,
   reconstructionError,
   rowConfidence,
   type ProfileColumns,
   type ReferenceProfile,
 } from './profile';
-import type {
-  FeatureDrift,
-  MultivariateDrift,
-  PredictionAlert,
-  PredictionReport,
-  QualityCounts,
-  SegmentGap,
-  SegmentWindow,
-  ShiftSummary,
-  SuspiciousRow,
-  WindowReport,
-} from './report';
+import type { PredictionAlert, PredictionReport, SegmentGap, SuspiciousRow, WindowReport } from './report';
 import { RowDecoder, type PredictionRow, type RawRecord } from './row';
 import { flattenRecord, csvCell, inferPredictionSchema, type FlatValue, type PredictionSchema, type PredictionSchemaOverride } from './schema';
+import { applyAlertRules, evaluateColumns } from './alertRules';
+import { SlidingWindow } from './slidingWindow';
+import { QualityWindow, WindowReporter, bump, describeShift, fmt, gapOf, share, type FeatureEval, type WindowEntry } from './windowReport';
 
 /** Where the reference rows come from. */
 export type ReferenceSpec =
@@ -89,55 +70,7 @@ const MAX_RECENT_IDS = 100000;
 const NAME_P = 0.05;
 const MIN_LABELLED = 30;
 
-interface Entry {
-  readonly row: PredictionRow;
-  readonly z: Float64Array;
-  readonly rec: Float64Array;
-  readonly confidence: number;
-  readonly entropy: number;
-  readonly calibrated: number;
-  /** 1 wrong, 0 right, -1 unlabelled. */
-  readonly error: number;
-  readonly trueClassProbability: number;
-  readonly suspicious: boolean;
-}
-
-interface FeatureEval {
-  readonly feature: string;
-  readonly kind: FeatureDrift['kind'];
-  readonly alertPValue: number;
-  readonly shift: number;
-}
-
-class QualityWindow {
-  missing: number[];
-  typeChanges = new Map<string, number>();
-  outOfRange: number[];
-  newCategories = new Map<string, Set<string>>();
-  duplicateIds = 0;
-  unparseable = 0;
-  rows = 0;
-  constructor() {
-    this.missing = [];
-    this.outOfRange = [];
-  }
-}
-
-const share = (m: ReadonlyMap<string, number>): Record<string, number> => {
-  let total = 0;
-  for (const v of m.values()) total += v;
-  const out: Record<string, number> = {};
-  for (const k of [...m.keys()].sort(compareClasses)) out[k] = total ? m.get(k)! / total : 0;
-  return out;
-};
-const bump = (m: Map<string, number>, k: string | undefined, by = 1) => {
-  if (k === undefined) return;
-  const v = (m.get(k) ?? 0) + by;
-  if (v === 0) m.delete(k);
-  else m.set(k, v);
-};
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
-const fmt = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
 
 /**
  * Streaming monitor of one prediction log. Feed it lines (`pushLine`, or raw text with
@@ -164,7 +97,6 @@ export class PredictionMonitor {
   private pending: { parser: PredictionLineParser; raw: RawRecord; line: number }[] = [];
   private splitter: LineSplitter | undefined;
   private referenceSplitter: LineSplitter | undefined;
-  private referenceFeeding = false;
 
   private rowCount = 0;
   private referenceRows: PredictionRow[] = [];
@@ -176,27 +108,9 @@ export class PredictionMonitor {
   private referenceCount = 0;
   private rng = 12345;
 
-  private ring: Entry[] = [];
-  private ringStart = 0;
+  private window: SlidingWindow | undefined;
   private sinceClose = 0;
   private monitored = 0;
-  private zSum: Float64Array = new Float64Array(0);
-  private zCount: Float64Array = new Float64Array(0);
-  private z2Sum: Float64Array = new Float64Array(0);
-  private recSum: Float64Array = new Float64Array(0);
-  private recCount: Float64Array = new Float64Array(0);
-  private catCounts: Map<string, number>[] = [];
-  private segCounts: Map<string, number>[] = [];
-  private predCounts = new Map<string, number>();
-  private labelCounts = new Map<string, number>();
-  private labelled = 0;
-  private errors = 0;
-  private absErr = 0;
-  private confSum = 0;
-  private confCount = 0;
-  private calSum = 0;
-  private calCount = 0;
-  private suspiciousInRing = 0;
   private currentBucket: number | undefined;
 
   private adwin = new ADWIN({ delta: 0.002 });
@@ -230,6 +144,7 @@ export class PredictionMonitor {
   private lastRowAt: EvaluationPoint = { index: 0, line: 0, ts: null };
   private readonly notes: string[] = [];
   private segmentGapTotals: Map<string, { rows: number; labelled: number; correct: number; absErr: number }>[] = [];
+  private reporter: WindowReporter | undefined;
 
   constructor(options: PredictionMonitorOptions = {}) {
     this.opts = options;
@@ -258,7 +173,10 @@ export class PredictionMonitor {
     return this.rowCount;
   }
 
-  /** Alerts raised so far (the live list; do not modify). */
+  /**
+   * Alerts raised so far (the live list; do not modify). An open data-drift episode keeps one
+   * alert whose `features` grow as more columns join it, strongest first, segments last.
+   */
   get alerts(): readonly PredictionAlert[] {
     return this.tracker.alerts;
   }
@@ -268,7 +186,6 @@ export class PredictionMonitor {
     if (this.profile) throw new Error('the reference is already complete');
     if (this.referenceFull) return;
     this.referenceParser ??= new PredictionLineParser((raw, l) => this.record(this.referenceParser!, raw, l), (p) => this.problem(p, 'reference'), this.opts.format);
-    this.referenceFeeding = true;
     this.referenceParser.pushLine(text, line);
   }
 
@@ -293,7 +210,6 @@ export class PredictionMonitor {
     this.referenceSplitter?.end();
     this.referenceParser?.end();
     this.fixSchema();
-    this.referenceFeeding = false;
     if (!this.profile) this.finishReference();
   }
 
@@ -331,12 +247,9 @@ export class PredictionMonitor {
           : 'no valid data rows were read',
       );
     }
-    if (this.profile && this.sinceClose >= Math.max(20, this.windowRows / 4) && this.opts.windowMs === undefined) this.closeWindow();
-  }
-
-  /** Forgets everything (the log was truncated or replaced); options are kept. */
-  reset(): void {
-    Object.assign(this, new PredictionMonitor(this.opts));
+    // The last, partial window is reported when it holds enough rows to say something.
+    const least = this.opts.windowMs === undefined ? Math.max(20, this.windowRows / 4) : 20;
+    if (this.profile && this.sinceClose >= least) this.closeWindow();
   }
 
   private problem(p: LineProblem, where?: string): void {
@@ -520,7 +433,6 @@ export class PredictionMonitor {
     const rows = this.referenceRows;
     if (!schema || rows.length < 20) {
       if (schema && !this.notes.some((n) => n.startsWith('reference'))) this.notes.push(`reference has only ${rows.length} rows (at least 20 needed); nothing is compared`);
-      if (!schema || this.referenceSpec.kind !== 'external') return;
       return;
     }
     const decoder = this.decoders.get(this.logParser) ?? this.decoder(this.referenceParser ?? this.logParser);
@@ -553,15 +465,10 @@ export class PredictionMonitor {
     if (schema.score && classes.length <= 2) {
       this.positiveClass = classes.find((c) => /^(1|true|yes|positive|pos)$/i.test(c)) ?? classes.sort(compareClasses)[classes.length - 1];
     }
-    this.zSum = new Float64Array(profile.numeric.length);
-    this.zCount = new Float64Array(profile.numeric.length);
-    this.z2Sum = new Float64Array(profile.numeric.length);
-    this.recSum = new Float64Array(profile.vectors.length);
-    this.recCount = new Float64Array(profile.vectors.length);
-    this.catCounts = profile.categorical.map(() => new Map());
-    this.segCounts = schema.segments.map(() => new Map());
+    this.window = new SlidingWindow(profile, schema.segments.length, schema.task === 'regression');
     this.referenceRows = [];
     this.quality = new QualityWindow();
+    this.reporter = new WindowReporter({ schema, profile, positiveClass: this.positiveClass, segmentProfiles: this.segmentProfiles, segmentGapTotals: this.segmentGapTotals });
   }
 
   private monitorRow(row: PredictionRow): void {
@@ -572,10 +479,10 @@ export class PredictionMonitor {
       if (this.currentBucket !== undefined && bucket !== this.currentBucket && this.sinceClose > 0) this.closeWindow();
       this.currentBucket = bucket;
     }
-    const z = new Float64Array(p.numeric.length);
-    for (let i = 0; i < z.length; i++) {
+    const ranks = new Int32Array(p.numeric.length);
+    for (let i = 0; i < ranks.length; i++) {
       const x = row.numeric[i]!;
-      z[i] = Number.isNaN(x) || p.numeric[i]!.sorted.length === 0 ? NaN : normalScore(p.numeric[i]!, x);
+      ranks[i] = Number.isNaN(x) || p.numeric[i]!.sorted.length === 0 ? -1 : packedRank(p.numeric[i]!, x);
     }
     const rec = new Float64Array(p.vectors.length);
     for (let v = 0; v < rec.length; v++) {
@@ -606,12 +513,12 @@ export class PredictionMonitor {
         this.suspiciousRows.push({ index: row.index, line: row.line, score: fmt(anomaly.score), reasons: anomaly.reasons });
       }
     }
-    const entry: Entry = {
+    const entry: WindowEntry = {
       row: prediction !== undefined && row.prediction === undefined ? { ...row, prediction } : row,
-      z,
+      ranks,
       rec,
       confidence: c?.confidence ?? NaN,
-      entropy: row.probabilities ? entropy(row.probabilities) : row.score !== undefined ? entropy([row.score, 1 - row.score]) : NaN,
+      entropy: row.probabilities ? entropy(row.probabilities) : row.score !== undefined ? binaryEntropy(row.score) : NaN,
       calibrated: c && p.calibration ? calibratedAccuracy(p.calibration, c.confidence) : NaN,
       error,
       trueClassProbability,
@@ -625,224 +532,51 @@ export class PredictionMonitor {
       this.confidenceDetector.update(c.confidence);
       if (this.confidenceDetector.driftDetected) this.confidenceFired = true;
     }
-    this.add(entry);
+    this.window!.add(entry);
     this.monitored++;
     this.sinceClose++;
     this.lastRowAt = this.point(row);
     const cap = this.opts.windowMs !== undefined ? MAX_TIME_WINDOW_ROWS : this.windowRows;
-    while (this.ring.length - this.ringStart > cap) this.evict();
+    const window = this.window!;
+    while (window.size > cap) window.evictOldest();
     if (this.opts.windowMs !== undefined && row.ts !== undefined) {
       const oldest = row.ts - this.opts.windowMs;
-      while (this.ring.length - this.ringStart > 1 && (this.ring[this.ringStart]!.row.ts ?? Infinity) < oldest) this.evict();
+      while (window.size > 1 && (window.oldest!.row.ts ?? Infinity) < oldest) window.evictOldest();
     }
-    const size = this.ring.length - this.ringStart;
+    const size = window.size;
     if (this.monitored % this.step === 0 && size >= Math.min(this.windowRows, 50)) this.evaluate();
     if (this.opts.windowMs === undefined && this.sinceClose >= this.windowRows) this.closeWindow();
-  }
-
-  private add(e: Entry): void {
-    this.ring.push(e);
-    this.account(e, 1);
-  }
-
-  private evict(): void {
-    const e = this.ring[this.ringStart]!;
-    this.ring[this.ringStart] = undefined as unknown as Entry;
-    this.ringStart++;
-    if (this.ringStart > 4096 && this.ringStart * 2 > this.ring.length) {
-      this.ring = this.ring.slice(this.ringStart);
-      this.ringStart = 0;
-    }
-    this.account(e, -1);
-  }
-
-  private account(e: Entry, sign: 1 | -1): void {
-    for (let i = 0; i < e.z.length; i++) {
-      const v = e.z[i]!;
-      if (!Number.isNaN(v)) {
-        this.zSum[i] = this.zSum[i]! + sign * v;
-        this.z2Sum[i] = this.z2Sum[i]! + sign * v * v;
-        this.zCount[i] = this.zCount[i]! + sign;
-      }
-    }
-    for (let v = 0; v < e.rec.length; v++) {
-      const x = e.rec[v]!;
-      if (!Number.isNaN(x)) {
-        this.recSum[v] = this.recSum[v]! + sign * x;
-        this.recCount[v] = this.recCount[v]! + sign;
-      }
-    }
-    e.row.categorical.forEach((v, i) => bump(this.catCounts[i]!, v, sign));
-    e.row.segments.forEach((v, i) => bump(this.segCounts[i]!, v, sign));
-    bump(this.predCounts, e.row.prediction, sign);
-    bump(this.labelCounts, e.row.label, sign);
-    if (e.error >= 0) {
-      this.labelled += sign;
-      if (this.schemaValue!.task === 'regression') this.absErr += sign * e.error;
-      else this.errors += sign * e.error;
-    }
-    if (!Number.isNaN(e.confidence)) {
-      this.confSum += sign * e.confidence;
-      this.confCount += sign;
-    }
-    if (!Number.isNaN(e.calibrated)) {
-      this.calSum += sign * e.calibrated;
-      this.calCount += sign;
-    }
-    if (e.suspicious) this.suspiciousInRing += sign;
-  }
-
-  private entries(last?: number): Entry[] {
-    const from = last === undefined ? this.ringStart : Math.max(this.ringStart, this.ring.length - last);
-    return this.ring.slice(from);
-  }
-
-  /** Drift of every monitored column over the sliding window, with family-wise p-values. */
-  private featureEvaluation(): FeatureEval[] {
-    const p = this.profile!;
-    const entries = this.entries();
-    const tested = p.numeric.length + p.categorical.length + p.vectors.length;
-    const out: FeatureEval[] = [];
-    for (let i = 0; i < p.numeric.length; i++) {
-      const f = p.numeric[i]!;
-      const n = this.zCount[i]!;
-      const N = f.sorted.length;
-      if (n < 20 || N < 20) continue;
-      // Location and spread of the window's normal scores against the reference's own: both
-      // running sums, so an evaluation costs O(columns) however large the window.
-      const t = (this.zSum[i]! / n - f.zMean) / Math.sqrt(f.zVar * (1 / n + 1 / N));
-      const ts = (this.z2Sum[i]! / n - f.z2Mean) / Math.sqrt(f.z2Var * (1 / n + 1 / N));
-      const pv = Math.min(1, 2 * Math.min(normalTwoSidedP(t), normalTwoSidedP(ts)));
-      out.push({ feature: f.name, kind: 'numeric', alertPValue: Math.min(1, pv * tested), shift: t });
-    }
-    for (let i = 0; i < p.categorical.length; i++) {
-      const ref = p.categorical[i]!;
-      const cur = this.catCounts[i]!;
-      const keys = [...new Set([...ref.counts.keys(), ...cur.keys()])];
-      const r = chiSquareHomogeneity(keys.map((k) => ref.counts.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
-      out.push({ feature: ref.name, kind: 'categorical', alertPValue: Math.min(1, r.pValue * tested), shift: Math.sqrt(r.statistic) });
-    }
-    for (let v = 0; v < p.vectors.length; v++) {
-      const vp = p.vectors[v]!;
-      const n = this.recCount[v]!;
-      if (n < 20 || vp.errorSd <= 0) continue;
-      const heldOut = Math.ceil(p.rows / 2);
-      const t = (this.recSum[v]! / n - vp.errorMean) / (vp.errorSd * Math.sqrt(1 / n + 1 / heldOut));
-      const pv = t > 0 ? normalTwoSidedP(t) / 2 : 1;
-      out.push({ feature: vp.name, kind: 'vector', alertPValue: Math.min(1, pv * tested), shift: t });
-    }
-    return out.sort((a, b) => a.alertPValue - b.alertPValue || Math.abs(b.shift) - Math.abs(a.shift));
   }
 
   private evaluate(): void {
     const at = this.lastRowAt;
     if (this.lastEvaluatedAt === at.index) return;
     this.lastEvaluatedAt = at.index;
-    const p = this.profile!;
-    const schema = this.schemaValue!;
-    const n = this.ring.length - this.ringStart;
-    const features = this.featureEvaluation();
-    this.lastEvaluation = features;
-    const named = features.filter((f) => f.alertPValue < NAME_P);
-    const segmentShifts = schema.segments.map((col, j) => {
-      const ref = p.segmentCounts[j]!;
-      const cur = this.segCounts[j]!;
-      const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort(compareClasses);
-      const r = chiSquareHomogeneity(keys.map((k) => ref.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
-      return { col, p: Math.min(1, r.pValue * schema.segments.length), text: describeShift(share(ref), share(cur)) };
+    const profile = this.profile!;
+    const window = this.window!;
+    this.lastEvaluation = evaluateColumns(profile, window);
+    applyAlertRules(this.tracker, {
+      at,
+      profile,
+      schema: this.schemaValue!,
+      window,
+      features: this.lastEvaluation,
+      alertP: this.alertP,
+      anomalyQuantile: this.opts.anomalyQuantile ?? 0.995,
+      errorDetectorFired: this.adwinFired,
+      confidenceDetectorFired: this.confidenceFired,
     });
-    const shiftedSegments = segmentShifts.filter((g) => g.p < this.alertP);
-    const holds = features.some((f) => f.alertPValue < this.alertP) || shiftedSegments.length > 0;
-    this.tracker.update('data_drift', 'data_drift', at, holds, () => {
-      const parts = named
-        .slice(0, 8)
-        .map((f) => `${f.feature} (${f.kind === 'vector' ? 'PCA error' : 'shift'} ${f.shift >= 0 ? '+' : ''}${f.shift.toFixed(1)} sd)`);
-      if (named.length > 8) parts.push(`${named.length - 8} more`);
-      const segs = shiftedSegments.map((g) => `segment mix of '${g.col}' shifted (${g.text})`);
-      return {
-        features: [...named.map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
-        trailing: schema.segments.slice(),
-        joining: [...features.filter((f) => f.alertPValue < this.alertP).map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
-        featureStrength: new Map(features.map((f) => [f.feature, Math.abs(f.shift)])),
-        message: `line ${at.line}: data drift over the last ${n} rows vs the reference: ${[parts.length ? `drift in ${parts.join(', ')}` : '', ...segs].filter(Boolean).join('; ')}`,
-        severity: 'warning',
-        strength: Math.abs(named[0]?.shift ?? 0),
-      };
-    });
-    const byLabels = this.labelled >= MIN_LABELLED && this.labelCounts.size > 0;
-    const refCounts = byLabels ? p.labelCounts : p.predictionCounts;
-    const curCounts = byLabels ? this.labelCounts : this.predCounts;
-    if (schema.task === 'classification' && refCounts.size > 1) {
-      const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort(compareClasses);
-      const r = chiSquareHomogeneity(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
-      const col = byLabels ? schema.label : schema.predictions[0];
-      this.tracker.update('prior_shift', 'prior_shift', at, r.pValue < this.alertP, () => ({
-        features: col ? [col] : [],
-        message: `line ${at.line}: class mix (${byLabels ? 'labels' : 'predictions'}) shifted: ${describeShift(share(refCounts), share(curCounts))}`,
-        severity: 'warning',
-        strength: Math.sqrt(r.statistic),
-      }));
-    }
-    if (schema.task === 'classification' && this.labelled >= MIN_LABELLED && Number.isFinite(p.accuracy)) {
-      const refErr = 1 - p.accuracy;
-      const err = this.errors / this.labelled;
-      const sd = Math.sqrt(Math.max(refErr * (1 - refErr), 1e-4) / this.labelled);
-      const elevated = err > refErr + 3 * sd && err - refErr > 0.02;
-      this.tracker.update('concept_drift', 'concept_drift', at, elevated, () => ({
-        features: [],
-        message: `line ${at.line}: concept drift: the error rate rose to ${pct(err)} over the last ${this.labelled} labelled rows (reference ${pct(refErr)}; ADWIN detected a change)`,
-        severity: 'error',
-        strength: (err - refErr) / sd,
-      }), { canStart: elevated && this.adwinFired, confirm: 1 });
-      this.adwinFired = false;
-      this.tracker.update('performance', 'performance', at, elevated, () => ({
-        features: [],
-        message: `line ${at.line}: accuracy ${pct(1 - err)} over the last ${this.labelled} labelled rows is below the reference band (${pct(p.accuracy)} - 3 sd)`,
-        severity: 'error',
-      }));
-    } else if (schema.task === 'classification' && this.calCount >= MIN_LABELLED && Number.isFinite(p.accuracy)) {
-      const est = this.calSum / this.calCount;
-      const sd = Math.sqrt(Math.max(p.accuracy * (1 - p.accuracy), 1e-4) / this.calCount);
-      const low = est < p.accuracy - 3 * sd && p.accuracy - est > 0.02;
-      this.tracker.update('performance', 'performance', at, low, () => ({
-        features: [],
-        message: `line ${at.line}: estimated accuracy ${pct(est)} (from calibrated confidence, no labels) is below the reference band (${pct(p.accuracy)} - 3 sd)`,
-        severity: 'warning',
-      }));
-    } else if (schema.task === 'regression' && this.labelled >= MIN_LABELLED && Number.isFinite(p.mae)) {
-      const mae = this.absErr / this.labelled;
-      const high = mae > 1.5 * p.mae;
-      this.tracker.update('performance', 'performance', at, high, () => ({
-        features: [],
-        message: `line ${at.line}: MAE ${fmt(mae)} over the last ${this.labelled} labelled rows is 50% above the reference (${fmt(p.mae)})`,
-        severity: 'error',
-      }));
-    }
-    if (this.confCount >= MIN_LABELLED && Number.isFinite(p.confidenceMean)) {
-      const conf = this.confSum / this.confCount;
-      const low = conf < p.confidenceMean - 3 * (p.confidenceSd / Math.sqrt(this.confCount)) && p.confidenceMean - conf > 0.02;
-      this.tracker.update('performance:confidence', 'performance', at, low, () => ({
-        features: [],
-        message: `line ${at.line}: mean confidence fell to ${fmt(conf)} (reference ${fmt(p.confidenceMean)}; Page-Hinkley detected the drop)`,
-        severity: 'warning',
-      }), { canStart: low && this.confidenceFired, confirm: 1 });
-      this.confidenceFired = false;
-    }
-    const expected = (1 - (this.opts.anomalyQuantile ?? 0.995)) * n;
-    this.tracker.update('anomaly', 'anomaly', at, this.suspiciousInRing >= Math.max(3, 4 * expected), () => ({
-      features: [],
-      message: `line ${at.line}: ${this.suspiciousInRing} suspicious inputs in the last ${n} rows (about ${expected.toFixed(1)} expected)`,
-      severity: 'warning',
-    }));
+    this.adwinFired = false;
+    this.confidenceFired = false;
   }
 
   private closeWindow(): void {
     if (!this.profile) return;
     this.evaluate();
-    const entries = this.entries(this.sinceClose);
+    const entries = this.window!.entries(this.sinceClose);
     this.sinceClose = 0;
     if (!entries.length) return;
-    const report = this.windowReport(entries);
+    const report = this.reporter!.report(entries, this.windows.length + this.windowsDropped, this.lastEvaluation, this.quality);
     this.qualityAlerts(report);
     this.windows.push(report);
     const max = this.opts.maxWindows ?? 1000;
@@ -851,183 +585,6 @@ export class PredictionMonitor {
       this.windowsDropped++;
     }
     this.quality = new QualityWindow();
-  }
-
-  private performance(entries: readonly Entry[]): ClassificationMetrics | RegressionMetrics | undefined {
-    const schema = this.schemaValue!;
-    const lab = entries.filter((e) => e.error >= 0);
-    if (!lab.length) return undefined;
-    if (schema.task === 'regression') return regressionMetrics(lab.map((e) => e.row.labelValue!), lab.map((e) => e.row.predictionValue!));
-    const base = classificationMetrics(lab.map((e) => e.row.label!), lab.map((e) => e.row.prediction!));
-    const extra: { rocAuc?: number; logLoss?: number; ece?: number } = {};
-    if (this.positiveClass !== undefined) {
-      const scored = lab.filter((e) => e.row.score !== undefined);
-      const auc = rocAuc(scored.map((e) => e.row.label === this.positiveClass), scored.map((e) => e.row.score!));
-      if (Number.isFinite(auc)) extra.rocAuc = fmt(auc, 4);
-    }
-    const probs = lab.filter((e) => !Number.isNaN(e.trueClassProbability)).map((e) => e.trueClassProbability);
-    if (probs.length) extra.logLoss = fmt(logLoss(probs), 4);
-    const conf = lab.filter((e) => !Number.isNaN(e.confidence));
-    if (conf.length) extra.ece = fmt(expectedCalibrationError(conf.map((e) => e.confidence), conf.map((e) => e.error === 0)), 4);
-    return { ...base, ...extra };
-  }
-
-  private windowReport(entries: readonly Entry[]): WindowReport {
-    const p = this.profile!;
-    const schema = this.schemaValue!;
-    const first = entries[0]!.row;
-    const last = entries[entries.length - 1]!.row;
-    const evals = new Map(this.lastEvaluation.map((e) => [e.feature, e]));
-    const drift = this.columnDrift(entries, p, evals);
-    const multivariate: MultivariateDrift[] = p.vectors.map((vp, v) => {
-      const errs = entries.map((e) => e.rec[v]!).filter((x) => !Number.isNaN(x));
-      const value = errs.length ? errs.reduce((s, x) => s + x, 0) / errs.length : NaN;
-      const half = 3 * vp.errorSd / Math.sqrt(Math.max(1, errs.length));
-      return { feature: vp.name, value: fmt(value, 4), lower: fmt(vp.errorMean - half, 4), upper: fmt(vp.errorMean + half, 4), drifted: value > vp.errorMean + half || value < vp.errorMean - half };
-    });
-    const confs = entries.map((e) => e.confidence).filter((x) => !Number.isNaN(x));
-    const ents = entries.map((e) => e.entropy).filter((x) => !Number.isNaN(x));
-    const cal = entries.map((e) => e.calibrated).filter((x) => !Number.isNaN(x));
-    const avg = (xs: number[]) => (xs.length ? fmt(xs.reduce((s, x) => s + x, 0) / xs.length, 4) : undefined);
-    const counts = (pick: (e: Entry) => string | undefined) => {
-      const m = new Map<string, number>();
-      for (const e of entries) bump(m, pick(e));
-      return m;
-    };
-    const shift = (ref: ReadonlyMap<string, number>, cur: Map<string, number>): ShiftSummary | undefined => {
-      if (!cur.size || ref.size < 2) return undefined;
-      const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort(compareClasses);
-      const r = chiSquareHomogeneity(keys.map((k) => ref.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
-      return { test: 'chi2', statistic: fmt(r.statistic), pValue: r.pValue, drifted: r.pValue < 0.05, current: share(cur), reference: share(ref) };
-    };
-    // Per-segment drift drills into the columns that matter in this window: the drifted and top-ranked ones.
-    const focus = new Set([...drift.filter((d) => d.drifted && d.kind !== 'segment').slice(0, 10), ...drift.filter((d) => d.kind !== 'segment').slice(0, 5)].map((d) => d.feature));
-    const segments = this.segmentWindows(entries, focus);
-    const q = this.quality;
-    const decoder = this.decoders.get(this.logParser)!;
-    const perf = this.performance(entries);
-    const meanConfidence = avg(confs);
-    const meanEntropy = avg(ents);
-    const estimatedAccuracy = avg(cal);
-    const predictionDrift = schema.task === 'classification' ? shift(p.predictionCounts, counts((e) => e.row.prediction)) : undefined;
-    const priorShift = schema.task === 'classification' ? shift(p.labelCounts, counts((e) => e.row.label)) : undefined;
-    const segmentGap = largestGap(segments, schema.task);
-    return {
-      window: this.windows.length + this.windowsDropped,
-      start: first.index,
-      end: last.index + 1,
-      startLine: first.line,
-      endLine: last.line,
-      startTs: first.tsText ?? null,
-      endTs: last.tsText ?? null,
-      rows: entries.length,
-      labelled: entries.filter((e) => e.error >= 0).length,
-      ...(perf ? { performance: perf } : {}),
-      ...(meanConfidence !== undefined ? { meanConfidence } : {}),
-      ...(meanEntropy !== undefined ? { meanEntropy } : {}),
-      ...(estimatedAccuracy !== undefined ? { estimatedAccuracy } : {}),
-      drift,
-      driftedShare: drift.length ? fmt(drift.filter((d) => d.drifted).length / drift.length) : 0,
-      multivariate,
-      ...(predictionDrift ? { predictionDrift } : {}),
-      ...(priorShift ? { priorShift } : {}),
-      segments,
-      ...(segmentGap ? { segmentGap } : {}),
-      quality: {
-        missing: Object.fromEntries(decoder.numericNames.map((n, i) => [n, q.missing[i] ?? 0]).filter(([, v]) => v)),
-        typeChanges: Object.fromEntries(q.typeChanges),
-        outOfRange: Object.fromEntries(p.numeric.map((f, i) => [f.name, q.outOfRange[i] ?? 0]).filter(([, v]) => v)),
-        newCategories: Object.fromEntries([...q.newCategories].map(([k, v]) => [k, [...v]])),
-        duplicateIds: q.duplicateIds,
-        unparseableLines: q.unparseable,
-      },
-      suspicious: entries.filter((e) => e.suspicious).length,
-    };
-  }
-
-  /** Default-test drift of each column of `entries` against `ref`, ranked strongest first. */
-  private columnDrift(entries: readonly Entry[], ref: ReferenceProfile, evals?: ReadonlyMap<string, FeatureEval>, only?: ReadonlySet<string>): FeatureDrift[] {
-    const out: FeatureDrift[] = [];
-    const buffer = new Float64Array(entries.length);
-    for (let i = 0; i < ref.numeric.length; i++) {
-      const f = ref.numeric[i]!;
-      if (only && !only.has(f.name)) continue;
-      let k = 0;
-      for (const e of entries) {
-        const x = e.row.numeric[i]!;
-        if (!Number.isNaN(x)) buffer[k++] = x;
-      }
-      const vals = buffer.subarray(0, k).sort();
-      if (!vals.length || !f.sorted.length) continue;
-      const r = numericColumnTest(f.sorted, vals, f.uniqueValues);
-      const e = evals?.get(f.name);
-      out.push({ feature: f.name, kind: 'numeric', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });
-    }
-    for (let i = 0; i < ref.categorical.length; i++) {
-      const c = ref.categorical[i]!;
-      if (only && !only.has(c.name)) continue;
-      const cur = new Map<string, number>();
-      for (const e of entries) bump(cur, e.row.categorical[i]);
-      const r = categoricalColumnTest(c.counts, cur, ref.rows);
-      const e = evals?.get(c.name);
-      out.push({ feature: c.name, kind: 'categorical', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });
-    }
-    if (evals) {
-      for (const vp of ref.vectors) {
-        const e = evals.get(vp.name);
-        if (!e) continue;
-        out.push({ feature: vp.name, kind: 'vector', test: 'pca_reconstruction', statistic: fmt(e.shift, 2), threshold: 3, drifted: e.shift > 3, alertPValue: e.alertPValue, shift: fmt(e.shift, 2) });
-      }
-      this.schemaValue!.segments.forEach((col, j) => {
-        const cur = new Map<string, number>();
-        for (const e of entries) bump(cur, e.row.segments[j]);
-        const r = categoricalColumnTest(ref.segmentCounts[j]!, cur, ref.rows);
-        out.push({ feature: col, kind: 'segment', ...r, statistic: fmt(r.statistic, 4), alertPValue: 1, shift: 0 });
-      });
-    }
-    return out.sort((a, b) => a.alertPValue - b.alertPValue || rankP(a) - rankP(b) || Math.abs(b.shift) - Math.abs(a.shift));
-  }
-
-  private segmentWindows(entries: readonly Entry[], focus: ReadonlySet<string>): SegmentWindow[] {
-    const schema = this.schemaValue!;
-    const out: SegmentWindow[] = [];
-    schema.segments.forEach((col, j) => {
-      const groups = new Map<string, Entry[]>();
-      for (const e of entries) {
-        const v = e.row.segments[j];
-        if (v === undefined) continue;
-        const g = groups.get(v);
-        if (g) g.push(e);
-        else if (groups.size < MAX_SEGMENT_VALUES) groups.set(v, [e]);
-      }
-      for (const [value, list] of [...groups].sort((a, b) => compareClasses(a[0], b[0]))) {
-        const perf = this.performance(list);
-        const confs = list.map((e) => e.confidence).filter((x) => !Number.isNaN(x));
-        const cal = list.map((e) => e.calibrated).filter((x) => !Number.isNaN(x));
-        const ref = this.segmentProfiles[j]?.get(value);
-        const totals = this.segmentGapTotals[j]!;
-        const t = totals.get(value) ?? { rows: 0, labelled: 0, correct: 0, absErr: 0 };
-        for (const e of list) {
-          t.rows++;
-          if (e.error >= 0) {
-            t.labelled++;
-            if (schema.task === 'regression') t.absErr += e.error;
-            else if (e.error === 0) t.correct++;
-          }
-        }
-        if (totals.has(value) || totals.size < MAX_SEGMENT_VALUES) totals.set(value, t);
-        out.push({
-          column: col,
-          value,
-          rows: list.length,
-          ...(perf ? { performance: perf } : {}),
-          ...(confs.length ? { meanConfidence: fmt(confs.reduce((s, x) => s + x, 0) / confs.length, 4) } : {}),
-          ...(cal.length ? { estimatedAccuracy: fmt(cal.reduce((s, x) => s + x, 0) / cal.length, 4) } : {}),
-          drift: ref && list.length >= 20 ? this.columnDrift(list, ref, undefined, focus) : [],
-        });
-      }
-    });
-    return out;
   }
 
   private qualityAlerts(w: WindowReport): void {
@@ -1092,7 +649,7 @@ export class PredictionMonitor {
         complete: !!p,
         accuracy: p && Number.isFinite(p.accuracy) ? fmt(p.accuracy, 4) : null,
       },
-      windows: this.windows,
+      windows: [...this.windows],
       windowsDropped: this.windowsDropped,
       alerts: [...this.tracker.alerts],
       suspicious: this.suspiciousRows.map((s) => s.index),
@@ -1133,48 +690,7 @@ export class PredictionMonitor {
   }
 }
 
-function rankP(d: FeatureDrift): number {
-  return d.pValue ?? (d.drifted ? 0 : 1) * (1 - d.statistic);
+function binaryEntropy(p: number): number {
+  return (p > 0 ? -p * Math.log(p) : 0) + (p < 1 ? -(1 - p) * Math.log(1 - p) : 0);
 }
 
-function describeShift(ref: Record<string, number>, cur: Record<string, number>): string {
-  const keys = [...new Set([...Object.keys(ref), ...Object.keys(cur)])];
-  const moves = keys
-    .map((k) => ({ k, d: (cur[k] ?? 0) - (ref[k] ?? 0) }))
-    .sort((a, b) => Math.abs(b.d) - Math.abs(a.d))
-    .slice(0, 3);
-  return moves.map(({ k }) => `${k} ${pct(ref[k] ?? 0)} -> ${pct(cur[k] ?? 0)}`).join(', ');
-}
-
-function gapOf(column: string, rows: { value: string; rows: number; score: number }[], task: 'classification' | 'regression'): SegmentGap | undefined {
-  if (rows.length < 2) return undefined;
-  // Higher accuracy is better; lower MAE is better.
-  const sorted = [...rows].sort((a, b) => (task === 'regression' ? a.score - b.score : b.score - a.score));
-  const best = sorted[0]!;
-  const worst = sorted[sorted.length - 1]!;
-  return {
-    column,
-    metric: task === 'regression' ? 'mae' : 'accuracy',
-    best: { value: best.value, score: fmt(best.score, 4), rows: best.rows },
-    worst: { value: worst.value, score: fmt(worst.score, 4), rows: worst.rows },
-    gap: fmt(Math.abs(best.score - worst.score), 4),
-  };
-}
-
-function largestGap(segments: readonly SegmentWindow[], task: 'classification' | 'regression'): SegmentGap | undefined {
-  let best: SegmentGap | undefined;
-  const byColumn = new Map<string, { value: string; rows: number; score: number }[]>();
-  for (const s of segments) {
-    const perf = s.performance;
-    if (!perf || perf.labelled < 20) continue;
-    const score = 'accuracy' in perf ? perf.accuracy : perf.mae;
-    const list = byColumn.get(s.column) ?? [];
-    list.push({ value: s.value, rows: s.rows, score });
-    byColumn.set(s.column, list);
-  }
-  for (const [col, rows] of byColumn) {
-    const g = gapOf(col, rows, task);
-    if (g && (!best || g.gap > best.gap)) best = g;
-  }
-  return best;
-}

@@ -22,6 +22,10 @@ export class PredictionLineParser {
   }
 
   pushLine(text: string, line: number): void {
+    if (text.includes('\u0000')) {
+      this.onProblem({ line, message: `line ${line}: holds binary data (NUL bytes), not log text; skipped` });
+      return;
+    }
     if (this.format === undefined) {
       const t = text.trimStart();
       if (t === '') return;

@@ -21,6 +21,8 @@ export interface NumericProfile {
   /** Mean and variance of the reference's own normal scores z and of z^2 (ties make them differ from N(0,1)). */
   /** Bucket index over [min, max]: first rank whose value lies in each of BUCKETS equal slices. */
   readonly bucketStart: Int32Array;
+  /** BUCKETS / (max - min), 0 when all reference values are equal. */
+  readonly bucketScale: number;
   readonly zMean: number;
   readonly zVar: number;
   readonly z2Mean: number;
@@ -121,6 +123,7 @@ function numericProfile(name: string, values: number[], total: number): NumericP
   void s3;
   return {
     bucketStart,
+    bucketScale: width > 0 ? 1 / width : 0,
     zMean,
     zVar: n ? Math.max(1e-12, z2Mean - zMean * zMean) : 1,
     z2Mean,
@@ -140,18 +143,20 @@ function numericProfile(name: string, values: number[], total: number): NumericP
 
 const BUCKETS = 256;
 
-/** Normal score of x against a reference: Phi^-1 of its mid-rank position. */
-export function normalScore(p: NumericProfile, x: number): number {
+/**
+ * Where x falls in the reference: `below * 65536 + equal` (values strictly below, values equal).
+ * Sorting packed ranks sorts the values, and KS and normal scores need nothing else.
+ */
+export function packedRank(p: NumericProfile, x: number): number {
   // Runs for every feature of every row: a bucket lookup narrows two binary searches to a few values.
   const a = p.sorted;
   const n = a.length;
-  if (x < p.min) return p.rankScores[0]!;
-  if (x > p.max) return p.rankScores[2 * n]!;
-  const width = (p.max - p.min) / BUCKETS;
-  const b = width > 0 ? Math.min(BUCKETS - 1, Math.floor((x - p.min) / width)) : 0;
-  let lo = width > 0 ? p.bucketStart[b]! : 0;
-  let hi = width > 0 ? p.bucketStart[b + 1]! : n;
-  if (b === BUCKETS - 1) hi = n;
+  if (x < p.min) return 0;
+  if (x > p.max) return n * RANK_SHIFT;
+  const scale = p.bucketScale;
+  const b = scale > 0 ? Math.min(BUCKETS - 1, ((x - p.min) * scale) | 0) : 0;
+  let lo = scale > 0 ? p.bucketStart[b]! : 0;
+  let hi = scale > 0 && b < BUCKETS - 1 ? p.bucketStart[b + 1]! : n;
   // Rounding at a slice edge: widen until the slice surely brackets x.
   while (lo > 0 && a[lo - 1]! >= x) lo--;
   while (hi < n && a[hi]! <= x) hi++;
@@ -161,15 +166,49 @@ export function normalScore(p: NumericProfile, x: number): number {
     else hi = mid;
   }
   let end = lo;
-  if (end < a.length && a[end] === x) {
-    hi = a.length;
+  if (end < n && a[end] === x) {
+    hi = n;
     while (end < hi) {
       const mid = (end + hi) >>> 1;
       if (a[mid]! <= x) end = mid + 1;
       else hi = mid;
     }
   }
-  return p.rankScores[lo + end]!;
+  return lo * RANK_SHIFT + (end - lo);
+}
+
+/** Multiplier of `below` in a packed rank (2^16); references hold at most 20000 rows, so it fits an int32. */
+export const RANK_SHIFT = 65536;
+
+/** Normal score of a packed rank: Phi^-1 of its mid-rank position. */
+export function rankScore(p: NumericProfile, packed: number): number {
+  return p.rankScores[((packed >>> 16) << 1) + (packed & 0xffff)]!;
+}
+
+/** Normal score of x against a reference: Phi^-1 of its mid-rank position. */
+export function normalScore(p: NumericProfile, x: number): number {
+  return rankScore(p, packedRank(p, x));
+}
+
+/** KS statistic between the reference and a window given as the window's sorted packed ranks. */
+export function ksFromRanks(referenceSize: number, sortedRanks: Int32Array): number {
+  const m = sortedRanks.length;
+  const n = referenceSize;
+  let d = 0;
+  for (let j = 0; j < m; ) {
+    const q = sortedRanks[j]!;
+    let k = j;
+    while (k < m && sortedRanks[k] === q) k++;
+    const below = q >>> 16;
+    const equal = q & 0xffff;
+    // Just before the value and at it: the two places where |F_ref - F_cur| can peak.
+    const d1 = Math.abs(below / n - j / m);
+    const d2 = Math.abs((below + equal) / n - k / m);
+    if (d1 > d) d = d1;
+    if (d2 > d) d = d2;
+    j = k;
+  }
+  return d;
 }
 
 function vectorProfile(name: string, rows: Float64Array[]): VectorProfile | undefined {

@@ -160,7 +160,8 @@ export class RowDecoder {
 
   /** Top-level JSON keys of a record that the schema has never seen (a column appeared). */
   newColumns(r: RawRecord): string[] {
-    if (r.kind !== 'json') return [];
+    // Logs whose keys are data (one new key a row) would grow this set forever: stop looking.
+    if (r.kind !== 'json' || this.topKeys.size > this.schema.columns.length + 100) return [];
     let extra: string[] | undefined;
     for (const k in r.value) if (!this.topKeys.has(k)) (extra ??= []).push(k);
     if (extra) for (const k of extra) this.topKeys.add(k);

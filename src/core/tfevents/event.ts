@@ -459,7 +459,9 @@ function interpretTensor(buf: Uint8Array, t: RawTensor, plugin: string): Summary
     t.shape[1] === 3 &&
     (plugin === 'histograms' || (plugin === '' && t.dtype !== DT_INT32))
   ) {
-    return { kind: 'histogram', histogram: histogramFromRows(buf, t, t.shape[0]!) };
+    // Rows come from the data present, never from the declared shape alone (a hostile shape can't loop).
+    const available = t.content ? (t.content[1] - t.content[0]) / (ELEMENT_BYTES[t.dtype] ?? 1) : t.numbers.length;
+    return { kind: 'histogram', histogram: histogramFromRows(buf, t, Math.max(0, Math.min(t.shape[0]!, Math.floor(available / 3)))) };
   }
   return { kind: 'tensor', tensor: { dtype: t.dtype, shape: t.shape } };
 }

@@ -26,3 +26,5 @@ export { relateRun } from './run-relation';
 export type { RunRelation } from './run-relation';
 export { HealthMonitor, findHealthProblems } from './health';
 export type { TrainingFinding, FindingKind, HealthOptions } from './health';
+export { summarizeRuns, summarizeRun, summarizeTag } from './summary';
+export type { RunSummary, TagSummary } from './summary';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AlertBook, type AlertSignal, type Incident } from '../../core/alerts';
+import { AlertBook, type AlertSignal, type Incident, type Observation } from '../../core/alerts';
 import type { MonitorLog } from '../log';
 import { readSettings } from '../settings';
 
@@ -37,13 +37,13 @@ export class AlertCenter implements vscode.Disposable {
     return new vscode.Disposable(() => this.openers.delete(prefix));
   }
 
-  /** Records that a condition holds; notifies when it starts an episode. Returns the incident. */
-  raise(signal: AlertSignal): Incident {
+  /** Records that a condition holds; notifies when it starts an episode (or a snooze ended). */
+  raise(signal: AlertSignal): Observation {
     const observation = this.book.observe(signal, this.now());
     if (observation.newEpisode) this.log.warn(`alert: ${signal.source} ${signal.kind}: ${signal.message}`);
     this.persist();
     if (observation.notify && readSettings().notifications) this.notify(observation.incident);
-    return observation.incident;
+    return observation;
   }
 
   /** Ends an episode because its condition cleared. */

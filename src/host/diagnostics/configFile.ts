@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CONFIG_FILE_NAME, loadConfig, type ModelmonConfig } from '../../core/config';
 import type { MonitorLog } from '../log';
 import { readSettings } from '../settings';
+import { onDidDeleteAnything } from './fileEvents';
 import { DIAGNOSTIC_SOURCE } from './trainingCode';
 
 /** Position of a character offset in `text` (0-based line and column). */
@@ -34,11 +35,9 @@ export class ConfigFileDiagnostics implements vscode.Disposable {
       watcher,
       watcher.onDidCreate((u) => void this.checkFile(u)),
       watcher.onDidChange((u) => void this.checkFile(u)),
-      watcher.onDidDelete((u) => {
-        this.collection.delete(u);
-        this.configs.delete(u.toString());
-        this.changed.fire();
-      }),
+      watcher.onDidDelete((u) => this.forget(u)),
+      // Deleting a folder reports the folder only, not the config inside it.
+      onDidDeleteAnything((u) => this.forget(u)),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (isConfig(e.document.uri)) this.check(e.document.uri, e.document.getText());
       }),
@@ -57,6 +56,19 @@ export class ConfigFileDiagnostics implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+  }
+
+  private forget(deleted: vscode.Uri): void {
+    const prefix = deleted.toString();
+    let any = false;
+    this.collection.forEach((uri) => {
+      if (uri.toString() === prefix || uri.toString().startsWith(`${prefix}/`)) {
+        this.collection.delete(uri);
+        this.configs.delete(uri.toString());
+        any = true;
+      }
+    });
+    if (any) this.changed.fire();
   }
 
   private async checkFile(uri: vscode.Uri): Promise<void> {

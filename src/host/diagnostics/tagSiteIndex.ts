@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { findTagSites, type TagSite } from '../../core/tagSites';
 import type { MonitorLog } from '../log';
+import { onDidDeleteAnything } from './fileEvents';
 import { readSettings } from '../settings';
 
 /**
@@ -27,9 +28,8 @@ export class TagSiteIndex implements vscode.Disposable {
       watcher,
       watcher.onDidCreate((u) => void this.scanFile(u)),
       watcher.onDidChange((u) => void this.scanFile(u)),
-      watcher.onDidDelete((u) => {
-        if (this.sites.delete(u.toString())) this.changed.fire([u]);
-      }),
+      watcher.onDidDelete((u) => this.forget(u)),
+      onDidDeleteAnything((u) => this.forget(u)),
     );
   }
 
@@ -56,6 +56,13 @@ export class TagSiteIndex implements vscode.Disposable {
   dispose(): void {
     for (const t of this.pending.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
+  }
+
+  private forget(deleted: vscode.Uri): void {
+    const prefix = deleted.toString();
+    const gone = [...this.sites.values()].filter((f) => f.uri.toString() === prefix || f.uri.toString().startsWith(`${prefix}/`)).map((f) => f.uri);
+    for (const u of gone) this.sites.delete(u.toString());
+    if (gone.length) this.changed.fire(gone);
   }
 
   private async scanWorkspace(): Promise<void> {

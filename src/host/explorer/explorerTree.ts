@@ -131,7 +131,9 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
   }
 
   private sections(): ExplorerNode[] {
-    const ids: SectionId[] = ['training'];
+    const ids: SectionId[] = [];
+    // With nothing found at all the tree stays empty, so the view's welcome text shows.
+    if (this.sources.training.runs().length || this.sources.training.logdirs().length) ids.push('training');
     if (this.sources.predictions?.logs().length) ids.push('predictions');
     if (this.sources.gpus && (this.sources.gpus.current()?.length ?? 0) > 0) ids.push('gpu');
     if (this.sources.integrity?.files().length) ids.push('integrity');

@@ -31,7 +31,7 @@ export interface TrainingDashboardOptions {
 }
 
 /** The open panels, at most one per kind, and how to make one. */
-class Dashboards implements vscode.Disposable {
+class OpenDashboards implements vscode.Disposable {
   private readonly open = new Map<PanelKind, DashboardPanel>();
   private readonly context: PanelContext;
 
@@ -112,7 +112,7 @@ class Dashboards implements vscode.Disposable {
   }
 }
 
-let dashboards: Dashboards | undefined;
+let dashboards: OpenDashboards | undefined;
 
 /**
  * Registers the dashboards' panel serializers (so open dashboards come back after a reload) and
@@ -120,7 +120,7 @@ let dashboards: Dashboards | undefined;
  */
 export function registerPanels(context: Pick<vscode.ExtensionContext, 'extensionUri'>, sources: PanelSources, log: vscode.LogOutputChannel): vscode.Disposable {
   dashboards?.dispose();
-  const registry = new Dashboards(context.extensionUri, sources, log);
+  const registry = new OpenDashboards(context.extensionUri, sources, log);
   dashboards = registry;
   const disposables: vscode.Disposable[] = [registry];
   for (const kind of Object.keys(VIEW_TYPES) as PanelKind[]) {
@@ -144,7 +144,7 @@ export function registerPanels(context: Pick<vscode.ExtensionContext, 'extension
   });
 }
 
-function registry(): Dashboards {
+function registry(): OpenDashboards {
   if (!dashboards) throw new Error('Model Monitor dashboards are not registered yet');
   return dashboards;
 }

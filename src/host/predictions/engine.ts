@@ -17,11 +17,12 @@ const MAX_PROBLEMS = 200;
 
 /** Analyses a whole prediction log with the predictions engine (streaming, bounded memory). */
 export async function analyzeLog(file: string, settings: MonitorSettings, signal: AbortSignal): Promise<LogAnalysis> {
-  const report = await analyzePredictionLog(file, { referenceRows: settings.referenceRows, window: settings.window, signal, source: file });
-  const { observation, view } = observePredictions({ log: file, report });
+  const report = await analyzePredictionLog(file, { referenceRows: settings.referenceRows, window: settings.window, alertPValue: settings.alertPValue, signal, source: file });
+  const { observation, view } = observePredictions({ log: file, report, alertPValue: settings.alertPValue });
   const problems: LogAnalysis['problems'][number][] = report.problems.slice(0, MAX_PROBLEMS).map((p) => ({ line: p.line, message: p.message, severity: 'warning' }));
   for (const a of report.alerts) {
-    if (a.kind === 'data_quality' && problems.length < MAX_PROBLEMS) problems.push({ line: a.line, message: a.message, severity: a.severity });
+    const seen = problems.some((p) => p.line === a.line && p.message === a.message);
+    if (a.kind === 'data_quality' && !seen && problems.length < MAX_PROBLEMS) problems.push({ line: a.line, message: a.message, severity: a.severity });
   }
   const drifted = (observation.driftedFeatures?.length ?? 0) > 0 || report.alerts.some((a) => a.kind === 'data_drift' || a.kind === 'concept_drift');
   return { rows: report.rows, alerts: report.alerts.length, drifted, problems, report: view };

@@ -24,7 +24,7 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
     this.disposables.push(
       watcher,
       watcher.onDidChange((u) => this.schedule(u.fsPath)),
-      watcher.onDidCreate(() => void this.refresh()),
+      watcher.onDidCreate(() => this.scheduleDiscovery()),
       watcher.onDidDelete((u) => {
         if (this.states.delete(u.fsPath)) this.fire();
       }),
@@ -40,7 +40,8 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
     return [...this.states.values()].sort((a, b) => a.label.localeCompare(b.label));
   }
 
-  async refresh(): Promise<void> {
+  /** Finds the logs again; `reanalyze` false analyses only logs not seen before. */
+  async refresh(reanalyze = true): Promise<void> {
     const settings = readSettings();
     const found = new Set<string>();
     for (const glob of settings.predictionLogGlobs) {
@@ -53,8 +54,8 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
     for (const file of found) {
       if (!this.states.has(file)) {
         this.states.set(file, { path: file, label: vscode.workspace.asRelativePath(file), rows: 0, alerts: 0, drifted: false, problems: [], report: null });
-      }
-      analyses.push(this.analyze(file));
+        analyses.push(this.analyze(file));
+      } else if (reanalyze) analyses.push(this.analyze(file));
     }
     this.fire();
     await Promise.all(analyses);
@@ -75,12 +76,24 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
   dispose(): void {
     this.disposed = true;
     for (const t of this.timers.values()) clearTimeout(t);
+    clearTimeout(this.discovery);
     for (const c of this.running.values()) c.abort();
     for (const d of this.disposables) d.dispose();
   }
 
+  private discovery: ReturnType<typeof setTimeout> | undefined;
+
+  /** New files arrive in bursts (a whole folder copied): look for logs once the burst is over. */
+  private scheduleDiscovery(): void {
+    clearTimeout(this.discovery);
+    this.discovery = setTimeout(() => {
+      this.discovery = undefined;
+      if (!this.disposed) void this.refresh(false);
+    }, 300);
+  }
+
   private schedule(file: string): void {
-    if (!this.states.has(file) || !readSettings().predictionLogGlobs.length) return;
+    if (!this.states.has(file) || !readSettings().followPredictions) return;
     clearTimeout(this.timers.get(file));
     this.timers.set(file, setTimeout(() => {
       this.timers.delete(file);

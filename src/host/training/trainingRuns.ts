@@ -5,6 +5,7 @@ import { LogdirWatcher } from '../../io/tfevents/logdir';
 import { describeError, type MonitorLog } from '../log';
 import { readSettings } from '../settings';
 import { discoverEventFiles } from './discovery';
+import { outermost } from './logdirs';
 import { readHealthOptions, RunHealth } from './health';
 import { groupOfRun, type RunState, type SeriesPoints, type TagState, type TrainingFinding } from './model';
 import type { TrainingRuns } from './service';
@@ -127,6 +128,13 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
     this.log.info(`training: ${this.runs().length} run(s), ${this.findings().length} finding(s) in ${this.watchers.size} log dir(s)`);
   }
 
+  /** Stops every watcher and starts afresh (poll interval or CRC setting changed). */
+  async restart(): Promise<void> {
+    for (const w of this.watchers.values()) w.dispose();
+    this.watchers.clear();
+    await this.refresh();
+  }
+
   async addLogdir(dir: string): Promise<void> {
     const added = this.state.get<string[]>(ADDED_KEY, []);
     if (!added.includes(dir)) await this.state.update(ADDED_KEY, [...added, dir]);
@@ -165,14 +173,6 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
       if (!this.disposed) this.changed.fire();
     }, 250);
   }
-}
-
-/** Drops directories inside another one: a watcher reads its whole tree, so nested ones would read runs twice. */
-function outermost(dirs: readonly string[]): Set<string> {
-  const sorted = [...new Set(dirs)].sort((a, b) => a.length - b.length);
-  const kept: string[] = [];
-  for (const d of sorted) if (!kept.some((k) => d === k || d.startsWith(k.endsWith(path.sep) ? k : k + path.sep))) kept.push(d);
-  return new Set(kept);
 }
 
 function withFile(f: TrainingFinding, file: string | undefined): TrainingFinding {

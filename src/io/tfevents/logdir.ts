@@ -92,6 +92,7 @@ export class LogdirWatcher {
   private running: Promise<LogdirChange> | undefined;
   private again = false;
   private disposed = false;
+  private polledOnce = false;
   private readonly baseDir: string;
   /** Called after each poll that changed something, the first one included. */
   onChange: ((change: LogdirChange) => void) | undefined;
@@ -188,7 +189,15 @@ export class LogdirWatcher {
 
   private async pollOnce(): Promise<LogdirChange> {
     const change: LogdirChange = { runsAdded: [], runsRemoved: [], runsChanged: [], corruptions: [] };
-    const found = await discoverEventFiles(this.root, this.options.maxDepth);
+    let found: Map<string, string[]>;
+    try {
+      found = await discoverEventFiles(this.root, this.options.maxDepth);
+    } catch (error) {
+      // A root that vanished while watched empties the store; on the first poll it is the caller's error.
+      if (!(error instanceof LogdirError) || !this.polledOnce) throw error;
+      found = new Map();
+    }
+    this.polledOnce = true;
     if (this.disposed) return change;
     for (const name of [...this.tails.keys()]) {
       if (!found.has(name)) {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DriftCheckResult, ModelMonitorApi } from '../../../src/host/api';
@@ -81,6 +81,16 @@ describe('Model Monitor commands', () => {
     const again = await runCommand<string[]>('modelmon.addLogDir', join(workspaceRoot, 'runs', 'tf2_style'));
     assert.ok(!again?.includes(join(workspaceRoot, 'runs', 'tf2_style')));
     assert.equal(api.runs().filter((r) => r.dir === join(workspaceRoot, 'runs', 'tf2_style', 'train')).length, 1);
+  });
+
+  it('exports the HTML report of the workspace', async () => {
+    const target = vscode.Uri.file(join(outputDir, 'extension-report.html'));
+    rmSync(target.fsPath, { force: true });
+    await runCommand('modelmon.exportReport', target);
+    const html = readFileSync(target.fsPath, 'utf8');
+    assert.match(html, /<html/i);
+    assert.match(html, /nan_divergence/);
+    assert.match(html, /tabular/);
   });
 
   it('keeps palette entries behind when clauses', async () => {

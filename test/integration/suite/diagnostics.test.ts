@@ -64,6 +64,36 @@ describe('training findings on the training code', () => {
     assert.match(text, /`nan_divergence`/);
   });
 
+  it('marks an unknown key of a modelmon.json at its position', async () => {
+    const dir = join(workspaceRoot, 'configs-under-test');
+    const file = vscode.Uri.file(join(dir, 'modelmon.json'));
+    await vscode.workspace.fs.writeFile(file, Buffer.from('{\n  "predictions": [\n    { "log": "p.csv", "windw": 5 }\n  ]\n}\n'));
+    try {
+      const problem = await waitFor(() => api.diagnosticsFor(file).find((d) => /windw/.test(d.message)), 'a problem for the unknown key');
+      assert.match(problem.message, /did you mean "window"/);
+      assert.equal(problem.range.start.line, 2);
+      assert.equal(problem.range.start.character, 22);
+      assert.equal(problem.source, 'Model Monitor');
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.file(dir), { recursive: true });
+    }
+    await waitFor(() => api.diagnosticsFor(file).length === 0, 'the problem to go with the deleted folder');
+  });
+
+  it('marks unreadable lines of a prediction log at their line', async () => {
+    const file = vscode.Uri.file(join(workspaceRoot, 'predictions', 'broken_predictions.csv'));
+    const rows = ['ts,id,x,prediction,label', '2026-01-01T00:00:00Z,0,1.5,1,1', '2026-01-01T00:01:00Z,1,2.5,0,0', 'this,line,is', '2026-01-01T00:03:00Z,3,0.5,1,1'];
+    await vscode.workspace.fs.writeFile(file, Buffer.from(rows.join('\n') + '\n'));
+    try {
+      const problem = await waitFor(() => api.diagnosticsFor(file).find((d) => d.range.start.line === 3), 'a problem on line 4 of the log', 20_000);
+      assert.match(problem.message, /expected 5 CSV fields, found 3/);
+      assert.equal(problem.source, 'Model Monitor');
+    } finally {
+      await vscode.workspace.fs.delete(file);
+    }
+    await waitFor(() => !api.predictionLogs().some((l) => l.path === file.fsPath), 'the deleted log to be dropped');
+  });
+
   it('shows the problem in the editor and the Problems panel', async () => {
     const doc = await vscode.workspace.openTextDocument(trainPy);
     const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);

@@ -28,8 +28,18 @@ import { EXTENSION_ID, extensionApi, screenshot, waitFor, workspaceRoot } from '
 // workspace, so the panels are tested whatever the extension's own wiring looks like.
 
 class StoreTrainingSource implements TrainingSource {
-  readonly onDidChange = new vscode.EventEmitter<void>().event;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
   private readonly found: FindingView[];
+  /** Points a test appended after the files were read, as a live run would. */
+  private readonly appended = new Map<string, { step: number; value: number; wallTime: number }[]>();
+
+  /** Appends points to a series and tells the dashboard, like a training script writing events. */
+  append(run: string, tag: string, points: { step: number; value: number; wallTime: number }[]): void {
+    const key = `${run}\u0000${tag}`;
+    this.appended.set(key, [...(this.appended.get(key) ?? []), ...points]);
+    this.changed.fire();
+  }
 
   constructor(
     private readonly store: RunStore,
@@ -49,15 +59,16 @@ class StoreTrainingSource implements TrainingSource {
         name: r.name,
         tags: scalars.map((t) => t.tag),
         histogramTags: r.tagList().filter((t) => t.kind === 'histogram').map((t) => t.tag),
-        lastStep: Math.max(...scalars.map((t) => t.lastStep ?? 0)),
+        lastStep: Math.max(...scalars.map((t) => this.series(r.name, t.tag)?.steps.at(-1) ?? 0)),
         lastWallTime: null,
       };
     });
   }
 
   series(run: string, tag: string): SeriesView | undefined {
-    const points = this.store.get(run)?.tag(tag)?.points();
-    if (!points) return undefined;
+    const logged = this.store.get(run)?.tag(tag)?.points();
+    if (!logged) return undefined;
+    const points = [...logged, ...(this.appended.get(`${run}\u0000${tag}`) ?? [])];
     return { steps: points.map((p) => p.step), values: points.map((p) => p.value), wallTimes: points.map((p) => p.wallTime) };
   }
 
@@ -212,6 +223,29 @@ describe('the dashboards', function () {
     assert.equal(openTrainingDashboard({ tag: finding.tag, step: finding.step }), panel);
     await rendered('training', again);
     await shoot('training-dashboard-finding');
+  });
+
+  it('streams new points into the open dashboard', async () => {
+    const training = sources.training as StoreTrainingSource;
+    const run = 'overfit_small_data';
+    const tag = 'train/loss';
+    const before = training.series(run, tag)!;
+    const last = before.steps.length - 1;
+    const since = renders.length;
+    const drawn = renders.filter((r) => r.panel === 'training').at(-1)!.points;
+    training.append(run, tag, Array.from({ length: 100 }, (_, i) => ({ step: before.steps[last]! + i + 1, value: 0.01, wallTime: before.wallTimes[last]! + i + 1 })));
+    const r = await waitFor(() => renders.slice(since).find((x) => x.panel === 'training' && x.points >= drawn + 100), 'the dashboard to draw the appended points', 15_000);
+    assert.equal(r.points, drawn + 100);
+  });
+
+  it('draws everything again when VS Code reloads the page', async () => {
+    const drawn = renders.filter((r) => r.panel === 'training').at(-1)!.points;
+    const since = renders.length;
+    openTrainingDashboard();
+    await vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction');
+    // The reloaded page says `ready`, gets the whole state again (appended points included) and draws it.
+    const r = await rendered('training', since);
+    assert.equal(r.points, drawn);
   });
 
   it('shows windows, drift and alerts of the tabular prediction log', async () => {

@@ -9,6 +9,8 @@ describe('the real VS Code host', () => {
     assert.ok(ext?.isActive, 'extension active');
     assert.equal(vscode.env.uiKind, vscode.UIKind.Web);
     assert.ok(workspaceRoot.endsWith('workspace'), `workspace is the example copy: ${workspaceRoot}`);
+    // The suite's environment reaches the extension host: the stand-in nvidia-smi is on PATH.
+    assert.match(process.env.PATH ?? '', /test\/fixtures\/nvidia-smi\/bin/);
     const png = await screenshot('smoke');
     assert.ok(png.endsWith('smoke.png'));
   });

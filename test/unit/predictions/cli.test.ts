@@ -46,6 +46,12 @@ test('--window, --reference-rows and --fail-on-alert', async () => {
   assert.deepEqual([doc.reference.rows, doc.windows[0].rows], [500, 100]);
 });
 
+test('--reference-range takes the reference from a time range', async () => {
+  const r = await cli('test/fixtures/predictions/tabular_dev.jsonl', '--reference-range', '2026-01-01T00:00:00Z..2026-01-01T16:40:00Z', '--json');
+  const doc = JSON.parse(r.out);
+  assert.deepEqual([doc.reference.source, doc.reference.rows, doc.reference.end], ['time range', 1000, 1000]);
+});
+
 test('unusable arguments exit 2 with a message and the usage', async () => {
   for (const [args, message] of [
     [[], 'no prediction log given'],
@@ -54,6 +60,8 @@ test('unusable arguments exit 2 with a message and the usage', async () => {
     [['x.jsonl', '--reference-rows', 'many'], "--reference-rows must be an integer >= 20 (got 'many')"],
     [['x.jsonl', '--bogus'], "Unknown option '--bogus'"],
     [['x.jsonl', '--schema', '{"lable":"y"}'], "--schema: unknown key 'lable'"],
+    [['x.jsonl', '--reference-range', 'yesterday'], '--reference-range must look like START..END'],
+    [['x.jsonl', '--reference-range', '..2026-01-01', '--reference-rows', '50'], '--reference-range cannot be combined'],
   ] as const) {
     const r = await cli(...args);
     assert.equal(r.code, 2, args.join(' '));

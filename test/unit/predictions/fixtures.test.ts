@@ -139,3 +139,20 @@ test('tabular: segments carry their own metrics and the largest gap', () => {
   const perf = w.performance!;
   assert.ok('rocAuc' in perf && perf.rocAuc! > 0.9);
 });
+
+test('digits without labels after the reference: the calibrated estimate catches the accuracy drop', () => {
+  const lines = readFileSync(join(DIR, 'digits_dev.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const m = new PredictionMonitor();
+  lines.forEach((l, i) => {
+    const o = JSON.parse(l);
+    if (i >= 1000) delete o.label;
+    m.push(o, i + 1);
+  });
+  m.end();
+  const r = m.snapshot();
+  const perf = r.alerts.find((a) => a.kind === 'performance')!;
+  assert.equal(perf.index, 2274);
+  assert.match(perf.message, /^line 2275: estimated accuracy 90% \(from calibrated confidence, no labels\)/);
+  assert.ok(r.windows.every((w) => w.performance === undefined && w.estimatedAccuracy! > 0.7));
+  assert.deepEqual(r.alerts.filter((a) => DRIFT_KINDS.has(a.kind) && a.index < 1500), []);
+});

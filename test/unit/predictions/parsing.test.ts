@@ -148,3 +148,11 @@ test('the fixture logs copied for tests are the real ones', () => {
   assert.equal(readFileSync('test/fixtures/predictions/digits_dev.jsonl', 'utf8').split('\n').filter(Boolean).length, 5000);
   assert.equal(readFileSync('test/fixtures/predictions/tabular_dev.csv', 'utf8').split('\n').filter(Boolean).length, 4001);
 });
+
+test('binary data is reported as such, line by line, and text rows around it still count', () => {
+  const lines = Array.from({ length: 30 }, (_, i) => row(i));
+  lines.splice(3, 0, 'PK\u0003\u0004\u0000\u0000garbage');
+  const r = run(lines.join('\n'));
+  assert.equal(r.rows, 30);
+  assert.deepEqual(r.problems, [{ line: 4, message: 'line 4: holds binary data (NUL bytes), not log text; skipped' }]);
+});

@@ -54,6 +54,12 @@ test('a TF2 [k,3] histogram tensor becomes buckets (left, right, count)', () => 
   });
 });
 
+test('a hostile [2^40, 3] shape with little data decodes only the rows present', () => {
+  const shape = new Message().message(2, new Message().varint(1, 2 ** 40)).message(2, new Message().varint(1, 3));
+  const data = only(tensorEvent(new Message().varint(1, 2).message(2, shape).double(6, 0).double(6, 1).double(6, 7), 'histograms'));
+  assert.deepEqual(data, { kind: 'histogram', histogram: { min: 0, max: 1, count: 7, sum: 3.5, bucketLimits: [1], bucketCounts: [7] } });
+});
+
 test('a later value of a tag without metadata uses the plugin hint', () => {
   const shape = new Message().message(2, new Message().varint(1, 3)).message(2, new Message().varint(1, 3));
   const tensor = new Message().varint(1, 3).message(2, shape).packed(7, [0, 1, 2, 1, 2, 5, 2, 4, 3]);

@@ -85,6 +85,9 @@ test('new runs and files are picked up, files of a run read in name order, vanis
   rmSync(join(dir, 'a'), { recursive: true });
   assert.deepEqual((await watcher.poll()).runsRemoved, ['a']);
   assert.deepEqual(watcher.store.runs.map((r) => r.name), ['b/deep']);
+  rmSync(dir, { recursive: true });
+  assert.deepEqual((await watcher.poll()).runsRemoved, ['b/deep']);
+  assert.deepEqual(watcher.store.runs, []);
   watcher.dispose();
 });
 

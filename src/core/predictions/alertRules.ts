@@ -1,0 +1,163 @@
+import { EpisodeTracker, type EvaluationPoint } from './episodes';
+import { compareClasses } from './metrics';
+import { chiSquareHomogeneity, normalTwoSidedP } from './numeric';
+import type { ReferenceProfile } from './profile';
+import type { PredictionSchema } from './schema';
+import type { SlidingWindow } from './slidingWindow';
+import { describeShift, fmt, share, type FeatureEval } from './windowReport';
+
+// Family-wise p-value under which a column is named in a data-drift alert.
+const NAME_P = 0.05;
+// Fewest labelled (or scored) rows in the window for a performance verdict.
+const MIN_LABELLED = 30;
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+
+/** Drift of every monitored column over the sliding window, with family-wise (Bonferroni) p-values. */
+export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow): FeatureEval[] {
+  const tested = p.numeric.length + p.categorical.length + p.vectors.length;
+  const out: FeatureEval[] = [];
+  for (let i = 0; i < p.numeric.length; i++) {
+    const f = p.numeric[i]!;
+    const n = w.zCount[i]!;
+    const N = f.sorted.length;
+    if (n < 20 || N < 20) continue;
+    // Location and spread of the window's normal scores against the reference's own: both
+    // running sums, so an evaluation costs O(columns) however large the window.
+    const t = (w.zSum[i]! / n - f.zMean) / Math.sqrt(f.zVar * (1 / n + 1 / N));
+    const ts = (w.z2Sum[i]! / n - f.z2Mean) / Math.sqrt(f.z2Var * (1 / n + 1 / N));
+    const pv = Math.min(1, 2 * Math.min(normalTwoSidedP(t), normalTwoSidedP(ts)));
+    out.push({ feature: f.name, kind: 'numeric', alertPValue: Math.min(1, pv * tested), shift: t });
+  }
+  for (let i = 0; i < p.categorical.length; i++) {
+    const ref = p.categorical[i]!;
+    const cur = w.catCounts[i]!;
+    const keys = [...new Set([...ref.counts.keys(), ...cur.keys()])];
+    const r = chiSquareHomogeneity(keys.map((k) => ref.counts.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
+    out.push({ feature: ref.name, kind: 'categorical', alertPValue: Math.min(1, r.pValue * tested), shift: Math.sqrt(r.statistic) });
+  }
+  for (let v = 0; v < p.vectors.length; v++) {
+    const vp = p.vectors[v]!;
+    const n = w.recCount[v]!;
+    if (n < 20 || vp.errorSd <= 0) continue;
+    const heldOut = Math.ceil(p.rows / 2);
+    const t = (w.recSum[v]! / n - vp.errorMean) / (vp.errorSd * Math.sqrt(1 / n + 1 / heldOut));
+    const pv = t > 0 ? normalTwoSidedP(t) / 2 : 1;
+    out.push({ feature: vp.name, kind: 'vector', alertPValue: Math.min(1, pv * tested), shift: t });
+  }
+  return out.sort((a, b) => a.alertPValue - b.alertPValue || Math.abs(b.shift) - Math.abs(a.shift));
+}
+
+
+/** What the alert rules look at, besides the window's running sums. */
+export interface AlertRuleInput {
+  readonly at: EvaluationPoint;
+  readonly profile: ReferenceProfile;
+  readonly schema: PredictionSchema;
+  readonly window: SlidingWindow;
+  readonly features: readonly FeatureEval[];
+  readonly alertP: number;
+  readonly anomalyQuantile: number;
+  /** ADWIN on the error stream / Page-Hinkley on confidence signalled since the last evaluation. */
+  readonly errorDetectorFired: boolean;
+  readonly confidenceDetectorFired: boolean;
+}
+
+/**
+ * The alert rules, applied at each evaluation of the sliding window: data drift (columns and
+ * segment mix), prior shift (labels, else predictions), concept drift (error rate above the
+ * reference band after ADWIN fires), performance (accuracy, the calibrated estimate without
+ * labels, MAE; confidence after Page-Hinkley fires) and bursts of suspicious inputs.
+ */
+export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput): void {
+  const { at, profile: p, schema, window: w, features } = input;
+  const n = w.size;
+  const named = features.filter((f) => f.alertPValue < NAME_P);
+  const segmentShifts = schema.segments.map((col, j) => {
+    const ref = p.segmentCounts[j]!;
+    const cur = w.segCounts[j]!;
+    const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort(compareClasses);
+    const r = chiSquareHomogeneity(keys.map((k) => ref.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
+    return { col, p: Math.min(1, r.pValue * schema.segments.length), text: () => describeShift(share(ref), share(cur)) };
+  });
+  const shiftedSegments = segmentShifts.filter((g) => g.p < input.alertP);
+  const holds = features.some((f) => f.alertPValue < input.alertP) || shiftedSegments.length > 0;
+  tracker.update('data_drift', 'data_drift', at, holds, () => {
+    const parts = named
+      .slice(0, 8)
+      .map((f) => `${f.feature} (${f.kind === 'vector' ? 'PCA error' : 'shift'} ${f.shift >= 0 ? '+' : ''}${f.shift.toFixed(1)} sd)`);
+    if (named.length > 8) parts.push(`${named.length - 8} more`);
+    const segs = shiftedSegments.map((g) => `segment mix of '${g.col}' shifted (${g.text()})`);
+    return {
+      features: [...named.map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
+      trailing: schema.segments.slice(),
+      joining: [...features.filter((f) => f.alertPValue < input.alertP).map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
+      featureStrength: new Map(features.map((f) => [f.feature, Math.abs(f.shift)])),
+      message: `line ${at.line}: data drift over the last ${n} rows vs the reference: ${[parts.length ? `drift in ${parts.join(', ')}` : '', ...segs].filter(Boolean).join('; ')}`,
+      severity: 'warning',
+      strength: Math.abs(named[0]?.shift ?? 0),
+    };
+  });
+  const byLabels = w.labelled >= MIN_LABELLED && w.labelCounts.size > 0;
+  const refCounts = byLabels ? p.labelCounts : p.predictionCounts;
+  const curCounts = byLabels ? w.labelCounts : w.predCounts;
+  if (schema.task === 'classification' && refCounts.size > 1) {
+    const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort(compareClasses);
+    const r = chiSquareHomogeneity(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
+    const col = byLabels ? schema.label : schema.predictions[0];
+    tracker.update('prior_shift', 'prior_shift', at, r.pValue < input.alertP, () => ({
+      features: col ? [col] : [],
+      message: `line ${at.line}: class mix (${byLabels ? 'labels' : 'predictions'}) shifted: ${describeShift(share(refCounts), share(curCounts))}`,
+      severity: 'warning',
+      strength: Math.sqrt(r.statistic),
+    }));
+  }
+  if (schema.task === 'classification' && w.labelled >= MIN_LABELLED && Number.isFinite(p.accuracy)) {
+    const refErr = 1 - p.accuracy;
+    const err = w.errors / w.labelled;
+    const sd = Math.sqrt(Math.max(refErr * (1 - refErr), 1e-4) / w.labelled);
+    const elevated = err > refErr + 3 * sd && err - refErr > 0.02;
+    tracker.update('concept_drift', 'concept_drift', at, elevated, () => ({
+      features: [],
+      message: `line ${at.line}: concept drift: the error rate rose to ${pct(err)} over the last ${w.labelled} labelled rows (reference ${pct(refErr)}; ADWIN detected a change)`,
+      severity: 'error',
+      strength: (err - refErr) / sd,
+    }), { canStart: elevated && input.errorDetectorFired, confirm: 1 });
+    tracker.update('performance', 'performance', at, elevated, () => ({
+      features: [],
+      message: `line ${at.line}: accuracy ${pct(1 - err)} over the last ${w.labelled} labelled rows is below the reference band (${pct(p.accuracy)} - 3 sd)`,
+      severity: 'error',
+    }));
+  } else if (schema.task === 'classification' && w.calCount >= MIN_LABELLED && Number.isFinite(p.accuracy)) {
+    const est = w.calSum / w.calCount;
+    const sd = Math.sqrt(Math.max(p.accuracy * (1 - p.accuracy), 1e-4) / w.calCount);
+    const low = est < p.accuracy - 3 * sd && p.accuracy - est > 0.02;
+    tracker.update('performance', 'performance', at, low, () => ({
+      features: [],
+      message: `line ${at.line}: estimated accuracy ${pct(est)} (from calibrated confidence, no labels) is below the reference band (${pct(p.accuracy)} - 3 sd)`,
+      severity: 'warning',
+    }));
+  } else if (schema.task === 'regression' && w.labelled >= MIN_LABELLED && Number.isFinite(p.mae)) {
+    const mae = w.absErr / w.labelled;
+    const high = mae > 1.5 * p.mae;
+    tracker.update('performance', 'performance', at, high, () => ({
+      features: [],
+      message: `line ${at.line}: MAE ${fmt(mae)} over the last ${w.labelled} labelled rows is 50% above the reference (${fmt(p.mae)})`,
+      severity: 'error',
+    }));
+  }
+  if (w.confCount >= MIN_LABELLED && Number.isFinite(p.confidenceMean)) {
+    const conf = w.confSum / w.confCount;
+    const low = conf < p.confidenceMean - 3 * (p.confidenceSd / Math.sqrt(w.confCount)) && p.confidenceMean - conf > 0.02;
+    tracker.update('performance:confidence', 'performance', at, low, () => ({
+      features: [],
+      message: `line ${at.line}: mean confidence fell to ${fmt(conf)} (reference ${fmt(p.confidenceMean)}; Page-Hinkley detected the drop)`,
+      severity: 'warning',
+    }), { canStart: low && input.confidenceDetectorFired, confirm: 1 });
+  }
+  const expected = (1 - input.anomalyQuantile) * n;
+  tracker.update('anomaly', 'anomaly', at, w.suspicious >= Math.max(3, 4 * expected), () => ({
+    features: [],
+    message: `line ${at.line}: ${w.suspicious} suspicious inputs in the last ${n} rows (about ${expected.toFixed(1)} expected)`,
+    severity: 'warning',
+  }));
+}

@@ -1,0 +1,326 @@
+import {
+  classificationMetrics,
+  compareClasses,
+  expectedCalibrationError,
+  logLoss,
+  regressionMetrics,
+  rocAuc,
+  type ClassificationMetrics,
+  type RegressionMetrics,
+} from './metrics';
+import { categoricalColumnTest, numericColumnTest, numericColumnTestFromRanks } from './columnTest';
+import { chiSquareHomogeneity } from './numeric';
+import type { ReferenceProfile } from './profile';
+import type { FeatureDrift, MultivariateDrift, SegmentGap, SegmentWindow, ShiftSummary, WindowReport } from './report';
+import type { PredictionRow } from './row';
+import type { PredictionSchema } from './schema';
+
+/** One monitored row with what the monitor derived from it. */
+export interface WindowEntry {
+  readonly row: PredictionRow;
+  /** Packed reference rank of each numeric feature (see packedRank); -1 where missing. */
+  readonly ranks: Int32Array;
+  /** PCA reconstruction error of each vector feature; NaN where missing. */
+  readonly rec: Float64Array;
+  readonly confidence: number;
+  readonly entropy: number;
+  readonly calibrated: number;
+  /** Classification: 1 wrong, 0 right; regression: absolute error; -1 unlabelled. */
+  readonly error: number;
+  readonly trueClassProbability: number;
+  readonly suspicious: boolean;
+}
+
+/** The monitor's latest family-wise drift evaluation of one column. */
+export interface FeatureEval {
+  readonly feature: string;
+  readonly kind: FeatureDrift['kind'];
+  readonly alertPValue: number;
+  readonly shift: number;
+}
+
+/** Data-quality counts of the rows of one window. */
+export class QualityWindow {
+  missing: number[] = [];
+  typeChanges = new Map<string, number>();
+  outOfRange: number[] = [];
+  newCategories = new Map<string, Set<string>>();
+  duplicateIds = 0;
+  unparseable = 0;
+  rows = 0;
+}
+
+/** What the reporter reads from the monitor (fixed once the reference is complete). */
+export interface WindowContext {
+  readonly schema: PredictionSchema;
+  readonly profile: ReferenceProfile;
+  readonly positiveClass: string | undefined;
+  readonly segmentProfiles: readonly Map<string, ReferenceProfile>[];
+  /** Running per-segment totals across windows, for the overall fairness gap (updated here). */
+  readonly segmentGapTotals: Map<string, { rows: number; labelled: number; correct: number; absErr: number }>[];
+}
+
+const MAX_SEGMENT_VALUES = 20;
+
+export const share = (m: ReadonlyMap<string, number>): Record<string, number> => {
+  let total = 0;
+  for (const v of m.values()) total += v;
+  const out: Record<string, number> = {};
+  for (const k of [...m.keys()].sort(compareClasses)) out[k] = total ? m.get(k)! / total : 0;
+  return out;
+};
+export const bump = (m: Map<string, number>, k: string | undefined, by = 1) => {
+  if (k === undefined) return;
+  const v = (m.get(k) ?? 0) + by;
+  if (v === 0) m.delete(k);
+  else m.set(k, v);
+};
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+export const fmt = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
+
+/**
+ * Builds the report of one window: performance, confidence and the calibrated estimate, each
+ * column's default drift test, the multivariate band, prediction and prior shift, per-segment
+ * metrics with a drill-down of the columns that drift, and data-quality counts.
+ */
+export class WindowReporter {
+  constructor(private readonly ctx: WindowContext) {}
+
+  performance(entries: readonly WindowEntry[]): ClassificationMetrics | RegressionMetrics | undefined {
+    const schema = this.ctx.schema;
+    const lab = entries.filter((e) => e.error >= 0);
+    if (!lab.length) return undefined;
+    if (schema.task === 'regression') return regressionMetrics(lab.map((e) => e.row.labelValue!), lab.map((e) => e.row.predictionValue!));
+    const base = classificationMetrics(lab.map((e) => e.row.label!), lab.map((e) => e.row.prediction!));
+    const extra: { rocAuc?: number; logLoss?: number; ece?: number } = {};
+    if (this.ctx.positiveClass !== undefined) {
+      const scored = lab.filter((e) => e.row.score !== undefined);
+      const auc = rocAuc(scored.map((e) => e.row.label === this.ctx.positiveClass), scored.map((e) => e.row.score!));
+      if (Number.isFinite(auc)) extra.rocAuc = fmt(auc, 4);
+    }
+    const probs = lab.filter((e) => !Number.isNaN(e.trueClassProbability)).map((e) => e.trueClassProbability);
+    if (probs.length) extra.logLoss = fmt(logLoss(probs), 4);
+    const conf = lab.filter((e) => !Number.isNaN(e.confidence));
+    if (conf.length) extra.ece = fmt(expectedCalibrationError(conf.map((e) => e.confidence), conf.map((e) => e.error === 0)), 4);
+    return { ...base, ...extra };
+  }
+
+  report(entries: readonly WindowEntry[], window: number, evaluation: readonly FeatureEval[], quality: QualityWindow): WindowReport {
+    const p = this.ctx.profile;
+    const schema = this.ctx.schema;
+    const first = entries[0]!.row;
+    const last = entries[entries.length - 1]!.row;
+    const evals = new Map(evaluation.map((e) => [e.feature, e]));
+    const drift = this.columnDrift(entries, p, evals);
+    const multivariate: MultivariateDrift[] = p.vectors.map((vp, v) => {
+      const errs = entries.map((e) => e.rec[v]!).filter((x) => !Number.isNaN(x));
+      const value = errs.length ? errs.reduce((s, x) => s + x, 0) / errs.length : NaN;
+      const half = 3 * vp.errorSd / Math.sqrt(Math.max(1, errs.length));
+      return { feature: vp.name, value: fmt(value, 4), lower: fmt(vp.errorMean - half, 4), upper: fmt(vp.errorMean + half, 4), drifted: value > vp.errorMean + half || value < vp.errorMean - half };
+    });
+    const confs = entries.map((e) => e.confidence).filter((x) => !Number.isNaN(x));
+    const ents = entries.map((e) => e.entropy).filter((x) => !Number.isNaN(x));
+    const cal = entries.map((e) => e.calibrated).filter((x) => !Number.isNaN(x));
+    const avg = (xs: number[]) => (xs.length ? fmt(xs.reduce((s, x) => s + x, 0) / xs.length, 4) : undefined);
+    const counts = (pick: (e: WindowEntry) => string | undefined) => {
+      const m = new Map<string, number>();
+      for (const e of entries) bump(m, pick(e));
+      return m;
+    };
+    const shift = (ref: ReadonlyMap<string, number>, cur: Map<string, number>): ShiftSummary | undefined => {
+      if (!cur.size || ref.size < 2) return undefined;
+      const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort(compareClasses);
+      const r = chiSquareHomogeneity(keys.map((k) => ref.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
+      return { test: 'chi2', statistic: fmt(r.statistic), pValue: r.pValue, drifted: r.pValue < 0.05, current: share(cur), reference: share(ref) };
+    };
+    // Per-segment drift drills into the columns that matter in this window: the drifted and top-ranked ones.
+    const focus = new Set([...drift.filter((d) => d.drifted && d.kind !== 'segment').slice(0, 10), ...drift.filter((d) => d.kind !== 'segment').slice(0, 5)].map((d) => d.feature));
+    const segments = this.segmentWindows(entries, focus);
+    const q = quality;
+        const perf = this.performance(entries);
+    const meanConfidence = avg(confs);
+    const meanEntropy = avg(ents);
+    const estimatedAccuracy = avg(cal);
+    const predictionDrift = schema.task === 'classification' ? shift(p.predictionCounts, counts((e) => e.row.prediction)) : undefined;
+    const priorShift = schema.task === 'classification' ? shift(p.labelCounts, counts((e) => e.row.label)) : undefined;
+    const segmentGap = largestGap(segments, schema.task);
+    return {
+      window,
+      start: first.index,
+      end: last.index + 1,
+      startLine: first.line,
+      endLine: last.line,
+      startTs: first.tsText ?? null,
+      endTs: last.tsText ?? null,
+      rows: entries.length,
+      labelled: entries.filter((e) => e.error >= 0).length,
+      ...(perf ? { performance: perf } : {}),
+      ...(meanConfidence !== undefined ? { meanConfidence } : {}),
+      ...(meanEntropy !== undefined ? { meanEntropy } : {}),
+      ...(estimatedAccuracy !== undefined ? { estimatedAccuracy } : {}),
+      drift,
+      driftedShare: drift.length ? fmt(drift.filter((d) => d.drifted).length / drift.length) : 0,
+      multivariate,
+      ...(predictionDrift ? { predictionDrift } : {}),
+      ...(priorShift ? { priorShift } : {}),
+      segments,
+      ...(segmentGap ? { segmentGap } : {}),
+      quality: {
+        missing: Object.fromEntries(p.numeric.map((f) => f.name).map((n, i) => [n, q.missing[i] ?? 0]).filter(([, v]) => v)),
+        typeChanges: Object.fromEntries(q.typeChanges),
+        outOfRange: Object.fromEntries(p.numeric.map((f, i) => [f.name, q.outOfRange[i] ?? 0]).filter(([, v]) => v)),
+        newCategories: Object.fromEntries([...q.newCategories].map(([k, v]) => [k, [...v]])),
+        duplicateIds: q.duplicateIds,
+        unparseableLines: q.unparseable,
+      },
+      suspicious: entries.filter((e) => e.suspicious).length,
+    };
+  }
+
+  /** Default-test drift of each column of `entries` against `ref`, ranked strongest first. */
+  columnDrift(entries: readonly WindowEntry[], ref: ReferenceProfile, evals?: ReadonlyMap<string, FeatureEval>, only?: ReadonlySet<string>): FeatureDrift[] {
+    const out: FeatureDrift[] = [];
+    const buffer = new Float64Array(entries.length);
+    const useRanks = ref === this.ctx.profile;
+    const ranks = useRanks ? new Int32Array(entries.length) : undefined;
+    for (let i = 0; i < ref.numeric.length; i++) {
+      const f = ref.numeric[i]!;
+      if (only && !only.has(f.name)) continue;
+      if (ranks) {
+        let k = 0;
+        for (const e of entries) {
+          const q = e.ranks[i]!;
+          if (q >= 0) ranks[k++] = q;
+        }
+        const sorted = ranks.subarray(0, k).sort();
+        const r = k ? numericColumnTestFromRanks(f.sorted.length, sorted, f.uniqueValues) : undefined;
+        if (r) {
+          const e = evals?.get(f.name);
+          out.push({ feature: f.name, kind: 'numeric', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });
+          continue;
+        }
+      }
+      let k = 0;
+      for (const e of entries) {
+        const x = e.row.numeric[i]!;
+        if (!Number.isNaN(x)) buffer[k++] = x;
+      }
+      const vals = buffer.subarray(0, k).sort();
+      if (!vals.length || !f.sorted.length) continue;
+      const r = numericColumnTest(f.sorted, vals, f.uniqueValues);
+      const e = evals?.get(f.name);
+      out.push({ feature: f.name, kind: 'numeric', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });
+    }
+    for (let i = 0; i < ref.categorical.length; i++) {
+      const c = ref.categorical[i]!;
+      if (only && !only.has(c.name)) continue;
+      const cur = new Map<string, number>();
+      for (const e of entries) bump(cur, e.row.categorical[i]);
+      const r = categoricalColumnTest(c.counts, cur, ref.rows);
+      const e = evals?.get(c.name);
+      out.push({ feature: c.name, kind: 'categorical', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });
+    }
+    if (evals) {
+      for (const vp of ref.vectors) {
+        const e = evals.get(vp.name);
+        if (!e) continue;
+        out.push({ feature: vp.name, kind: 'vector', test: 'pca_reconstruction', statistic: fmt(e.shift, 2), threshold: 3, drifted: e.shift > 3, alertPValue: e.alertPValue, shift: fmt(e.shift, 2) });
+      }
+      this.ctx.schema.segments.forEach((col, j) => {
+        const cur = new Map<string, number>();
+        for (const e of entries) bump(cur, e.row.segments[j]);
+        const r = categoricalColumnTest(ref.segmentCounts[j]!, cur, ref.rows);
+        out.push({ feature: col, kind: 'segment', ...r, statistic: fmt(r.statistic, 4), alertPValue: 1, shift: 0 });
+      });
+    }
+    return out.sort((a, b) => a.alertPValue - b.alertPValue || rankP(a) - rankP(b) || Math.abs(b.shift) - Math.abs(a.shift));
+  }
+
+  private segmentWindows(entries: readonly WindowEntry[], focus: ReadonlySet<string>): SegmentWindow[] {
+    const schema = this.ctx.schema;
+    const out: SegmentWindow[] = [];
+    schema.segments.forEach((col, j) => {
+      const groups = new Map<string, WindowEntry[]>();
+      for (const e of entries) {
+        const v = e.row.segments[j];
+        if (v === undefined) continue;
+        const g = groups.get(v);
+        if (g) g.push(e);
+        else if (groups.size < MAX_SEGMENT_VALUES) groups.set(v, [e]);
+      }
+      for (const [value, list] of [...groups].sort((a, b) => compareClasses(a[0], b[0]))) {
+        const perf = this.performance(list);
+        const confs = list.map((e) => e.confidence).filter((x) => !Number.isNaN(x));
+        const cal = list.map((e) => e.calibrated).filter((x) => !Number.isNaN(x));
+        const ref = this.ctx.segmentProfiles[j]?.get(value);
+        const totals = this.ctx.segmentGapTotals[j]!;
+        const t = totals.get(value) ?? { rows: 0, labelled: 0, correct: 0, absErr: 0 };
+        for (const e of list) {
+          t.rows++;
+          if (e.error >= 0) {
+            t.labelled++;
+            if (schema.task === 'regression') t.absErr += e.error;
+            else if (e.error === 0) t.correct++;
+          }
+        }
+        if (totals.has(value) || totals.size < MAX_SEGMENT_VALUES) totals.set(value, t);
+        out.push({
+          column: col,
+          value,
+          rows: list.length,
+          ...(perf ? { performance: perf } : {}),
+          ...(confs.length ? { meanConfidence: fmt(confs.reduce((s, x) => s + x, 0) / confs.length, 4) } : {}),
+          ...(cal.length ? { estimatedAccuracy: fmt(cal.reduce((s, x) => s + x, 0) / cal.length, 4) } : {}),
+          drift: ref && list.length >= 20 ? this.columnDrift(list, ref, undefined, focus) : [],
+        });
+      }
+    });
+    return out;
+  }
+}
+
+function rankP(d: FeatureDrift): number {
+  return d.pValue ?? (d.drifted ? 0 : 1) * (1 - d.statistic);
+}
+
+export function describeShift(ref: Record<string, number>, cur: Record<string, number>): string {
+  const keys = [...new Set([...Object.keys(ref), ...Object.keys(cur)])];
+  const moves = keys
+    .map((k) => ({ k, d: (cur[k] ?? 0) - (ref[k] ?? 0) }))
+    .sort((a, b) => Math.abs(b.d) - Math.abs(a.d))
+    .slice(0, 3);
+  return moves.map(({ k }) => `${k} ${pct(ref[k] ?? 0)} -> ${pct(cur[k] ?? 0)}`).join(', ');
+}
+
+export function gapOf(column: string, rows: { value: string; rows: number; score: number }[], task: 'classification' | 'regression'): SegmentGap | undefined {
+  if (rows.length < 2) return undefined;
+  // Higher accuracy is better; lower MAE is better.
+  const sorted = [...rows].sort((a, b) => (task === 'regression' ? a.score - b.score : b.score - a.score));
+  const best = sorted[0]!;
+  const worst = sorted[sorted.length - 1]!;
+  return {
+    column,
+    metric: task === 'regression' ? 'mae' : 'accuracy',
+    best: { value: best.value, score: fmt(best.score, 4), rows: best.rows },
+    worst: { value: worst.value, score: fmt(worst.score, 4), rows: worst.rows },
+    gap: fmt(Math.abs(best.score - worst.score), 4),
+  };
+}
+
+export function largestGap(segments: readonly SegmentWindow[], task: 'classification' | 'regression'): SegmentGap | undefined {
+  let best: SegmentGap | undefined;
+  const byColumn = new Map<string, { value: string; rows: number; score: number }[]>();
+  for (const s of segments) {
+    const perf = s.performance;
+    if (!perf || perf.labelled < 20) continue;
+    const score = 'accuracy' in perf ? perf.accuracy : perf.mae;
+    const list = byColumn.get(s.column) ?? [];
+    list.push({ value: s.value, rows: s.rows, score });
+    byColumn.set(s.column, list);
+  }
+  for (const [col, rows] of byColumn) {
+    const g = gapOf(col, rows, task);
+    if (g && (!best || g.gap > best.gap)) best = g;
+  }
+  return best;
+}
