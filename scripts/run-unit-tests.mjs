@@ -24,6 +24,8 @@ const result = spawnSync(
     '--import', 'tsx',
     '--test',
     '--test-concurrency=2',
+    // A hung test fails instead of hanging CI.
+    '--test-timeout=120000',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files,

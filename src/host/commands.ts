@@ -95,6 +95,12 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
       await t.training.addLogdir(resolveInWorkspace(dir));
       return t.training.logdirs();
     }),
+    register('modelmon.removeLogDir', async (arg?: unknown) => {
+      const dir = typeof arg === 'string' ? resolveInWorkspace(arg) : (await vscode.window.showQuickPick(t.training.addedLogdirs().map((d) => ({ label: vscode.workspace.asRelativePath(d), dir: d })), { placeHolder: 'Stop watching which log directory?' }))?.dir;
+      if (!dir) return undefined;
+      await t.training.removeLogdir(dir);
+      return t.training.logdirs();
+    }),
     register('modelmon.openTrainingDashboard', (arg?: unknown) => t.dashboards.openTraining(trainingFocusOf(arg))),
     register('modelmon.compareRuns', async (arg?: unknown) => {
       await t.training.ready();

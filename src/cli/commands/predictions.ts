@@ -101,9 +101,8 @@ export function formatPredictionSummary(log: string, r: PredictionReport): strin
   }
   out.push('');
   out.push(r.alerts.length ? `alerts (${r.alerts.length}):` : 'alerts: none');
-  for (const a of r.alerts) {
-    out.push(`  row ${String(a.index).padEnd(7)} ${a.kind.padEnd(13)} ${a.message}`);
-  }
+  for (const a of r.alerts.slice(0, 50)) out.push(`  row ${String(a.index).padEnd(7)} ${a.kind.padEnd(13)} ${a.message}`);
+  if (r.alerts.length > 50) out.push(`  ... and ${r.alerts.length - 50} more (--json lists them all)`);
   const drifted = r.driftRanking.filter((d) => d.alertPValue < 0.05).slice(0, 10);
   if (drifted.length) out.push('', `drifting now: ${drifted.map((d) => `${d.feature} (${d.shift >= 0 ? '+' : ''}${d.shift} sd)`).join(', ')}`);
   const patterns = r.episodes.filter((e) => e.kind === 'data_drift' || e.kind === 'concept_drift' || e.kind === 'prior_shift');

@@ -1,26 +1,25 @@
 import { ADWIN, PageHinkley } from '../drift';
 import { AnomalyScorer } from './anomaly';
 import { EpisodeTracker, type EvaluationPoint } from './episodes';
-import { LineSplitter, type LineProblem } from './lines';
+import { LineSplitter, detach, type LineProblem } from './lines';
 import { compareClasses, entropy } from './metrics';
-import { chiSquareHomogeneity, normalTwoSidedP } from './numeric';
 import { PredictionLineParser } from './parser';
 import {
   buildReferenceProfile,
   calibratedAccuracy,
   packedRank,
-  rankScore,
   reconstructionError,
   rowConfidence,
   type ProfileColumns,
   type ReferenceProfile,
 } from './profile';
 import type { PredictionAlert, PredictionReport, SegmentGap, SuspiciousRow, WindowReport } from './report';
-import { RowDecoder, type PredictionRow, type RawRecord } from './row';
+import { RowDecoder, detachRow, type PredictionRow, type RawRecord } from './row';
 import { flattenRecord, csvCell, inferPredictionSchema, type FlatValue, type PredictionSchema, type PredictionSchemaOverride } from './schema';
 import { applyAlertRules, evaluateColumns } from './alertRules';
 import { SlidingWindow } from './slidingWindow';
-import { QualityWindow, WindowReporter, bump, describeShift, fmt, gapOf, share, type FeatureEval, type WindowEntry } from './windowReport';
+import { DataQualityMonitor } from './quality';
+import { WindowReporter, fmt, gapOf, type FeatureEval, type WindowEntry } from './windowReport';
 
 /** Where the reference rows come from. */
 export type ReferenceSpec =
@@ -66,11 +65,8 @@ const INFER_ROWS = 50;
 const MAX_REFERENCE_ROWS = 20000;
 const MAX_SEGMENT_VALUES = 20;
 const MAX_TIME_WINDOW_ROWS = 100000;
-const MAX_RECENT_IDS = 100000;
-const NAME_P = 0.05;
 const MIN_LABELLED = 30;
 
-const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 
 /**
  * Streaming monitor of one prediction log. Feed it lines (`pushLine`, or raw text with
@@ -127,21 +123,8 @@ export class PredictionMonitor {
   private suspiciousTotal = 0;
   private problems: LineProblem[] = [];
   private problemsTotal = 0;
-  private quality: QualityWindow = new QualityWindow();
-  private totals = {
-    missing: new Map<string, number>(),
-    typeChanges: new Map<string, number>(),
-    outOfRange: new Map<string, number>(),
-    newCategories: new Map<string, Set<string>>(),
-    duplicateIds: 0,
-    unparseable: 0,
-  };
-  private appeared: string[] = [];
-  private disappeared = new Set<string>();
-  private recentIds = new Set<string>();
-  private recentIdOrder: string[] = [];
-  private recentIdHead = 0;
-  private lastRowAt: EvaluationPoint = { index: 0, line: 0, ts: null };
+  private readonly quality = new DataQualityMonitor();
+  private lastRow: PredictionRow | undefined;
   private readonly notes: string[] = [];
   private segmentGapTotals: Map<string, { rows: number; labelled: number; correct: number; absErr: number }>[] = [];
   private reporter: WindowReporter | undefined;
@@ -254,8 +237,7 @@ export class PredictionMonitor {
 
   private problem(p: LineProblem, where?: string): void {
     this.problemsTotal++;
-    this.quality.unparseable++;
-    this.totals.unparseable++;
+    this.quality.unreadableLine();
     const message = where ? `${where} ${p.message}` : p.message;
     if (this.problems.length < (this.opts.maxProblems ?? 200)) this.problems.push({ line: p.line, message });
     // Raised at once (not at the window's end) so an editor can mark the line while the log grows.
@@ -304,7 +286,7 @@ export class PredictionMonitor {
     if (fromReference) this.referenceSeen++;
     else this.rowCount++;
     for (const c of decoder.newColumns(raw)) {
-      if (this.appeared.length < 100) this.appeared.push(c);
+      this.quality.columnAppeared(c);
       this.tracker.update(`quality:appeared:${c}`, 'data_quality', this.point(row), true, () => ({
         features: [c],
         message: `line ${line}: new column '${c}' appeared (not in the first ${INFER_ROWS} rows)`,
@@ -312,7 +294,7 @@ export class PredictionMonitor {
       }), { confirm: 1 });
     }
     this.joinLabel(row);
-    this.rowQuality(row, decoder);
+    this.quality.row(row, decoder.numericNames, this.profile);
     if (!this.profile) {
       this.collectReference(row, fromReference);
       if (!this.profile) return;
@@ -324,7 +306,7 @@ export class PredictionMonitor {
   }
 
   private point(row: PredictionRow): EvaluationPoint {
-    return { index: row.index, line: row.line, ts: row.tsText ?? null };
+    return { index: row.index, line: row.line, ts: row.tsText === undefined ? null : detach(row.tsText) };
   }
 
   private joinLabel(row: PredictionRow): void {
@@ -338,58 +320,6 @@ export class PredictionMonitor {
       const n = Number(v);
       if (Number.isFinite(n)) row.labelValue = n;
     } else row.label = String(v);
-  }
-
-  private rowQuality(row: PredictionRow, decoder: RowDecoder): void {
-    const q = this.quality;
-    q.rows++;
-    if (row.typeIssues) for (const c of row.typeIssues) {
-      bump(q.typeChanges, c);
-      bump(this.totals.typeChanges, c);
-    }
-    for (let i = 0; i < row.numeric.length; i++) {
-      if (Number.isNaN(row.numeric[i]!)) {
-        q.missing[i] = (q.missing[i] ?? 0) + 1;
-        bump(this.totals.missing, decoder.numericNames[i]);
-      }
-    }
-    if (row.id !== undefined) {
-      if (this.recentIds.has(row.id)) {
-        q.duplicateIds++;
-        this.totals.duplicateIds++;
-      } else {
-        // A bounded FIFO of recent ids: duplicates within the last 100000 rows are caught.
-        if (this.recentIdOrder.length < MAX_RECENT_IDS) this.recentIdOrder.push(row.id);
-        else {
-          this.recentIds.delete(this.recentIdOrder[this.recentIdHead]!);
-          this.recentIdOrder[this.recentIdHead] = row.id;
-          this.recentIdHead = (this.recentIdHead + 1) % MAX_RECENT_IDS;
-        }
-        this.recentIds.add(row.id);
-      }
-    }
-    const p = this.profile;
-    if (!p) return;
-    for (let i = 0; i < p.numeric.length; i++) {
-      const x = row.numeric[i]!;
-      const f = p.numeric[i]!;
-      if (x > f.max || x < f.min) {
-        q.outOfRange[i] = (q.outOfRange[i] ?? 0) + 1;
-        bump(this.totals.outOfRange, f.name);
-      }
-    }
-    for (let i = 0; i < p.categorical.length; i++) {
-      const v = row.categorical[i];
-      const c = p.categorical[i]!;
-      if (v !== undefined && !c.counts.has(v)) {
-        const seen = q.newCategories.get(c.name) ?? new Set<string>();
-        if (seen.size < 20) seen.add(v);
-        q.newCategories.set(c.name, seen);
-        const all = this.totals.newCategories.get(c.name) ?? new Set<string>();
-        if (all.size < 20) all.add(v);
-        this.totals.newCategories.set(c.name, all);
-      }
-    }
   }
 
   private collectReference(row: PredictionRow, fromReference: boolean): void {
@@ -419,6 +349,7 @@ export class PredictionMonitor {
 
   private addReference(row: PredictionRow): void {
     const n = ++this.referenceCount;
+    row = detachRow(row);
     if (this.referenceRows.length < MAX_REFERENCE_ROWS) this.referenceRows.push(row);
     else {
       // Reservoir sampling (seeded, so runs repeat) keeps a uniform sample of a long reference.
@@ -467,7 +398,7 @@ export class PredictionMonitor {
     }
     this.window = new SlidingWindow(profile, schema.segments.length, schema.task === 'regression');
     this.referenceRows = [];
-    this.quality = new QualityWindow();
+    this.quality.nextWindow();
     this.reporter = new WindowReporter({ schema, profile, positiveClass: this.positiveClass, segmentProfiles: this.segmentProfiles, segmentGapTotals: this.segmentGapTotals });
   }
 
@@ -535,7 +466,7 @@ export class PredictionMonitor {
     this.window!.add(entry);
     this.monitored++;
     this.sinceClose++;
-    this.lastRowAt = this.point(row);
+    this.lastRow = row;
     const cap = this.opts.windowMs !== undefined ? MAX_TIME_WINDOW_ROWS : this.windowRows;
     const window = this.window!;
     while (window.size > cap) window.evictOldest();
@@ -549,8 +480,8 @@ export class PredictionMonitor {
   }
 
   private evaluate(): void {
-    const at = this.lastRowAt;
-    if (this.lastEvaluatedAt === at.index) return;
+    if (!this.lastRow || this.lastEvaluatedAt === this.lastRow.index) return;
+    const at = this.point(this.lastRow);
     this.lastEvaluatedAt = at.index;
     const profile = this.profile!;
     const window = this.window!;
@@ -576,55 +507,15 @@ export class PredictionMonitor {
     const entries = this.window!.entries(this.sinceClose);
     this.sinceClose = 0;
     if (!entries.length) return;
-    const report = this.reporter!.report(entries, this.windows.length + this.windowsDropped, this.lastEvaluation, this.quality);
-    this.qualityAlerts(report);
+    const report = this.reporter!.report(entries, this.windows.length + this.windowsDropped, this.lastEvaluation, this.quality.current);
+    this.quality.windowAlerts(report, this.profile, this.schemaValue!.id, this.tracker);
     this.windows.push(report);
     const max = this.opts.maxWindows ?? 1000;
     if (this.windows.length > max) {
       this.windows.shift();
       this.windowsDropped++;
     }
-    this.quality = new QualityWindow();
-  }
-
-  private qualityAlerts(w: WindowReport): void {
-    const at = { index: w.end - 1, line: w.endLine, ts: w.endTs };
-    const p = this.profile!;
-    const where = `lines ${w.startLine}-${w.endLine}`;
-    for (const [col, n] of Object.entries(w.quality.typeChanges)) {
-      this.tracker.update(`quality:type:${col}`, 'data_quality', at, n > 0, () => ({ features: [col], message: `${where}: ${n} value(s) of '${col}' have the wrong type`, severity: 'warning' }), { confirm: 1 });
-    }
-    for (const f of p.numeric) {
-      const miss = (w.quality.missing[f.name] ?? 0) / w.rows;
-      const gone = miss === 1 && f.missingRate < 1;
-      if (gone) this.disappeared.add(f.name);
-      this.tracker.update(`quality:missing:${f.name}`, 'data_quality', at, miss > f.missingRate + 0.1, () => ({
-        features: [f.name],
-        message: gone ? `${where}: column '${f.name}' disappeared (missing on every row)` : `${where}: '${f.name}' missing on ${pct(miss)} of rows (reference ${pct(f.missingRate)})`,
-        severity: 'warning',
-      }), { confirm: 1 });
-      const oor = (w.quality.outOfRange[f.name] ?? 0) / w.rows;
-      this.tracker.update(`quality:range:${f.name}`, 'data_quality', at, oor > 0.05, () => ({
-        features: [f.name],
-        message: `${where}: ${pct(oor)} of '${f.name}' values fall outside the reference range [${fmt(f.min)}, ${fmt(f.max)}]`,
-        severity: 'warning',
-      }), { confirm: 1 });
-    }
-    for (const [col, values] of Object.entries(w.quality.newCategories)) {
-      this.tracker.update(`quality:category:${col}`, 'data_quality', at, values.length > 0, () => ({
-        features: [col],
-        message: `${where}: new categories in '${col}': ${values.slice(0, 5).join(', ')}`,
-        severity: 'warning',
-      }), { confirm: 1 });
-    }
-    this.tracker.update('quality:duplicates', 'data_quality', at, w.quality.duplicateIds > 0, () => ({
-      features: this.schemaValue!.id ? [this.schemaValue!.id] : [],
-      message: `${where}: ${w.quality.duplicateIds} duplicate id(s)`,
-      severity: 'warning',
-    }), { confirm: 1 });
-    if (w.quality.unparseableLines === 0 && this.tracker.isActive('quality:unparseable')) {
-      this.tracker.update('quality:unparseable', 'data_quality', at, false, () => ({ features: [], message: '', severity: 'warning' }));
-    }
+    this.quality.nextWindow();
   }
 
   /** The live state of the monitor as plain data. */
@@ -634,7 +525,6 @@ export class PredictionMonitor {
     const spec = this.referenceSpec;
     const source = spec.kind === 'rows' ? `first ${spec.rows} rows` : spec.kind === 'range' ? 'time range' : 'reference file';
     const gap = this.overallGap();
-    const set = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v]]));
     const notes = [...this.notes];
     if (!schema) notes.push('no rows yet: the schema is inferred from the first rows');
     if (this.tracker.droppedAlerts) notes.push(`${this.tracker.droppedAlerts} alerts beyond the first 10000 were dropped`);
@@ -658,16 +548,7 @@ export class PredictionMonitor {
       anomalyThreshold: this.scorer && Number.isFinite(this.scorer.threshold) ? fmt(this.scorer.threshold) : null,
       driftRanking: this.lastEvaluation.map((e) => ({ feature: e.feature, alertPValue: e.alertPValue, shift: fmt(e.shift, 2) })),
       episodes: this.tracker.episodes(),
-      quality: {
-        missing: Object.fromEntries(this.totals.missing),
-        typeChanges: Object.fromEntries(this.totals.typeChanges),
-        outOfRange: Object.fromEntries(this.totals.outOfRange),
-        newCategories: set(this.totals.newCategories),
-        duplicateIds: this.totals.duplicateIds,
-        unparseableLines: this.totals.unparseable,
-        appearedColumns: [...this.appeared],
-        disappearedColumns: [...this.disappeared],
-      },
+      quality: this.quality.summary(),
       problems: [...this.problems],
       problemsTotal: this.problemsTotal,
       ...(gap ? { segmentGap: gap } : {}),

@@ -1,6 +1,7 @@
 import { quantileSorted, mean, standardDeviation } from 'simple-statistics';
 import { normalQuantile, symmetricEigen } from './numeric';
 import type { PredictionRow } from './row';
+import { detach } from './lines';
 import { confidenceAndMargin } from './metrics';
 
 /** Reference statistics of one numeric feature. */
@@ -341,7 +342,9 @@ export interface ProfileColumns {
 }
 
 const bump = (m: Map<string, number>, k: string | undefined) => {
-  if (k !== undefined) m.set(k, (m.get(k) ?? 0) + 1);
+  if (k === undefined) return;
+  const v = m.get(k);
+  m.set(v === undefined ? detach(k) : k, (v ?? 0) + 1);
 };
 
 /** Computes the reference profile from the reference rows (called once). */

@@ -1,3 +1,4 @@
+import { detach } from './lines';
 import { csvCell, type FlatValue, type PredictionSchema } from './schema';
 
 /** One decoded prediction-log row, in the schema's column order. */
@@ -29,6 +30,21 @@ export interface PredictionRow {
   readonly segments: (string | undefined)[];
   /** Columns whose value had the wrong type in this row (a number column holding text...). */
   readonly typeIssues?: string[];
+}
+
+/** The row with every string copied, so a row kept long (the reference) pins no read chunk. */
+export function detachRow(row: PredictionRow): PredictionRow {
+  const d = (s: string | undefined) => (s === undefined ? undefined : detach(s));
+  return {
+    ...row,
+    tsText: d(row.tsText),
+    id: d(row.id),
+    prediction: d(row.prediction),
+    label: d(row.label),
+    categorical: row.categorical.map(d),
+    segments: row.segments.map(d),
+    altPredictions: row.altPredictions.map(d),
+  };
 }
 
 /** A row's values before decoding: a parsed JSON object or CSV fields under a header. */

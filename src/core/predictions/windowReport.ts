@@ -8,11 +8,13 @@ import {
   type ClassificationMetrics,
   type RegressionMetrics,
 } from './metrics';
+import { detach } from './lines';
 import { categoricalColumnTest, numericColumnTest, numericColumnTestFromRanks } from './columnTest';
 import { chiSquareHomogeneity } from './numeric';
 import type { ReferenceProfile } from './profile';
 import type { FeatureDrift, MultivariateDrift, SegmentGap, SegmentWindow, ShiftSummary, WindowReport } from './report';
 import type { PredictionRow } from './row';
+import type { QualityWindow } from './quality';
 import type { PredictionSchema } from './schema';
 
 /** One monitored row with what the monitor derived from it. */
@@ -39,17 +41,6 @@ export interface FeatureEval {
   readonly shift: number;
 }
 
-/** Data-quality counts of the rows of one window. */
-export class QualityWindow {
-  missing: number[] = [];
-  typeChanges = new Map<string, number>();
-  outOfRange: number[] = [];
-  newCategories = new Map<string, Set<string>>();
-  duplicateIds = 0;
-  unparseable = 0;
-  rows = 0;
-}
-
 /** What the reporter reads from the monitor (fixed once the reference is complete). */
 export interface WindowContext {
   readonly schema: PredictionSchema;
@@ -71,9 +62,10 @@ export const share = (m: ReadonlyMap<string, number>): Record<string, number> =>
 };
 export const bump = (m: Map<string, number>, k: string | undefined, by = 1) => {
   if (k === undefined) return;
-  const v = (m.get(k) ?? 0) + by;
+  const old = m.get(k);
+  const v = (old ?? 0) + by;
   if (v === 0) m.delete(k);
-  else m.set(k, v);
+  else m.set(old === undefined ? detach(k) : k, v);
 };
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 export const fmt = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
@@ -150,8 +142,8 @@ export class WindowReporter {
       end: last.index + 1,
       startLine: first.line,
       endLine: last.line,
-      startTs: first.tsText ?? null,
-      endTs: last.tsText ?? null,
+      startTs: first.tsText === undefined ? null : detach(first.tsText),
+      endTs: last.tsText === undefined ? null : detach(last.tsText),
       rows: entries.length,
       labelled: entries.filter((e) => e.error >= 0).length,
       ...(perf ? { performance: perf } : {}),

@@ -135,6 +135,15 @@ export class TagSeries {
     return out;
   }
 
+  /** Scalar points as parallel arrays (copies), the cheap shape for charts and webview messages. */
+  scalarArrays(): { steps: Float64Array; wallTimes: Float64Array; values: Float64Array } {
+    return {
+      steps: this.steps.slice(0, this.length),
+      wallTimes: this.wallTimes.slice(0, this.length),
+      values: this.values ? this.values.slice(0, this.length) : new Float64Array(this.length).fill(NaN),
+    };
+  }
+
   /** Non-scalar points in step order (a copy of the list). */
   dataPoints(): DataPoint[] {
     const out: DataPoint[] = [];

@@ -38,6 +38,9 @@ export class ConfigFileDiagnostics implements vscode.Disposable {
       watcher.onDidDelete((u) => this.forget(u)),
       // Deleting a folder reports the folder only, not the config inside it.
       onDidDeleteAnything((u) => this.forget(u)),
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (isConfig(d.uri)) this.check(d.uri, d.getText());
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (isConfig(e.document.uri)) this.check(e.document.uri, e.document.getText());
       }),

@@ -14,4 +14,6 @@ export interface TrainingRuns {
   refresh(): Promise<void>;
   /** Adds a log directory (absolute path) to watch, remembered in workspace state. */
   addLogdir(dir: string): Promise<void>;
+  addedLogdirs(): readonly string[];
+  removeLogdir(dir: string): Promise<void>;
 }

@@ -125,6 +125,7 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
     this.invalidate(true);
     await vscode.commands.executeCommand('setContext', 'modelmon.hasRuns', this.runs().length > 0);
     await vscode.commands.executeCommand('setContext', 'modelmon.hasMultipleRuns', this.runs().length > 1);
+    await vscode.commands.executeCommand('setContext', 'modelmon.hasAddedLogDirs', added.length > 0);
     this.log.info(`training: ${this.runs().length} run(s), ${this.findings().length} finding(s) in ${this.watchers.size} log dir(s)`);
   }
 
@@ -132,6 +133,18 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
   async restart(): Promise<void> {
     for (const w of this.watchers.values()) w.dispose();
     this.watchers.clear();
+    await this.refresh();
+  }
+
+  /** The log directories added by command, in the order added. */
+  addedLogdirs(): readonly string[] {
+    return this.state.get<string[]>(ADDED_KEY, []);
+  }
+
+  async removeLogdir(dir: string): Promise<void> {
+    const added = this.addedLogdirs();
+    if (!added.includes(dir)) return;
+    await this.state.update(ADDED_KEY, added.filter((d) => d !== dir));
     await this.refresh();
   }
 

@@ -7,6 +7,8 @@ import { RunStore } from '../../core/tfevents/run-store';
 import type { SeriesLimits } from '../../core/tfevents/tag-series';
 import { EventFileTail, type TailOptions } from './event-file-tail';
 
+const RUN_CONCURRENCY = 4;
+
 /** A damaged stretch of an event file; `file` is relative to the log root. */
 export interface FileCorruption extends Corruption {
   file: string;
@@ -88,6 +90,7 @@ export class LogdirWatcher {
   readonly corruptions: FileCorruption[] = [];
   private readonly tails = new Map<string, Map<string, EventFileTail>>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private debounce: ReturnType<typeof setTimeout> | undefined;
   private fsWatcher: FSWatcher | undefined;
   private running: Promise<LogdirChange> | undefined;
   private again = false;
@@ -128,7 +131,7 @@ export class LogdirWatcher {
     return first;
   }
 
-  /** One pass: discover files, read appended bytes. Concurrent calls share one pass. */
+  /** One pass: discover files, read appended bytes. A call during a pass gets that pass and queues one more. */
   poll(): Promise<LogdirChange> {
     if (this.running) {
       this.again = true;
@@ -138,7 +141,7 @@ export class LogdirWatcher {
       this.running = undefined;
       if (this.again && !this.disposed) {
         this.again = false;
-        void this.poll();
+        void this.poll().catch(() => undefined);
       }
     });
     return this.running;
@@ -147,7 +150,9 @@ export class LogdirWatcher {
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.debounce) clearTimeout(this.debounce);
     this.timer = undefined;
+    this.debounce = undefined;
     this.fsWatcher?.close();
     this.fsWatcher = undefined;
   }
@@ -173,7 +178,7 @@ export class LogdirWatcher {
     }, this.options.pollIntervalMs ?? 1000);
   }
 
-  private debounce: ReturnType<typeof setTimeout> | undefined;
+  /** fs.watch fires several events per append; one poll 10 ms later covers them all. */
   private pollSoon(): void {
     if (this.disposed || this.debounce) return;
     this.debounce = setTimeout(() => {
@@ -206,6 +211,7 @@ export class LogdirWatcher {
         change.runsRemoved.push(name);
       }
     }
+    const pending: [string, string[], Map<string, EventFileTail>][] = [];
     for (const [name, files] of found) {
       let tails = this.tails.get(name);
       if (!tails) {
@@ -219,9 +225,19 @@ export class LogdirWatcher {
         const outOfOrder = newest !== undefined && files.some((f) => !tails!.has(f) && f < newest);
         if (vanished || outOfOrder) tails = this.resetRun(name);
       }
-      const changed = await this.readRun(name, files, tails, change);
-      if (changed && !change.runsAdded.includes(name) && !change.runsChanged.includes(name)) change.runsChanged.push(name);
+      pending.push([name, files, tails]);
     }
+    // Runs are independent: read a few at once so one run's I/O waits overlap another's decoding.
+    const worker = async () => {
+      for (let next = pending.shift(); next; next = pending.shift()) {
+        const [name, files, tails] = next;
+        const changed = await this.readRun(name, files, tails, change);
+        if (changed && !change.runsAdded.includes(name)) change.runsChanged.push(name);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RUN_CONCURRENCY, pending.length) }, worker));
+    change.runsChanged.sort();
+    change.corruptions.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.offset - b.offset));
     this.corruptions.push(...change.corruptions);
     if (this.onChange && (change.runsAdded.length || change.runsRemoved.length || change.runsChanged.length || change.corruptions.length)) {
       this.onChange(change);
@@ -241,7 +257,6 @@ export class LogdirWatcher {
     let changed = false;
     for (let attempt = 0; attempt < 2; attempt++) {
       let replaced = false;
-      const run = this.store.run(name);
       for (const file of files) {
         let tail = tails.get(file);
         if (!tail) {

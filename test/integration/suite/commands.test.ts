@@ -81,6 +81,10 @@ describe('Model Monitor commands', () => {
     const again = await runCommand<string[]>('modelmon.addLogDir', join(workspaceRoot, 'runs', 'tf2_style'));
     assert.ok(!again?.includes(join(workspaceRoot, 'runs', 'tf2_style')));
     assert.equal(api.runs().filter((r) => r.dir === join(workspaceRoot, 'runs', 'tf2_style', 'train')).length, 1);
+    await runCommand('modelmon.removeLogDir', join(workspaceRoot, 'runs', 'tf2_style'));
+    const after = await runCommand<string[]>('modelmon.removeLogDir', logdir);
+    assert.ok(!after?.includes(logdir));
+    assert.ok(!api.runs().some((r) => r.logdir === logdir));
   });
 
   it('exports the HTML report of the workspace', async () => {

@@ -69,6 +69,8 @@ describe('training findings on the training code', () => {
     const file = vscode.Uri.file(join(dir, 'modelmon.json'));
     await vscode.workspace.fs.writeFile(file, Buffer.from('{\n  "predictions": [\n    { "log": "p.csv", "windw": 5 }\n  ]\n}\n'));
     try {
+      // Opening it is what a user does; a watcher event for a file in a new folder can come late.
+      await vscode.workspace.openTextDocument(file);
       const problem = await waitFor(() => api.diagnosticsFor(file).find((d) => /windw/.test(d.message)), 'a problem for the unknown key');
       assert.match(problem.message, /did you mean "window"/);
       assert.equal(problem.range.start.line, 2);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { tbCommand } from '../../../src/cli/commands/tb';
 import { UsageError, type CliIO } from '../../../src/cli/io';
+import { inspectLogdir } from '../../../src/io/tfevents/inspect';
 import { FIXTURES, record, scalarEvent, scalarFile } from './helpers';
 
 function fakeIO(signal = new AbortController().signal) {
@@ -47,6 +48,8 @@ test('tb --json prints one document with runs, tags, findings and corruptions', 
     ],
     corruptions: [],
   });
+  // The same document, as modelmon check and the editor get it without the CLI (findings carry severity).
+  assert.deepEqual(JSON.parse(JSON.stringify(await inspectLogdir(`${FIXTURES}/nan_divergence`))), doc);
 });
 
 test('tb prints a readable table, groups related runs and lists restarts', async () => {

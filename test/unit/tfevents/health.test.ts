@@ -128,6 +128,8 @@ test('tag patterns are configurable', () => {
   scalars(store, 'r', 'objective', Array.from({ length: 30 }, () => 2.3));
   assert.deepEqual(findHealthProblems(store), []);
   assert.deepEqual(findHealthProblems(store, { lossTags: /objective/ }).map((f) => f.kind), ['not-learning']);
+  scalars(store, 'r2', 'objective', Array.from({ length: 30 }, () => 2.3));
+  assert.deepEqual(findHealthProblems(store, { lossTags: /objective/g }).map((f) => f.run), ['r', 'r2']);
 });
 
 test('bad options throw, naming the option', () => {

@@ -13,6 +13,8 @@ test('below the limit every point is kept as logged', () => {
   assert.equal(s.size, 100);
   assert.equal(s.totalPoints, 100);
   assert.deepEqual(s.points()[99], { step: 100, wallTime: 1000, value: 50 });
+  const arrays = s.scalarArrays();
+  assert.deepEqual([arrays.steps.length, arrays.steps[99], arrays.wallTimes[99], arrays.values[99]], [100, 100, 1000, 50]);
 });
 
 test('past the limit: bounded size, extremes, NaN/Inf and the exact latest value survive', () => {
