@@ -148,6 +148,8 @@ export async function bench(): Promise<BenchFigure[]> {
     fig('500k events: read file + frame + CRC + decode + store', bytes / 1e6 / (readMs / 1000), 'MB/s', '>= 150 MB/s');
     fig('500k events: read file + frame + CRC + decode + store', events / 1e6 / (readMs / 1000), 'M events/s', '>= 2 M/s; Python decode 29 s (0.017 M/s)');
     fig('500k events: wall time, full read', readMs, 'ms', 'Python EventFileLoader 29-33 s');
+    const noCrcMs = await best(5, () => readLogdir(join(dir, 'gen'), { verifyDataCrc: false }));
+    fig('500k events: full read with --no-data-crc', events / 1e6 / (noCrcMs / 1000), 'M events/s');
 
     // The real fixtures (PyTorch, Lightning, TF2 summaries; histograms and images included).
     const root = 'test/fixtures/tensorboard';

@@ -81,22 +81,22 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
   });
   const shiftedSegments = segmentShifts.filter((g) => g.p < input.alertP);
   const holds = features.some((f) => f.alertPValue < input.alertP) || shiftedSegments.length > 0;
-  tracker.update('data_drift', 'data_drift', at, holds, () => {
-    const parts = named
-      .slice(0, 8)
-      .map((f) => `${f.feature} (${f.kind === 'vector' ? 'PCA error' : 'shift'} ${f.shift >= 0 ? '+' : ''}${f.shift.toFixed(1)} sd)`);
-    if (named.length > 8) parts.push(`${named.length - 8} more`);
-    const segs = shiftedSegments.map((g) => `segment mix of '${g.col}' shifted (${g.text()})`);
-    return {
-      features: [...named.map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
-      trailing: schema.segments.slice(),
-      joining: [...features.filter((f) => f.alertPValue < input.alertP).map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
-      featureStrength: new Map(features.map((f) => [f.feature, Math.abs(f.shift)])),
-      message: `line ${at.line}: data drift over the last ${n} rows vs the reference: ${[parts.length ? `drift in ${parts.join(', ')}` : '', ...segs].filter(Boolean).join('; ')}`,
-      severity: 'warning',
-      strength: Math.abs(named[0]?.shift ?? 0),
-    };
-  });
+  tracker.update('data_drift', 'data_drift', at, holds, () => ({
+    features: [...named.map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
+    trailing: schema.segments.slice(),
+    joining: [...features.filter((f) => f.alertPValue < input.alertP).map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
+    featureStrength: new Map(features.map((f) => [f.feature, Math.abs(f.shift)])),
+    message: () => {
+      const parts = named
+        .slice(0, 8)
+        .map((f) => `${f.feature} (${f.kind === 'vector' ? 'PCA error' : 'shift'} ${f.shift >= 0 ? '+' : ''}${f.shift.toFixed(1)} sd)`);
+      if (named.length > 8) parts.push(`${named.length - 8} more`);
+      const segs = shiftedSegments.map((g) => `segment mix of '${g.col}' shifted (${g.text()})`);
+      return `line ${at.line}: data drift over the last ${n} rows vs the reference: ${[parts.length ? `drift in ${parts.join(', ')}` : '', ...segs].filter(Boolean).join('; ')}`;
+    },
+    severity: 'warning',
+    strength: Math.abs(named[0]?.shift ?? 0),
+  }));
   const byLabels = w.labelled >= MIN_LABELLED && w.labelCounts.size > 0;
   const refCounts = byLabels ? p.labelCounts : p.predictionCounts;
   const curCounts = byLabels ? w.labelCounts : w.predCounts;
@@ -106,7 +106,7 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
     const col = byLabels ? schema.label : schema.predictions[0];
     tracker.update('prior_shift', 'prior_shift', at, r.pValue < input.alertP, () => ({
       features: col ? [col] : [],
-      message: `line ${at.line}: class mix (${byLabels ? 'labels' : 'predictions'}) shifted: ${describeShift(share(refCounts), share(curCounts))}`,
+      message: () => `line ${at.line}: class mix (${byLabels ? 'labels' : 'predictions'}) shifted: ${describeShift(share(refCounts), share(curCounts))}`,
       severity: 'warning',
       strength: Math.sqrt(r.statistic),
     }));
@@ -118,13 +118,13 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
     const elevated = err > refErr + 3 * sd && err - refErr > 0.02;
     tracker.update('concept_drift', 'concept_drift', at, elevated, () => ({
       features: [],
-      message: `line ${at.line}: concept drift: the error rate rose to ${pct(err)} over the last ${w.labelled} labelled rows (reference ${pct(refErr)}; ADWIN detected a change)`,
+      message: () => `line ${at.line}: concept drift: the error rate rose to ${pct(err)} over the last ${w.labelled} labelled rows (reference ${pct(refErr)}; ADWIN detected a change)`,
       severity: 'error',
       strength: (err - refErr) / sd,
     }), { canStart: elevated && input.errorDetectorFired, confirm: 1 });
     tracker.update('performance', 'performance', at, elevated, () => ({
       features: [],
-      message: `line ${at.line}: accuracy ${pct(1 - err)} over the last ${w.labelled} labelled rows is below the reference band (${pct(p.accuracy)} - 3 sd)`,
+      message: () => `line ${at.line}: accuracy ${pct(1 - err)} over the last ${w.labelled} labelled rows is below the reference band (${pct(p.accuracy)} - 3 sd)`,
       severity: 'error',
     }));
   } else if (schema.task === 'classification' && w.calCount >= MIN_LABELLED && Number.isFinite(p.accuracy)) {
@@ -133,7 +133,7 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
     const low = est < p.accuracy - 3 * sd && p.accuracy - est > 0.02;
     tracker.update('performance', 'performance', at, low, () => ({
       features: [],
-      message: `line ${at.line}: estimated accuracy ${pct(est)} (from calibrated confidence, no labels) is below the reference band (${pct(p.accuracy)} - 3 sd)`,
+      message: () => `line ${at.line}: estimated accuracy ${pct(est)} (from calibrated confidence, no labels) is below the reference band (${pct(p.accuracy)} - 3 sd)`,
       severity: 'warning',
     }));
   } else if (schema.task === 'regression' && w.labelled >= MIN_LABELLED && Number.isFinite(p.mae)) {
@@ -141,7 +141,7 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
     const high = mae > 1.5 * p.mae;
     tracker.update('performance', 'performance', at, high, () => ({
       features: [],
-      message: `line ${at.line}: MAE ${fmt(mae)} over the last ${w.labelled} labelled rows is 50% above the reference (${fmt(p.mae)})`,
+      message: () => `line ${at.line}: MAE ${fmt(mae)} over the last ${w.labelled} labelled rows is 50% above the reference (${fmt(p.mae)})`,
       severity: 'error',
     }));
   }
@@ -150,14 +150,14 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
     const low = conf < p.confidenceMean - 3 * (p.confidenceSd / Math.sqrt(w.confCount)) && p.confidenceMean - conf > 0.02;
     tracker.update('performance:confidence', 'performance', at, low, () => ({
       features: [],
-      message: `line ${at.line}: mean confidence fell to ${fmt(conf)} (reference ${fmt(p.confidenceMean)}; Page-Hinkley detected the drop)`,
+      message: () => `line ${at.line}: mean confidence fell to ${fmt(conf)} (reference ${fmt(p.confidenceMean)}; Page-Hinkley detected the drop)`,
       severity: 'warning',
     }), { canStart: low && input.confidenceDetectorFired, confirm: 1 });
   }
   const expected = (1 - input.anomalyQuantile) * n;
   tracker.update('anomaly', 'anomaly', at, w.suspicious >= Math.max(3, 4 * expected), () => ({
     features: [],
-    message: `line ${at.line}: ${w.suspicious} suspicious inputs in the last ${n} rows (about ${expected.toFixed(1)} expected)`,
+    message: () => `line ${at.line}: ${w.suspicious} suspicious inputs in the last ${n} rows (about ${expected.toFixed(1)} expected)`,
     severity: 'warning',
   }));
 }

@@ -30,7 +30,8 @@ export interface ConditionDetails {
   readonly featureStrength?: ReadonlyMap<string, number>;
   /** Features strong enough to join an open episode (default: all of `features`). */
   readonly joining?: string[];
-  readonly message: string;
+  /** The alert's text; a function is only called when an alert is raised. */
+  readonly message: string | (() => string);
   readonly severity: PredictionAlert['severity'];
   readonly strength?: number;
 }
@@ -108,10 +109,11 @@ export class EpisodeTracker {
     s.features = [];
     s.peaks = new Map();
     s.strength = d.strength !== undefined ? [d.strength] : [];
-    const alert: MutableAlert = { kind, index: at.index, ts: at.ts, line: at.line, features: [], message: d.message, severity: d.severity };
+    const message = typeof d.message === 'function' ? d.message() : d.message;
+    const alert: MutableAlert = { kind, index: at.index, ts: at.ts, line: at.line, features: [], message, severity: d.severity };
     s.alert = alert;
     s.initial = [...d.features, ...(d.trailing ?? [])];
-    s.baseMessage = d.message;
+    s.baseMessage = message;
     this.merge(s, d, d.features);
     if (this.alerts.length < this.maxAlerts) this.alerts.push(alert);
     else this.alertsDropped++;

@@ -33,16 +33,17 @@ export interface PredictionMonitorOptions {
   readonly schema?: PredictionSchemaOverride;
   readonly format?: 'jsonl' | 'csv';
   /**
-   * Default: the first 1000 rows. 1000 rows keep every quantile and class share within a few
-   * points, fit a 64-dimensional PCA, and sit at Evidently's switch from p-value tests to
-   * distances; a fixed count (not a share) is what a growing log allows.
+   * Default: the first 1000 rows. 1000 rows keep quantiles and class shares within a few points,
+   * fit a 64-dimensional PCA, and sit at Evidently's switch from p-value tests to distances; a
+   * fixed count (not a share) is what a growing log allows. Both fixture logs stay clean well
+   * past it (1500 and 2000 rows), leaving clean windows to show there are no false alarms.
    */
   readonly reference?: ReferenceSpec;
   /** Rows per window (default 200). */
   readonly window?: number;
   /** Time-based windows of this many milliseconds instead of row windows. */
   readonly windowMs?: number;
-  /** Rows between drift evaluations of the sliding window (default window / 4). */
+  /** Rows between drift evaluations of the sliding window (default window / 8). */
   readonly step?: number;
   /** Late labels by join key (the schema's `joinKey`, default its `id`). */
   readonly labels?: ReadonlyMap<string, string | number>;
@@ -54,7 +55,7 @@ export interface PredictionMonitorOptions {
   readonly anomalyQuantile?: number;
   /** Family-wise p-value below which drift opens an episode (default 0.001). */
   readonly alertPValue?: number;
-  /** Where the log comes from, for messages and the report. */
+  /** Where the log comes from (a path); kept for callers that pass options around. */
   readonly source?: string;
 }
 
@@ -66,7 +67,6 @@ const MAX_REFERENCE_ROWS = 20000;
 const MAX_SEGMENT_VALUES = 20;
 const MAX_TIME_WINDOW_ROWS = 100000;
 const MIN_LABELLED = 30;
-
 
 /**
  * Streaming monitor of one prediction log. Feed it lines (`pushLine`, or raw text with

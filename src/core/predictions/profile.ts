@@ -142,7 +142,7 @@ function numericProfile(name: string, values: number[], total: number): NumericP
   };
 }
 
-const BUCKETS = 256;
+const BUCKETS = 2048;
 
 /**
  * Where x falls in the reference: `below * 65536 + equal` (values strictly below, values equal).

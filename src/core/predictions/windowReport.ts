@@ -125,8 +125,9 @@ export class WindowReporter {
       const r = chiSquareHomogeneity(keys.map((k) => ref.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
       return { test: 'chi2', statistic: fmt(r.statistic), pValue: r.pValue, drifted: r.pValue < 0.05, current: share(cur), reference: share(ref) };
     };
-    // Per-segment drift drills into the columns that matter in this window: the drifted and top-ranked ones.
-    const focus = new Set([...drift.filter((d) => d.drifted && d.kind !== 'segment').slice(0, 10), ...drift.filter((d) => d.kind !== 'segment').slice(0, 5)].map((d) => d.feature));
+    // Per-segment drift drills into the columns that drift in this window (at most 10): which
+    // segment carries the drift. A clean window costs no per-segment tests.
+    const focus = new Set(drift.filter((d) => d.drifted && d.kind !== 'segment').slice(0, 10).map((d) => d.feature));
     const segments = this.segmentWindows(entries, focus);
     const q = quality;
         const perf = this.performance(entries);

@@ -26,7 +26,7 @@ export interface TrainingFinding {
 
 /** Which tags each check looks at, and its thresholds. Every field has a default. */
 export interface HealthOptions {
-  /** Loss tags (default /loss/i). */
+  /** Loss tags (default: names containing 'loss', except AMP's loss_scale). */
   lossTags?: RegExp;
   /** Gradient-norm tags (default /grad(ient)?s?[_/.-]?norm/i). */
   gradNormTags?: RegExp;
@@ -54,7 +54,7 @@ export interface HealthOptions {
 export type ResolvedHealthOptions = Required<HealthOptions>;
 
 const DEFAULTS: ResolvedHealthOptions = {
-  lossTags: /loss/i,
+  lossTags: /^(?!.*loss[_-]?scal).*loss/i,
   gradNormTags: /grad(ient)?s?[_/.-]?norm/i,
   learningRateTags: /(^|[/_.\s-])(lr|learning[_-]?rate)([/_.\s-]|$)/i,
   trainTokens: ['train', 'training'],

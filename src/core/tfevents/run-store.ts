@@ -91,18 +91,21 @@ export class RunData {
    * Adds one event to the run, applying the restart rule:
    *
    * 1. A SessionLog START at step S (what PyTorch's `purge_step=S` writes at the head of the new
-   *    file) drops every point of every tag with step >= S: that stretch of the old timeline was
-   *    abandoned when training resumed from an earlier checkpoint.
+   *    file) drops every point of every tag with step > S: training resumed from the checkpoint of
+   *    step S, so the old timeline up to S is the history the new one continues, and everything
+   *    after S was abandoned. (TensorBoard also hides S itself, which leaves a hole at S whenever
+   *    the resumed run logs from S + 1 on, as a run resumed from a step-S checkpoint does; a resumed
+   *    run that logs S again replaces it by rule 2.)
    * 2. A point whose step is at or before its tag's latest step drops that tag's points with
    *    step >= it (a restart without purge_step simply logs earlier steps again; a repeated step
    *    replaces its point). Only the newest timeline is kept, so no step appears twice.
    *
-   * This matches TensorBoard: rule 1 is the Python EventAccumulator's purge on START, rule 2 the
+   * Rule 1 is the Python EventAccumulator's purge on START (kept through S, see above), rule 2 the
    * Rust data server's per-tag preemption.
    */
   applyEvent(event: TfEvent): void {
     if (event.fileVersion !== undefined) this.fileVersion = event.fileVersion;
-    if (event.sessionLog?.status === SESSION_STATUS_START) this.purgeFrom(event.step, 'purge');
+    if (event.sessionLog?.status === SESSION_STATUS_START) this.purgeAfter(event.step);
     for (const v of event.values) {
       const data = v.data;
       if (data.kind === 'hparams') {
@@ -134,10 +137,11 @@ export class RunData {
     return this.tags.get(tag)?.plugin || undefined;
   }
 
-  private purgeFrom(step: number, cause: RunRestart['cause']): void {
+  private purgeAfter(step: number): void {
     let dropped = 0;
-    for (const series of this.tags.values()) dropped += series.dropFrom(step);
-    if (dropped > 0) this.noteRestart(step, cause, dropped);
+    // Steps are integers: dropping from S + 1 drops everything after S.
+    for (const series of this.tags.values()) dropped += series.dropFrom(step + 1);
+    if (dropped > 0) this.noteRestart(step, 'purge', dropped);
   }
 
   /** One entry per cut: tags cut at the same step by the same cause share it. */

@@ -72,6 +72,7 @@ test('digits: prior shift alerted within 200 rows of its onset', () => {
   assert.deepEqual(a.features, ['label']);
   assert.match(a.message, /^line 3100: class mix \(labels\) shifted: 1 10% -> 28%, 7 9% -> 25%/);
   assert.equal(digits.alerts.filter((x) => x.kind === 'prior_shift').length, 1);
+  assert.equal(digits.episodes.find((e) => e.key === 'prior_shift')!.pattern, 'abrupt');
 });
 
 test('digits: concept drift and the accuracy drop follow the covariate drift', () => {
@@ -120,6 +121,8 @@ test('tabular: drift within 300 rows, naming exactly the drifted features first,
   assert.match(a.message, /segment mix of 'segment' shifted/);
   assert.deepEqual(new Set(tabularJson.driftRanking.slice(0, 3).map((d) => d.feature)), new Set(tabularTruth.drifted_features));
   assert.ok(tabularJson.driftRanking.slice(3).every((d) => d.alertPValue > 0.05));
+  // A +25% ramp over 500 rows: the drift keeps growing after the first window, so 'gradual'.
+  assert.equal(tabularJson.episodes.find((e) => e.key === 'data_drift')!.pattern, 'gradual');
 });
 
 test('tabular: the CSV and the JSON Lines copies give the same result', () => {

@@ -28,7 +28,7 @@ const SCALARS: Record<string, [string, number, number, number, number][]> = {
   resumed_nopurge: [['lr', 20, 20, 400, 0.019999999552965164], ['train/grad_norm', 400, 1, 400, 1.6726006269454956], ['train/loss', 400, 1, 400, 1.623833417892456], ['val/accuracy', 20, 20, 400, 0.6166666746139526], ['val/loss', 20, 20, 400, 1.5448119640350342]],
   'resumed_nopurge/loss_compare_train': [['loss_compare', 20, 20, 400, 1.623833417892456]],
   'resumed_nopurge/loss_compare_val': [['loss_compare', 20, 20, 400, 1.5448119640350342]],
-  resumed_purge: [['lr', 27, 20, 560, 0.019999999552965164], ['train/grad_norm', 559, 1, 560, 1.8824042081832886], ['train/loss', 559, 1, 560, 0.2523968815803528], ['val/accuracy', 27, 20, 560, 0.864814817905426], ['val/loss', 27, 20, 560, 0.39254996180534363]],
+  resumed_purge: [['lr', 28, 20, 560, 0.019999999552965164], ['train/grad_norm', 560, 1, 560, 1.8824042081832886], ['train/loss', 560, 1, 560, 0.2523968815803528], ['val/accuracy', 28, 20, 560, 0.864814817905426], ['val/loss', 28, 20, 560, 0.39254996180534363]],
   'resumed_purge/loss_compare_train': [['loss_compare', 28, 20, 560, 0.2523968815803528]],
   'resumed_purge/loss_compare_val': [['loss_compare', 28, 20, 560, 0.39254996180534363]],
   'tf2_style/train': [['epoch_accuracy', 200, 0, 199, 0.9930914640426636], ['epoch_loss', 200, 0, 199, 0.06389693170785904]],
@@ -118,14 +118,14 @@ test('sibling, sub-run and version directories are grouped under their parent ru
   assert.deepEqual(groups['tf2_style/train'], ['tf2_style/train', null, null]);
 });
 
-test('resumed_purge: the START at step 400 drops the old steps >= 400; steps run 1..399, 401..560 once each', async () => {
+test('resumed_purge: the START at step 400 keeps the old timeline through 400 and drops what came after; steps run 1..560 once each', async () => {
   const run = (await store()).get('resumed_purge')!;
   const steps = run.tag('train/loss')!.points().map((p) => p.step);
-  assert.deepEqual(steps, [...Array.from({ length: 399 }, (_, i) => i + 1), ...Array.from({ length: 160 }, (_, i) => i + 401)]);
-  assert.deepEqual(run.tag('val/loss')!.points().map((p) => p.step), [20, 40, 60, 80, 100, 120, 140, 160, 180, 200, 220, 240, 260, 280, 300, 320, 340, 360, 380, 420, 440, 460, 480, 500, 520, 540, 560]);
+  assert.deepEqual(steps, Array.from({ length: 560 }, (_, i) => i + 1));
+  assert.deepEqual(run.tag('val/loss')!.points().map((p) => p.step), [20, 40, 60, 80, 100, 120, 140, 160, 180, 200, 220, 240, 260, 280, 300, 320, 340, 360, 380, 400, 420, 440, 460, 480, 500, 520, 540, 560]);
   // Step 401 comes from the second file (fresh weights: loss back near ln 10).
-  assert.equal(run.tag('train/loss')!.points()[399]!.value, 2.3013672828674316);
-  assert.deepEqual(run.restarts, [{ step: 400, cause: 'purge', droppedPoints: 220 }]);
+  assert.equal(run.tag('train/loss')!.points()[400]!.value, 2.3013672828674316);
+  assert.deepEqual(run.restarts, [{ step: 400, cause: 'purge', droppedPoints: 215 }]);
   assert.deepEqual(run.files, ['resumed_purge/events.out.tfevents.1795406056.vm.428.7', 'resumed_purge/events.out.tfevents.1795406058.vm.428.10']);
 });
 

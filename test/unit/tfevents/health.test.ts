@@ -123,8 +123,9 @@ test('the monitor recomputes only changed series and reports each finding once',
   assert.deepEqual(second.added, []);
 });
 
-test('tag patterns are configurable', () => {
+test('tag patterns are configurable; AMP loss_scale is not a loss', () => {
   const store = new RunStore();
+  scalars(store, 'r', 'train/loss_scale', Array.from({ length: 40 }, (_, i) => 2 ** Math.min(16, i)));
   scalars(store, 'r', 'objective', Array.from({ length: 30 }, () => 2.3));
   assert.deepEqual(findHealthProblems(store), []);
   assert.deepEqual(findHealthProblems(store, { lossTags: /objective/ }).map((f) => f.kind), ['not-learning']);
