@@ -20,6 +20,7 @@ import { createDashboards } from './panelsGlue';
 import type { DriftCheckResult } from './predictions/service';
 import { WorkspacePredictionLogs } from './predictions/workspaceLogs';
 import { WorkspaceTrainingRuns } from './training/trainingRuns';
+import { plural } from '../core/charts/format';
 
 /**
  * Everything the extension owns while it is active. Built once in `activate`; disposing it
@@ -192,7 +193,7 @@ export class MonitorContext implements vscode.Disposable {
     for (const log of this.predictions.logs()) {
       const source = `predictions:${log.path}`;
       if (log.drifted) {
-        const { newEpisode } = this.alerts.raise({ source, kind: 'drift', severity: 'warning', message: `drift in ${log.label} (${log.alerts} alert${log.alerts === 1 ? '' : 's'})` });
+        const { newEpisode } = this.alerts.raise({ source, kind: 'drift', severity: 'warning', message: `drift in ${log.label} (${plural(log.alerts, 'alert')})` });
         if (newEpisode) void runDriftReaction({ log: log.path, report: log.report }, this.extension.workspaceState, this.log);
       } else if (log.report) this.alerts.clear(source, 'drift');
     }

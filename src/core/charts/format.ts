@@ -1,4 +1,4 @@
-/** Number and time labels shared by the dashboards and the HTML report. */
+/** Number and time labels shared by the dashboards, the HTML report, the editor and findings' messages. */
 
 /** A compact, readable number: 1.23k, 0.0012, 3.4e-7, 12. */
 export function formatNumber(v: number | null | undefined, digits = 3): string {
@@ -26,6 +26,23 @@ export function formatNumber(v: number | null | undefined, digits = 3): string {
 
 function trimZeros(s: string): string {
   return s.includes('.') && !s.includes('e') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/**
+ * A number for sentences and plain-text labels (findings, lenses, tree items), where `1.23k` would
+ * read oddly: `significant` digits, exponent notation outside [1e-3, 1e5), NaN and ±Inf spelled out.
+ */
+export function formatPlainNumber(v: number, significant = 3): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
+  return String(Number(v.toPrecision(significant)));
+}
+
+/** "1 run", "3 runs": the count, then the word with an "s" unless the count is 1 (`count` formats the number). */
+export function plural(n: number, word: string, count: (n: number) => string = String): string {
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** A duration in seconds as "45s", "3m 05s", "2h 07m", "3d 04h". */

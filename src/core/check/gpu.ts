@@ -1,7 +1,9 @@
 import type { GpuAlert } from '../gpu/alerts';
+import { gpuSampleView } from '../gpu/sampleView';
 import type { GpuSnapshot } from '../gpu/types';
 import type { GpuSampleView } from '../../protocol';
 import type { MonitorObservation, RawFinding } from './types';
+import { plural } from '../charts/format';
 
 export type GpuProbeOutcome =
   | { readonly kind: 'ok'; readonly snapshot: GpuSnapshot; readonly alerts: readonly GpuAlert[] }
@@ -25,25 +27,11 @@ export function observeGpu(outcome: GpuProbeOutcome): { observation: MonitorObse
     value(g.temperatureC, ' °C'),
     g.powerW !== null ? `${Math.round(g.powerW)} / ${value(g.powerLimitW, ' W')}` : '–',
   ]);
-  const view: GpuSampleView = {
-    timeMs: snapshot.timeMs,
-    gpus: snapshot.gpus.map((g) => ({
-      index: g.index,
-      name: g.name,
-      utilizationGpu: g.utilizationGpu,
-      utilizationMemory: g.utilizationMemory,
-      memoryUsedMiB: g.memoryUsedMiB,
-      memoryTotalMiB: g.memoryTotalMiB,
-      temperatureC: g.temperatureC,
-      powerW: g.powerW,
-      powerLimitW: g.powerLimitW,
-      throttleReasons: g.throttleReasons ? [...g.throttleReasons] : null,
-    })),
-  };
+  const view = gpuSampleView(snapshot);
   return {
     observation: {
       findings,
-      summary: `${snapshot.gpus.length} GPU${snapshot.gpus.length === 1 ? '' : 's'} sampled${findings.length ? `, ${findings.length} alert${findings.length === 1 ? '' : 's'}` : ''}`,
+      summary: `${plural(snapshot.gpus.length, 'GPU')} sampled${findings.length ? `, ${plural(findings.length, 'alert')}` : ''}`,
       tables: [{ caption: 'GPUs', columns: ['GPU', 'Name', 'Utilisation', 'Memory', 'Temperature', 'Power'], rows }],
     },
     view,

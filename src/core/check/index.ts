@@ -1,6 +1,7 @@
 export * from './types';
 export { applyPolicy, compareSeverity, isFailing, meetsFailOn } from './policy';
-export { countsLine, decide, plural } from './verdict';
+export { countsLine, decide } from './verdict';
+export { plural } from '../charts/format';
 export { judgeMonitor, unreadable, type MonitorIdentity } from './monitor';
 export { toJUnitXml } from './junit';
 export { toMarkdown } from './markdown';

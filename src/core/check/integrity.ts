@@ -1,6 +1,7 @@
 import type { VerifyReport } from '../integrity/manifest';
 import type { IntegrityFileView, IntegrityView } from '../report/types';
 import type { MonitorObservation, RawFinding } from './types';
+import { plural } from '../charts/format';
 
 /** A load-safety scan of one checkpoint (the integrity engine's FileScanReport, structurally). */
 export interface ScanOutcome {
@@ -53,7 +54,7 @@ export function observeIntegrity(input: IntegrityObservationInput): { observatio
   }
   const total = report.unchanged.length + report.changed.length + report.missing.length;
   const bad = report.changed.length + report.missing.length;
-  const summary = `${total} checkpoint${total === 1 ? '' : 's'} in the manifest: ${bad ? `${report.changed.length} modified, ${report.missing.length} missing` : 'all unchanged'}${report.added.length ? `; ${report.added.length} not in the manifest` : ''}`;
+  const summary = `${plural(total, 'checkpoint')} in the manifest: ${bad ? `${report.changed.length} modified, ${report.missing.length} missing` : 'all unchanged'}${report.added.length ? `; ${report.added.length} not in the manifest` : ''}`;
   const view: IntegrityView = { manifest: input.manifest, files: [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1)) };
   return {
     observation: {

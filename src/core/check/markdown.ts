@@ -1,6 +1,7 @@
 import { isFailing } from './policy';
 import { countsLine } from './verdict';
 import type { CheckResult, Finding, MonitorResult, MonitorTable } from './types';
+import { plural } from '../charts/format';
 
 const TYPE_LABEL = { training: 'Training', predictions: 'Predictions', integrity: 'Integrity', gpu: 'GPU' } as const;
 const FOLD_AFTER_ROWS = 12;
@@ -35,7 +36,7 @@ function render(result: CheckResult, detail: Detail): string {
   const out: string[] = [];
   const verdict = result.verdict === 'pass' ? '✅ passed' : '❌ failed';
   out.push(`## Model Monitor check ${verdict}`, '');
-  out.push(`${countsLine(result.counts)} across ${result.monitors.length} monitor${result.monitors.length === 1 ? '' : 's'} (fails on ${result.failOn}${result.failOn === 'warning' ? ' or error' : ''}); config \`${result.configPath}\`.`, '');
+  out.push(`${countsLine(result.counts)} across ${plural(result.monitors.length, 'monitor')} (fails on ${result.failOn}${result.failOn === 'warning' ? ' or error' : ''}); config \`${result.configPath}\`.`, '');
   out.push(table(['Monitor', 'Type', 'Result', 'Summary'], result.monitors.map((m) => [m.name, TYPE_LABEL[m.type], status(m, result), m.summary])), '');
   for (const m of result.monitors) out.push(...section(m, result, detail));
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
@@ -61,7 +62,7 @@ function section(m: MonitorResult, r: CheckResult, detail: Detail): string[] {
       '',
     );
   }
-  if (m.findings.length > shown.length) out.push(`…and ${m.findings.length - shown.length} more finding${m.findings.length - shown.length === 1 ? '' : 's'}.`, '');
+  if (m.findings.length > shown.length) out.push(`…and ${plural(m.findings.length - shown.length, 'more finding')}.`, '');
   if (!m.findings.length) out.push('No findings.', '');
   return out;
 }

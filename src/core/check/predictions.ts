@@ -3,6 +3,7 @@ import type { ClassificationMetrics, RegressionMetrics } from '../predictions/me
 import type { FeatureDrift, PredictionReport, WindowReport } from '../predictions/report';
 import type { FeatureDriftView, PerformanceWindowView, PredictionReportView, SegmentView } from '../../protocol';
 import type { MonitorObservation, RawFinding } from './types';
+import { plural } from '../charts/format';
 
 const MAX_FEATURE_ROWS = 40;
 
@@ -57,9 +58,9 @@ export function observePredictions(input: PredictionObservationInput): { observa
   const accuracy = latest?.performance && 'accuracy' in latest.performance ? latest.performance.accuracy : undefined;
   const summary = [
     `${report.rows} rows`,
-    `${report.windows.length + report.windowsDropped} window${report.windows.length + report.windowsDropped === 1 ? '' : 's'}`,
+    `${plural(report.windows.length + report.windowsDropped, 'window')}`,
     features.length ? `drift in ${drifted.length} of ${features.length} features${drifted.length ? ` (${drifted.slice(0, 4).join(', ')}${drifted.length > 4 ? ', …' : ''})` : ''}` : 'no features compared',
-    report.alerts.length ? `${report.alerts.length} alert${report.alerts.length === 1 ? '' : 's'}` : 'no alerts',
+    report.alerts.length ? `${plural(report.alerts.length, 'alert')}` : 'no alerts',
     accuracy !== undefined ? `latest accuracy ${formatNumber(accuracy)}${report.reference.accuracy !== null ? ` (reference ${formatNumber(report.reference.accuracy)})` : ''}` : '',
   ].filter(Boolean).join('; ');
   return { observation: { findings, summary, tables, driftedFeatures: drifted }, view: predictionView(log, report, latest, alertP) };

@@ -2,6 +2,7 @@ import type { RunData, RunStore, TrainingFinding } from '../tfevents';
 import type { FindingView, RunSummary, TaggedSeries } from '../../protocol';
 import type { TrainingView } from '../report/types';
 import type { MonitorObservation, RawFinding } from './types';
+import { plural } from '../charts/format';
 
 export interface TrainingObservationInput {
   readonly store: RunStore;
@@ -110,6 +111,3 @@ function joinPath(dir: string, child: string): string {
   return `${dir.replace(/[\\/]+$/, '')}/${child}`;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}

@@ -1,6 +1,7 @@
 import type { FailOn } from '../config';
 import { isFailing } from './policy';
 import type { CheckResult, MonitorResult, SeverityCounts } from './types';
+import { plural } from '../charts/format';
 
 /** Sums the monitors' findings and decides the check: exit 1 when any finding fails it. */
 export function decide(
@@ -38,6 +39,3 @@ export function countsLine(counts: SeverityCounts): string {
   return parts.join(', ');
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}

@@ -1,4 +1,4 @@
-import { ksPValue } from '../stats/ks';
+import { ksPValue, ksStatisticSorted } from '../stats/ks';
 import { checkKnownKeys, checkNumber, DriftParameterError, type DriftDetector } from './detector';
 import { PythonRandom } from './python-random';
 
@@ -204,7 +204,7 @@ export class KSWIN implements DriftDetector {
         this.sampleSorted[k++] = this.ring[this.olderOrder[rank]!]!;
       }
     }
-    const d = ksSameSize(this.sampleSorted, this.recentSorted);
+    const d = ksStatisticSorted(this.sampleSorted, this.recentSorted);
     this.pValueLast = this.pByH[Math.round(d * r)]!;
     this.drift = this.pValueLast <= this.alpha && d > 0.1;
   }
@@ -239,24 +239,4 @@ function insertValue(a: Float64Array, v: number): void {
     i--;
   }
   a[i] = v;
-}
-
-/** KS statistic of two ascending samples of equal size, with scipy's ECDF arithmetic. */
-function ksSameSize(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  const step = 1 / n;
-  let i = 0;
-  let j = 0;
-  let maxS = -Infinity;
-  let minS = Infinity;
-  while (i < n || j < n) {
-    const v = j >= n || (i < n && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    while (i < n && a[i] === v) i++;
-    while (j < n && b[j] === v) j++;
-    const diff = (i === n ? 1 : i * step) - (j === n ? 1 : j * step);
-    if (diff > maxS) maxS = diff;
-    if (diff < minS) minS = diff;
-  }
-  const minClipped = Math.min(Math.max(-minS, 0), 1);
-  return minClipped > maxS ? minClipped : maxS;
 }

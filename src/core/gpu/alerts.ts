@@ -1,5 +1,6 @@
 import { PERFORMANCE_THROTTLE_REASONS, type ThrottleReason } from './throttle';
 import type { ComputeApp, GpuReading, GpuSnapshot } from './types';
+import { plural } from '../charts/format';
 
 /** What an alert is about. */
 export type GpuAlertKind = 'throttling' | 'memory' | 'temperature' | 'ecc' | 'idle-training';
@@ -198,7 +199,7 @@ export class GpuAlertRules {
     if (gpu.eccUncorrectedVolatile === null) return null;
     if (gpu.eccUncorrectedVolatile === 0) return { state: 'off' };
     const n = gpu.eccUncorrectedVolatile;
-    return { state: 'on', severity: 'error', message: `GPU ${gpu.index} reports ${n} uncorrected ECC error${n === 1 ? '' : 's'} since the driver loaded` };
+    return { state: 'on', severity: 'error', message: `GPU ${gpu.index} reports ${plural(n, 'uncorrected ECC error')} since the driver loaded` };
   }
 
   private idle(gpu: GpuReading, context: GpuAlertContext): Condition {

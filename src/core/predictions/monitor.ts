@@ -68,6 +68,18 @@ const MAX_SEGMENT_VALUES = 20;
 const MAX_TIME_WINDOW_ROWS = 100000;
 const MIN_LABELLED = 30;
 
+/** A CSV cell for schema inference: a quoted JSON array (a vector, class probabilities) is read as one. */
+function csvValue(text: string): FlatValue {
+  const v = csvCell(text);
+  if (typeof v !== 'string' || !v.startsWith('[') || !v.endsWith(']')) return v;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return Array.isArray(parsed) ? parsed : v;
+  } catch {
+    return v;
+  }
+}
+
 /**
  * Streaming monitor of one prediction log. Feed it lines (`pushLine`, or raw text with
  * `pushText`) or decoded rows (`push`); read `snapshot()` at any time for the live state.
@@ -95,6 +107,7 @@ export class PredictionMonitor {
   private referenceSplitter: LineSplitter | undefined;
 
   private rowCount = 0;
+  private pushed = 0;
   private referenceRows: PredictionRow[] = [];
   private referenceSeen = 0;
   private profile: ReferenceProfile | undefined;
@@ -128,9 +141,11 @@ export class PredictionMonitor {
   private readonly notes: string[] = [];
   private segmentGapTotals: Map<string, { rows: number; labelled: number; correct: number; absErr: number }>[] = [];
   private reporter: WindowReporter | undefined;
+  private labels: Map<string, string | number> | undefined;
 
   constructor(options: PredictionMonitorOptions = {}) {
     this.opts = options;
+    if (options.labels) this.labels = new Map(options.labels);
     this.referenceSpec = options.reference ?? { kind: 'rows', rows: DEFAULT_REFERENCE_ROWS };
     if (this.referenceSpec.kind === 'rows' && !(Number.isInteger(this.referenceSpec.rows) && this.referenceSpec.rows >= 20)) {
       throw new RangeError(`reference rows must be an integer >= 20 (got ${this.referenceSpec.rows})`);
@@ -212,7 +227,8 @@ export class PredictionMonitor {
   }
 
   /** Feeds an already-parsed record (a JSON object) as if it were line `line`. */
-  push(record: Record<string, unknown>, line = this.rowCount + 1): void {
+  push(record: Record<string, unknown>, line = this.pushed + 1): void {
+    this.pushed = line;
     this.logParser.format ??= 'jsonl';
     this.record(this.logParser, { kind: 'json', value: record }, line);
   }
@@ -259,7 +275,7 @@ export class PredictionMonitor {
     const sample = this.pending.map(({ parser, raw }) => {
       if (raw.kind === 'json') return flattenRecord(raw.value);
       const m = new Map<string, FlatValue>();
-      parser.header!.forEach((h, i) => m.set(h, csvCell(raw.fields[i] ?? '')));
+      parser.header!.forEach((h, i) => m.set(h, csvValue(raw.fields[i] ?? '')));
       return m;
     });
     const format = this.pending[0]!.parser.format ?? 'jsonl';
@@ -310,16 +326,56 @@ export class PredictionMonitor {
   }
 
   private joinLabel(row: PredictionRow): void {
-    const labels = this.opts.labels;
-    if (!labels || (row.label !== undefined || row.labelValue !== undefined)) return;
-    const key = row.id;
-    if (key === undefined) return;
-    const v = labels.get(key);
-    if (v === undefined) return;
+    const labels = this.labels;
+    if (!labels || row.label !== undefined || row.labelValue !== undefined || row.id === undefined) return;
+    const v = labels.get(row.id);
+    if (v !== undefined) this.setLabel(row, v);
+  }
+
+  private setLabel(row: PredictionRow, v: string | number): void {
     if (this.schemaValue!.task === 'regression') {
       const n = Number(v);
       if (Number.isFinite(n)) row.labelValue = n;
-    } else row.label = String(v);
+    } else row.label = typeof v === 'number' ? String(v) : v;
+  }
+
+  /** Error (1 wrong / 0 right, or |error| for regression; -1 unlabelled) and the true class's probability. */
+  private outcome(row: PredictionRow, prediction: string | undefined): { error: number; trueClassProbability: number } {
+    if (this.schemaValue!.task === 'regression') {
+      const ok = row.labelValue !== undefined && row.predictionValue !== undefined;
+      return { error: ok ? Math.abs(row.labelValue! - row.predictionValue!) : -1, trueClassProbability: NaN };
+    }
+    if (row.label === undefined || prediction === undefined) return { error: -1, trueClassProbability: NaN };
+    let trueClassProbability = NaN;
+    if (row.probabilities) {
+      const k = Number(row.label);
+      if (Number.isInteger(k) && k >= 0 && k < row.probabilities.length) trueClassProbability = row.probabilities[k]!;
+    } else if (row.score !== undefined && this.positiveClass !== undefined) {
+      trueClassProbability = row.label === this.positiveClass ? row.score : 1 - row.score;
+    }
+    return { error: row.label === prediction ? 0 : 1, trueClassProbability };
+  }
+
+  /**
+   * A label that arrived after its row (a labels file being appended to): joins rows still to
+   * come, and the row itself when it is still in the sliding window (its window is then scored
+   * with it). Returns true when a row in the window took the label.
+   */
+  addLabel(id: string, label: string | number): boolean {
+    (this.labels ??= new Map()).set(id, label);
+    const window = this.window;
+    const entry = window?.byId(id);
+    if (!window || !entry || entry.error >= 0) return false;
+    const row = { ...entry.row };
+    this.setLabel(row, label);
+    const { error, trueClassProbability } = this.outcome(row, row.prediction);
+    if (error < 0) return false;
+    if (this.schemaValue!.task === 'classification') {
+      this.adwin.update(error);
+      if (this.adwin.driftDetected) this.adwinFired = true;
+    }
+    window.replace(entry, { ...entry, row, error, trueClassProbability });
+    return true;
   }
 
   private collectReference(row: PredictionRow, fromReference: boolean): void {
@@ -396,7 +452,8 @@ export class PredictionMonitor {
     if (schema.score && classes.length <= 2) {
       this.positiveClass = classes.find((c) => /^(1|true|yes|positive|pos)$/i.test(c)) ?? classes.sort(compareClasses)[classes.length - 1];
     }
-    this.window = new SlidingWindow(profile, schema.segments.length, schema.task === 'regression');
+    // Rows are indexed by id only when labels can arrive late (a labels source was given).
+    this.window = new SlidingWindow(profile, schema.segments.length, schema.task === 'regression', !!this.opts.labels);
     this.referenceRows = [];
     this.quality.nextWindow();
     this.reporter = new WindowReporter({ schema, profile, positiveClass: this.positiveClass, segmentProfiles: this.segmentProfiles, segmentGapTotals: this.segmentGapTotals });
@@ -422,19 +479,7 @@ export class PredictionMonitor {
     }
     const c = rowConfidence(row);
     const prediction = row.prediction ?? (c?.argmax !== undefined ? String(c.argmax) : undefined);
-    let error = -1;
-    let trueClassProbability = NaN;
-    if (schema.task === 'regression') {
-      if (row.labelValue !== undefined && row.predictionValue !== undefined) error = Math.abs(row.labelValue - row.predictionValue);
-    } else if (row.label !== undefined && prediction !== undefined) {
-      error = row.label === prediction ? 0 : 1;
-      if (row.probabilities) {
-        const k = Number(row.label);
-        if (Number.isInteger(k) && k >= 0 && k < row.probabilities.length) trueClassProbability = row.probabilities[k]!;
-      } else if (row.score !== undefined && this.positiveClass !== undefined) {
-        trueClassProbability = row.label === this.positiveClass ? row.score : 1 - row.score;
-      }
-    }
+    const { error, trueClassProbability } = this.outcome(row, prediction);
     const anomalyScore = this.scorer!.score(row, false).score;
     const suspicious = anomalyScore > this.scorer!.threshold;
     if (suspicious) {

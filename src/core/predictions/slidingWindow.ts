@@ -29,11 +29,15 @@ export class SlidingWindow {
   calCount = 0;
   suspicious = 0;
 
+  private readonly ids: Map<string, WindowEntry> | undefined;
+
   constructor(
     private readonly profile: ReferenceProfile,
     segments: number,
     private readonly regression: boolean,
+    indexIds = false,
   ) {
+    if (indexIds) this.ids = new Map();
     const m = profile.numeric.length;
     this.zSum = new Float64Array(m);
     this.z2Sum = new Float64Array(m);
@@ -55,7 +59,23 @@ export class SlidingWindow {
 
   add(e: WindowEntry): void {
     this.ring.push(e);
+    if (this.ids && e.row.id !== undefined) this.ids.set(e.row.id, e);
     this.account(e, 1);
+  }
+
+  /** The row with this id, while it is in the window (only when built with `indexIds`). */
+  byId(id: string): WindowEntry | undefined {
+    return this.ids?.get(id);
+  }
+
+  /** Swaps a row for an updated copy (a late label), keeping the sums right. */
+  replace(old: WindowEntry, updated: WindowEntry): void {
+    const at = this.ring.lastIndexOf(old);
+    if (at < this.start) return;
+    this.account(old, -1);
+    this.ring[at] = updated;
+    if (this.ids && updated.row.id !== undefined) this.ids.set(updated.row.id, updated);
+    this.account(updated, 1);
   }
 
   evictOldest(): void {
@@ -63,6 +83,7 @@ export class SlidingWindow {
     if (!e) return;
     this.ring[this.start] = undefined as unknown as WindowEntry;
     this.start++;
+    if (this.ids && e.row.id !== undefined && this.ids.get(e.row.id) === e) this.ids.delete(e.row.id);
     // Compact now and then instead of shifting the array on every row.
     if (this.start > 4096 && this.start * 2 > this.ring.length) {
       this.ring = this.ring.slice(this.start);

@@ -1,5 +1,6 @@
 // The individual training-health checks; each reads one series (or one train/validation pair).
 import { median } from 'simple-statistics';
+import { formatPlainNumber } from '../charts/format';
 import type { FindingKind, ResolvedHealthOptions, TrainingFinding } from './health';
 import type { TagSeries } from './tag-series';
 
@@ -24,12 +25,6 @@ function segmentOf(series: TagSeries): Segment {
     }
   }
   return { steps, values };
-}
-
-function fmt(x: number): string {
-  if (x === 0 || !Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  return a >= 1e5 || a < 1e-3 ? x.toExponential(2) : String(Number(x.toPrecision(3)));
 }
 
 /** Starting level: median of the first 5% of points (3 to 10 of them), before most learning happens. */
@@ -80,7 +75,7 @@ export function checkNonFinite(run: string, s: TagSeries): TrainingFinding[] {
 /** Chance-level cross-entropy ln(k) for a few common class counts, if the level is near one. */
 function chanceNote(level: number): string {
   for (const k of [2, 10, 100, 1000]) {
-    if (Math.abs(level - Math.log(k)) <= 0.1 * Math.log(k)) return `, near chance level for ${k} classes (ln ${k} = ${fmt(Math.log(k))})`;
+    if (Math.abs(level - Math.log(k)) <= 0.1 * Math.log(k)) return `, near chance level for ${k} classes (ln ${k} = ${formatPlainNumber(Math.log(k))})`;
   }
   return '';
 }
@@ -110,7 +105,7 @@ export function checkLoss(run: string, s: TagSeries, validation: boolean, o: Res
         lastStep,
         'not-learning',
         'warning',
-        `${s.tag} is not learning: ${fmt(head)} at the start, ${fmt(tail)} over the last ${Math.max(5, Math.ceil(n * 0.2))} points${chanceNote(tail)}`,
+        `${s.tag} is not learning: ${formatPlainNumber(head)} at the start, ${formatPlainNumber(tail)} over the last ${Math.max(5, Math.ceil(n * 0.2))} points${chanceNote(tail)}`,
       );
     }
   }
@@ -122,7 +117,7 @@ export function checkLoss(run: string, s: TagSeries, validation: boolean, o: Res
       seg.steps[divergence]!,
       'divergence',
       'error',
-      `${s.tag} is diverging: rose to ${fmt(seg.values[divergence]!)} at step ${seg.steps[divergence]} and kept rising (started at ${fmt(head)})`,
+      `${s.tag} is diverging: rose to ${formatPlainNumber(seg.values[divergence]!)} at step ${seg.steps[divergence]} and kept rising (started at ${formatPlainNumber(head)})`,
     );
   }
   const stop = divergence >= 0 ? divergence : n;
@@ -134,7 +129,7 @@ export function checkLoss(run: string, s: TagSeries, validation: boolean, o: Res
     // A spike jumps well above the recent level, by a fair share of the starting level, then comes back.
     if (v > before * o.spikeFactor && v - before > 0.25 * head && next < before * o.spikeFactor) {
       spikes++;
-      make(seg.steps[i]!, 'loss-spike', 'warning', `${s.tag} spiked to ${fmt(v)} at step ${seg.steps[i]} (${fmt(v / before)}x the recent median ${fmt(before)})`);
+      make(seg.steps[i]!, 'loss-spike', 'warning', `${s.tag} spiked to ${formatPlainNumber(v)} at step ${seg.steps[i]} (${formatPlainNumber(v / before)}x the recent median ${formatPlainNumber(before)})`);
       i += 5;
     }
   }
@@ -145,7 +140,7 @@ export function checkLoss(run: string, s: TagSeries, validation: boolean, o: Res
     const wEnd = median(window.slice(-third));
     const learned = head - wEnd > o.minImprovement * head;
     if (learned && wEnd > 0.2 * head && wStart - wEnd < 0.01 * wStart) {
-      make(lastStep, 'plateau', 'warning', `${s.tag} has plateaued at ${fmt(wEnd)} over the last ${window.length} points (started at ${fmt(head)})`);
+      make(lastStep, 'plateau', 'warning', `${s.tag} has plateaued at ${formatPlainNumber(wEnd)} over the last ${window.length} points (started at ${formatPlainNumber(head)})`);
     }
   }
   return out;
@@ -182,7 +177,7 @@ export function checkGradNorm(run: string, s: TagSeries, o: ResolvedHealthOption
           step: seg.steps[i]!,
           kind: 'exploding-gradients',
           severity: 'error',
-          message: `${s.tag} exploded to ${fmt(v)} at step ${seg.steps[i]} (${fmt(v / before)}x the recent median ${fmt(before)})`,
+          message: `${s.tag} exploded to ${formatPlainNumber(v)} at step ${seg.steps[i]} (${formatPlainNumber(v / before)}x the recent median ${formatPlainNumber(before)})`,
         },
       ];
     }
@@ -206,7 +201,7 @@ export function checkLearningRate(run: string, s: TagSeries, o: ResolvedHealthOp
         step: seg.steps[i]!,
         kind: 'lr-step-change',
         severity: 'warning',
-        message: `${s.tag} jumped from ${fmt(prev)} to ${fmt(v[i]!)} at step ${seg.steps[i]} after being constant: no schedule does that`,
+        message: `${s.tag} jumped from ${formatPlainNumber(prev)} to ${formatPlainNumber(v[i]!)} at step ${seg.steps[i]} after being constant: no schedule does that`,
       });
     }
   }
@@ -251,8 +246,8 @@ export function checkOverfitting(trainRun: string, train: TagSeries, valRun: str
       kind: 'overfitting',
       severity: 'warning',
       message:
-        `${val.tag} rose ${rise}% from its minimum ${fmt(vs.values[raw]!)} at step ${minStep} to ${fmt(lastLevel)} ` +
-        `while ${where(trainRun, train.tag)} kept falling (${fmt(trainThen)} to ${fmt(trainNow)}): overfitting`,
+        `${val.tag} rose ${rise}% from its minimum ${formatPlainNumber(vs.values[raw]!)} at step ${minStep} to ${formatPlainNumber(lastLevel)} ` +
+        `while ${where(trainRun, train.tag)} kept falling (${formatPlainNumber(trainThen)} to ${formatPlainNumber(trainNow)}): overfitting`,
     },
   ];
 }

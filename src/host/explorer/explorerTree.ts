@@ -7,6 +7,7 @@ import type { PredictionLogs, PredictionLogState } from '../predictions/service'
 import type { RunState, TagState, TrainingFinding } from '../training/model';
 import type { TrainingRuns } from '../training/service';
 import { formatValue } from '../training/sparkline';
+import { plural } from '../../core/charts/format';
 
 /** A checkpoint or manifest the integrity section lists. */
 export interface IntegrityFile {
@@ -85,7 +86,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
       case 'runGroup': {
         const item = new vscode.TreeItem(node.group, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `runGroup:${node.group}`;
-        item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
+        item.description = `${plural(node.runs.length, 'run')}`;
         item.iconPath = this.runIcon(node.runs);
         item.contextValue = 'runGroup';
         return item;
@@ -176,7 +177,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
     if (section === 'training') {
       const runs = this.sources.training.runs();
       const findings = this.sources.training.findings();
-      item.description = `${runs.length} run${runs.length === 1 ? '' : 's'}${findings.length ? ` · ${findings.length} finding${findings.length === 1 ? '' : 's'}` : ''}`;
+      item.description = `${plural(runs.length, 'run')}${findings.length ? ` · ${plural(findings.length, 'finding')}` : ''}`;
     } else if (section === 'gpu') {
       item.description = this.sources.gpus?.status() ?? undefined;
     } else if (section === 'alerts') {
@@ -200,7 +201,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
     const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `run:${run.logdir}:${run.name}`;
     const findings = this.findingsOf(run.name);
-    item.description = [run.lastStep !== null ? `step ${run.lastStep}` : '', findings.length ? `${findings.length} finding${findings.length === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
+    item.description = [run.lastStep !== null ? `step ${run.lastStep}` : '', findings.length ? `${plural(findings.length, 'finding')}` : ''].filter(Boolean).join(' · ');
     const tooltip = new vscode.MarkdownString(`**${run.name}**\n\n${vscode.workspace.asRelativePath(run.dir)}\n\n`);
     for (const f of findings.slice(0, 8)) tooltip.appendMarkdown(`- ${f.message}\n`);
     item.tooltip = tooltip;
@@ -230,7 +231,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
   private logItem(log: PredictionLogState): vscode.TreeItem {
     const item = new vscode.TreeItem(path.basename(log.path), vscode.TreeItemCollapsibleState.None);
     item.id = `log:${log.path}`;
-    item.description = log.error ? 'unreadable' : log.report ? `${log.rows} rows${log.alerts ? ` · ${log.alerts} alert${log.alerts === 1 ? '' : 's'}` : ''}${log.drifted ? ' · drift' : ''}` : 'analysing…';
+    item.description = log.error ? 'unreadable' : log.report ? `${log.rows} rows${log.alerts ? ` · ${plural(log.alerts, 'alert')}` : ''}${log.drifted ? ' · drift' : ''}` : 'analysing…';
     item.tooltip = log.error ?? log.label;
     item.iconPath = log.error
       ? new vscode.ThemeIcon('error')

@@ -8,6 +8,7 @@ import type { ComputeApp, GpuSnapshot } from '../../core/gpu/types';
 import { GpuSampler, type GpuSamplerEvent } from '../../io/gpu/gpuSampler';
 import { affectsGpuSettings, readGpuSettings, type GpuSettings } from './gpuSettings';
 import { GpuStatusBar } from './gpuStatusBar';
+import { plural } from '../../core/charts/format';
 
 /** Where GPU alerts go; `AlertCenter` (host/alerts) has this shape. */
 export interface GpuAlertSink {
@@ -205,7 +206,7 @@ export class GpuMonitor implements vscode.Disposable {
           model.onRetrying(st.reason, st.delayMs);
           return this.render();
         }
-        if (st.state === 'running') this.log.info(`GPU: nvidia-smi streaming (pid ${st.pid}, ${st.gpuCount} GPU${st.gpuCount === 1 ? '' : 's'})`);
+        if (st.state === 'running') this.log.info(`GPU: nvidia-smi streaming (pid ${st.pid}, ${plural(st.gpuCount, 'GPU')})`);
         return;
       }
     }

@@ -1,4 +1,5 @@
 /** Small charts for hovers: a unicode sparkline and an SVG polyline as a data: URI. */
+import { formatPlainNumber } from '../../core/charts/format';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -48,10 +49,5 @@ export function svgSparklineDataUri(values: readonly number[], width = 240, heig
 
 /** A compact number for lenses and tree labels: 3 significant digits, NaN/Inf spelled out. */
 export function formatValue(value: number | null): string {
-  if (value === null) return '–';
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs >= 1e5 || abs < 1e-3)) return value.toExponential(2);
-  return Number(value.toPrecision(4)).toString();
+  return value === null ? '–' : formatPlainNumber(value, 4);
 }

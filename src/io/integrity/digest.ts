@@ -15,15 +15,37 @@ interface RangeHasher {
   readonly name: string;
 }
 
+/** Feeds a file's consecutive chunks to the hashers of the byte ranges each chunk overlaps. */
+class RangeFeed {
+  private readonly sorted: RangeHasher[];
+  private readonly active: RangeHasher[] = [];
+  private next = 0;
+
+  constructor(ranges: readonly RangeHasher[]) {
+    this.sorted = [...ranges].sort((a, b) => a.start - b.start);
+  }
+
+  /** `chunk` holds the file's bytes from offset `chunkStart`; chunks must come in file order. */
+  feed(chunk: Buffer, chunkStart: number): void {
+    const end = chunkStart + chunk.byteLength;
+    while (this.next < this.sorted.length && this.sorted[this.next]!.start < end) this.active.push(this.sorted[this.next++]!);
+    for (let i = this.active.length - 1; i >= 0; i--) {
+      const r = this.active[i]!;
+      const from = Math.max(r.start, chunkStart);
+      const to = Math.min(r.end, end);
+      if (to > from) r.hash.update(chunk.subarray(from - chunkStart, to - chunkStart));
+      if (r.end <= end) this.active.splice(i, 1);
+    }
+  }
+}
+
 /**
  * Streams a file once through SHA-256, feeding each chunk also to the hashers of the byte ranges
  * it overlaps. Reads are double-buffered so the next read runs while this chunk is hashed.
  */
 async function hashPass(fh: FileHandle, size: number, ranges: RangeHasher[], signal?: AbortSignal): Promise<string> {
   const whole = createHash('sha256');
-  const sorted = [...ranges].sort((a, b) => a.start - b.start);
-  const active: RangeHasher[] = [];
-  let next = 0;
+  const feed = new RangeFeed(ranges);
   const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
   let pos = 0;
   let turn = 0;
@@ -38,14 +60,7 @@ async function hashPass(fh: FileHandle, size: number, ranges: RangeHasher[], sig
     if (pos < size) pending = fh.read(buffers[turn]!, 0, Math.min(CHUNK, size - pos), pos);
     const chunk = buffer.subarray(0, bytesRead);
     whole.update(chunk);
-    while (next < sorted.length && sorted[next]!.start < pos) active.push(sorted[next++]!);
-    for (let i = active.length - 1; i >= 0; i--) {
-      const r = active[i]!;
-      const from = Math.max(r.start, chunkStart);
-      const to = Math.min(r.end, pos);
-      if (to > from) r.hash.update(chunk.subarray(from - chunkStart, to - chunkStart));
-      if (r.end <= pos) active.splice(i, 1);
-    }
+    feed.feed(chunk, chunkStart);
   }
   return whole.digest('hex');
 }
@@ -80,9 +95,7 @@ async function hashPassParallel(fh: FileHandle, size: number, ranges: RangeHashe
   worker.on('message', (m: { slot?: number; digest?: string }) => (m.digest !== undefined ? digest!(m.digest) : freed[m.slot!]?.()));
   worker.on('error', (e) => failed!(e));
   try {
-    const sorted = [...ranges].sort((a, b) => a.start - b.start);
-    const active: RangeHasher[] = [];
-    let next = 0;
+    const feed = new RangeFeed(ranges);
     for (let pos = 0, i = 0; pos < size; i++) {
       const slot = i % SLOTS;
       await Promise.race([busy[slot], failure]);
@@ -92,16 +105,8 @@ async function hashPassParallel(fh: FileHandle, size: number, ranges: RangeHashe
       if (bytesRead === 0) throw new Error('file shrank while it was being hashed');
       busy[slot] = new Promise<void>((resolve) => (freed[slot] = resolve));
       worker.postMessage({ slot, buffer: shared, offset: slot * CHUNK, length: bytesRead });
-      const chunkStart = pos;
+      feed.feed(view.subarray(0, bytesRead), pos);
       pos += bytesRead;
-      while (next < sorted.length && sorted[next]!.start < pos) active.push(sorted[next++]!);
-      for (let k = active.length - 1; k >= 0; k--) {
-        const r = active[k]!;
-        const from = Math.max(r.start, chunkStart);
-        const to = Math.min(r.end, pos);
-        if (to > from) r.hash.update(view.subarray(from - chunkStart, to - chunkStart));
-        if (r.end <= pos) active.splice(k, 1);
-      }
     }
     worker.postMessage({ done: true });
     return await Promise.race([done, failure]);

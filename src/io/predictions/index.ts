@@ -3,6 +3,7 @@ export {
   analyzePredictionLog,
   createPredictionMonitor,
   feedReferenceFile,
+  labelsSource,
   readLabelsFile,
   readTextChunks,
   PredictionLogError,

@@ -96,19 +96,28 @@ function toEpoch(v: string | number, what: string): number {
   return ms;
 }
 
-/** Builds the monitor for a log: reference choice, late labels (schema.labelsFile, relative to the log). */
-export async function createPredictionMonitor(logPath: string, options: AnalyzeOptions = {}): Promise<{ monitor: PredictionMonitor; notes: string[] }> {
+/** Where a log's late labels come from (schema.labelsFile, relative to the log). */
+export function labelsSource(logPath: string, schema: PredictionSchemaOverride | undefined): { path: string; joinKey: string; label: string } | undefined {
+  if (!schema?.labelsFile) return undefined;
+  return { path: resolve(dirname(logPath), schema.labelsFile), joinKey: schema.joinKey ?? schema.id ?? 'id', label: schema.label ?? 'label' };
+}
+
+/**
+ * Builds the monitor for a log: reference choice, late labels (schema.labelsFile, relative to the
+ * log). With `readLabels: false` the labels file is left to the caller (a watcher tails it).
+ */
+export async function createPredictionMonitor(logPath: string, options: AnalyzeOptions = {}, readLabels = true): Promise<{ monitor: PredictionMonitor; notes: string[] }> {
   const notes: string[] = [];
   let schema: PredictionSchemaOverride | undefined = options.schema;
   let labels: Map<string, string> | undefined;
-  const labelsFile = schema?.labelsFile;
-  if (schema && labelsFile) {
-    const joinKey = schema.joinKey ?? schema.id ?? 'id';
-    if (!schema.id) schema = { ...schema, id: joinKey };
-    const path = resolve(dirname(logPath), labelsFile);
-    const read = await readLabelsFile(path, joinKey, schema.label ?? 'label', options.signal);
-    labels = read.labels;
-    notes.push(...read.problems);
+  const source = labelsSource(logPath, schema);
+  if (schema && source) {
+    if (!schema.id) schema = { ...schema, id: source.joinKey };
+    if (readLabels) {
+      const read = await readLabelsFile(source.path, source.joinKey, source.label, options.signal);
+      labels = read.labels;
+      notes.push(...read.problems);
+    } else labels = new Map();
   }
   const reference: PredictionMonitorOptions['reference'] = options.referenceFile
     ? { kind: 'external', ...(options.referenceRows !== undefined ? { rows: options.referenceRows } : {}) }

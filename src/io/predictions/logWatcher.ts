@@ -2,8 +2,65 @@ import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { PredictionMonitor, PredictionReport } from '../../core/predictions';
-import { createPredictionMonitor, feedReferenceFile, type AnalyzeOptions } from './logFile';
+import { LineSplitter, PredictionLineParser, flattenRecord, type PredictionMonitor, type PredictionReport } from '../../core/predictions';
+import { createPredictionMonitor, feedReferenceFile, labelsSource, type AnalyzeOptions } from './logFile';
+
+/** Follows a labels file (JSON Lines or CSV) as it grows and hands each new label on. */
+class LabelsTail {
+  private offset = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly parser: PredictionLineParser;
+  private readonly splitter: LineSplitter;
+
+  constructor(
+    readonly path: string,
+    joinKey: string,
+    labelColumn: string,
+    onLabel: (id: string, label: string) => void,
+  ) {
+    this.parser = new PredictionLineParser(
+      (raw) => {
+        let key: unknown;
+        let label: unknown;
+        if (raw.kind === 'json') {
+          const flat = flattenRecord(raw.value);
+          key = flat.get(joinKey);
+          label = flat.get(labelColumn);
+        } else {
+          const header = this.parser.header ?? [];
+          key = raw.fields[header.indexOf(joinKey)];
+          label = raw.fields[header.indexOf(labelColumn)];
+        }
+        if (key !== undefined && key !== null && key !== '' && label !== undefined && label !== null && label !== '') {
+          this.seen++;
+          onLabel(String(key), String(label));
+        }
+      },
+      () => {},
+    );
+    this.splitter = new LineSplitter((l) => this.parser.pushLine(l.text, l.line), () => {});
+  }
+
+  private seen = 0;
+
+  /** Reads what was appended; returns how many labels it handed on. */
+  async poll(signal: AbortSignal): Promise<number> {
+    let size: number;
+    try {
+      size = (await stat(this.path)).size;
+    } catch {
+      return 0; // not written yet
+    }
+    if (size <= this.offset) return 0;
+    const before = this.seen;
+    const stream = createReadStream(this.path, { start: this.offset, end: size - 1, signal });
+    for await (const chunk of stream) {
+      this.offset += (chunk as Buffer).length;
+      this.splitter.push(this.decoder.write(chunk as Buffer));
+    }
+    return this.seen - before;
+  }
+}
 
 export interface PredictionLogWatcherOptions extends AnalyzeOptions {
   /** How often the file's size is checked when no change event arrives (default 1000 ms). */
@@ -38,6 +95,7 @@ export class PredictionLogWatcher {
   private disposed = false;
   private restarts = 0;
   private readonly abort = new AbortController();
+  private labels: LabelsTail | undefined;
 
   constructor(
     readonly path: string,
@@ -77,9 +135,12 @@ export class PredictionLogWatcher {
   }
 
   private async restart(): Promise<void> {
-    const { monitor } = await createPredictionMonitor(this.path, { ...this.options, signal: this.abort.signal });
+    const { monitor } = await createPredictionMonitor(this.path, { ...this.options, signal: this.abort.signal }, false);
     if (this.options.referenceFile) await feedReferenceFile(monitor, this.options.referenceFile, this.abort.signal);
     this.monitor = monitor;
+    // Labels are tailed too: one that arrives after its row still scores that row's window.
+    const source = labelsSource(this.path, this.options.schema);
+    this.labels = source ? new LabelsTail(source.path, source.joinKey, source.label, (id, label) => monitor.addLabel(id, label)) : undefined;
     this.offset = 0;
     this.decoder = new StringDecoder('utf8');
   }
@@ -121,7 +182,12 @@ export class PredictionLogWatcher {
       await this.restart();
     }
     this.inode = s.ino;
-    if (s.size === this.offset) return;
+    // Labels first: rows read below then join the labels already known.
+    const newLabels = (await this.labels?.poll(this.abort.signal)) ?? 0;
+    if (s.size === this.offset) {
+      if (newLabels) this.emit();
+      return;
+    }
     const end = s.size;
     const stream = createReadStream(this.path, { start: this.offset, end: end - 1, highWaterMark: 1 << 20, signal: this.abort.signal });
     let grew = false;

@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { makeWorkspace } from './workspace';
+import { scratchDir } from '../helpers/scratch';
 
 // The CLI ships as one esbuild bundle: prove check and report work from it (jsonc-parser's UMD
 // entry, for one, does not survive bundling; the config code imports its ES module build).
 test('the bundled CLI checks and reports a workspace', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'modelmon-cli-'));
+  const dir = scratchDir('cli');
   const healthy = makeWorkspace();
   const drifted = makeWorkspace({ drifted: true });
   try {

@@ -4,7 +4,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { findAll, parseXml } from './xml';
-import { captureIO, makeWorkspace } from './workspace';
+import { captureIO } from '../helpers/cli';
+import { makeWorkspace } from './workspace';
 
 const workspaces: string[] = [];
 const workspace = (...args: Parameters<typeof makeWorkspace>) => {
@@ -15,7 +16,7 @@ const workspace = (...args: Parameters<typeof makeWorkspace>) => {
 test.after(() => workspaces.forEach((w) => rmSync(w, { recursive: true, force: true })));
 
 async function check(ws: string, ...args: string[]) {
-  const io = captureIO(ws);
+  const io = captureIO({ cwd: ws });
   const code = await main(['check', ...args], io);
   return { code, out: io.stdout(), err: io.stderr() };
 }
@@ -107,7 +108,7 @@ test('config errors exit 2 with the file, line and key', async () => {
 
 test('one GPU sample, through the recorded nvidia-smi stand-in', async () => {
   const ws = workspace({ extra: { training: [], predictions: [], integrity: [], gpu: { enabled: true, maxTemperatureC: 40 } } });
-  const io = captureIO(ws);
+  const io = captureIO({ cwd: ws });
   const fakeSmi = join(process.cwd(), 'test', 'fixtures', 'nvidia-smi', 'bin');
   // The stand-in is a node script: node must stay on PATH.
   Object.assign(io.env, { PATH: [fakeSmi, dirname(process.execPath)].join(delimiter) });
@@ -118,7 +119,7 @@ test('one GPU sample, through the recorded nvidia-smi stand-in', async () => {
   assert.deepEqual(result.monitors[0]!.findings.map((f) => f.kind), ['temperature']);
   assert.match(result.monitors[0]!.tables[0]!.rows[0]![1]!, /H100/);
 
-  const none = captureIO(ws);
+  const none = captureIO({ cwd: ws });
   Object.assign(none.env, { PATH: join(ws, 'no-such-dir') });
   assert.equal(await main(['check'], none), 0, 'no GPU on a CI machine is a warning, not a failure');
   assert.match(none.stdout(), /warning no-gpu nvidia-smi: nvidia-smi is not on PATH/);

@@ -1,10 +1,8 @@
 // Builds throwaway copies of the example workspace for the check tests: a healthy one (clean runs,
 // the prediction log's undrifted first 2000 rows, untouched checkpoints) and variants of it.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { CliIO } from '../../../src/cli/io';
+import { scratchDir } from '../helpers/scratch';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 export const CLEAN_ROWS = 2000;
@@ -19,7 +17,7 @@ export interface WorkspaceOptions {
 }
 
 export function makeWorkspace(options: WorkspaceOptions = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'modelmon-check-'));
+  const root = scratchDir('check');
   for (const run of ['lightning_digits', 'tf2_style']) cpSync(join(EXAMPLES, 'runs', run), join(root, 'runs', run), { recursive: true });
   cpSync(join(EXAMPLES, 'checkpoints'), join(root, 'checkpoints'), { recursive: true });
   const lines = readFileSync(join(EXAMPLES, 'predictions', 'tabular_dev.csv'), 'utf8').split('\n');
@@ -46,22 +44,3 @@ export function makeWorkspace(options: WorkspaceOptions = {}): string {
   return root;
 }
 
-export interface CapturedIO extends CliIO {
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-}
-
-export function captureIO(cwd: string): CapturedIO {
-  let out = '';
-  let err = '';
-  return {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    stdin: new PassThrough(),
-    env: {},
-    cwd,
-    signal: new AbortController().signal,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}

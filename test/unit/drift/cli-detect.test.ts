@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from './cli-io';
+import { runCli } from '../helpers/cli';
+import { scratchDir } from '../helpers/scratch';
 import { stream } from './streams';
 
 const lines = (xs: number[]) => xs.join('\n') + '\n';
@@ -19,7 +19,7 @@ test('detect adwin over stdin prints river\'s index and every effective paramete
 });
 
 test('detect reads --input relative to the working directory and takes river-named --param', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'modelmon-detect-'));
+  const dir = scratchDir('detect');
   writeFileSync(join(dir, 'stream.txt'), lines(stream('docstring_12345_choices')));
   const r = await runCli(['detect', 'kswin', '--param', 'alpha=0.0001', '--param', 'seed=42', '--input', 'stream.txt'], '', dir);
   assert.equal(r.code, 0, r.err);

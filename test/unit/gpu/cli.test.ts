@@ -1,13 +1,13 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { build } from 'esbuild';
 import { STAND_IN_BIN, waitForExit } from './helpers';
+import { scratchDir } from '../helpers/scratch';
 
-const tmp = mkdtempSync(join(tmpdir(), 'modelmon-gpu-cli-'));
+const tmp = scratchDir('gpu-cli');
 const cli = join(tmp, 'cli.js');
 const PATH_WITH_SMI = `${STAND_IN_BIN}${delimiter}${process.env.PATH}`;
 /** A PATH that still finds `node` (the stand-in's interpreter) but no nvidia-smi. */

@@ -1,13 +1,13 @@
 // Runs a GpuSampler against the stand-in nvidia-smi and records what it reports.
 import { after } from 'node:test';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { GpuSampler, type GpuSamplerEvent, type GpuSamplerOptions, type GpuSamplerStatus } from '../../../src/io/gpu';
 import type { ComputeApp, GpuSnapshot, ListedGpu } from '../../../src/core/gpu';
 import { STAND_IN_BIN, waitForExit } from './helpers';
+import { scratchDir } from '../helpers/scratch';
 
-export const scratch = mkdtempSync(join(tmpdir(), 'modelmon-gpu-'));
+export const scratch = scratchDir('gpu');
 let runs = 0;
 const samplers: GpuSampler[] = [];
 // A failed assertion must not leave a stand-in streaming (and this file never ending).

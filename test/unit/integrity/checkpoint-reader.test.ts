@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from '../../../src/core/integrity/safetensors';
 import { inspectCheckpoint } from '../../../src/io/integrity/checkpoint-reader';
@@ -10,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { scanCheckpointFile } from '../../../src/io/integrity/checkpoint-scan';
 import { viewRuns } from '../../../src/core/integrity/torch-tensors';
 import { FIXTURES, binStr, bytes, callingPickle, safetensorsOf, zipOf } from './builders';
+import { scratchDir } from '../helpers/scratch';
 
 const DIGITS_TENSORS = [
   ['c1.bias', 'F32', [16]],
@@ -27,7 +27,7 @@ const sorted = (ts: readonly { name: string; dtype: string; shape: readonly numb
 
 function withTemp(fn: (dir: string) => Promise<void>): () => Promise<void> {
   return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'modelmon-integrity-'));
+    const dir = scratchDir('integrity');
     try {
       await fn(dir);
     } finally {

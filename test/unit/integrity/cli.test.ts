@@ -1,30 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { integrityCommand } from '../../../src/cli/commands/integrity';
 import { main } from '../../../src/cli/main';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliIO } from '../../../src/cli/io';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../../../src/cli/io';
+import { captureIO } from '../helpers/cli';
+import { scratchDir } from '../helpers/scratch';
 import { FIXTURES, callingPickle } from './builders';
 
 async function run(cwd: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    stdin: process.stdin,
-    env: {},
-    cwd,
-    signal: new AbortController().signal,
-  };
+  const io = captureIO({ cwd });
   const code = await integrityCommand.run(args, io);
-  return { code, out, err };
+  return { code, out: io.stdout(), err: io.stderr() };
 }
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'modelmon-cli-'));
+  const dir = scratchDir('cli');
   mkdirSync(join(dir, 'ckpt'));
   copyFileSync(join(FIXTURES, 'digits_cnn.safetensors'), join(dir, 'ckpt', 'model.safetensors'));
   copyFileSync(join(FIXTURES, 'digits_cnn.pt'), join(dir, 'ckpt', 'model.pt'));
@@ -158,7 +150,7 @@ test('bad arguments are usage errors (exit 2 through the dispatcher)', async () 
     [['scan', '--bogus', 'x'], /Unknown option '--bogus'/],
   ];
   for (const [args, message] of cases) await assert.rejects(run(FIXTURES, ...args), (e: Error) => e instanceof UsageError && message.test(e.message));
-  const dir = mkdtempSync(join(tmpdir(), 'modelmon-cli-'));
+  const dir = scratchDir('cli');
   try {
     writeFileSync(join(dir, 'm.json'), '{"not": "a manifest"}');
     await assert.rejects(run(dir, 'verify', '--manifest', 'm.json'), { name: 'UsageError', message: 'not a modelmon integrity manifest (expected version 1 with files and roots)' });
@@ -190,18 +182,17 @@ test('through the dispatcher: usage errors exit 2, dangerous scans 1, clean scan
   const dir = workspace();
   try {
     writeFileSync(join(dir, 'evil.pkl'), callingPickle('STACK_GLOBAL', 'builtins', 'eval'));
-    const io = (sink: string[]): CliIO => ({ out: (t) => void sink.push(t), err: (t) => void sink.push(t), stdin: process.stdin, env: {}, cwd: dir, signal: new AbortController().signal });
-    const sink: string[] = [];
-    assert.equal(await main(['integrity', 'scan'], io(sink)), 2);
-    assert.match(sink.join(''), /^modelmon integrity: scan needs at least one file or folder\nusage: modelmon integrity/);
-    assert.equal(await main(['integrity', 'scan', 'evil.pkl'], io([])), 1);
-    assert.equal(await main(['integrity', 'scan', 'ckpt'], io([])), 0);
-    const missing: string[] = [];
-    assert.equal(await main(['integrity', 'scan', 'absent.pt'], io(missing)), 2);
-    assert.equal(missing.join(''), `modelmon integrity: no such file or folder: ${join(dir, 'absent.pt')}\n`);
-    const diffSink: string[] = [];
-    assert.equal(await main(['integrity', 'diff', 'evil.pkl', 'nope.pt'], io(diffSink)), 2);
-    assert.equal(diffSink.join(''), `modelmon integrity: no such file: ${join(dir, 'nope.pt')}\n`);
+    const scan = async (...args: string[]) => {
+      const io = captureIO({ cwd: dir });
+      return { code: await main(['integrity', ...args], io), out: io.stdout(), err: io.stderr() };
+    };
+    const usage = await scan('scan');
+    assert.equal(usage.code, 2);
+    assert.match(usage.err, /^modelmon integrity: scan needs at least one file or folder\nusage: modelmon integrity/);
+    assert.equal((await scan('scan', 'evil.pkl')).code, 1);
+    assert.equal((await scan('scan', 'ckpt')).code, 0);
+    assert.deepEqual(await scan('scan', 'absent.pt'), { code: 2, out: '', err: `modelmon integrity: no such file or folder: ${join(dir, 'absent.pt')}\n` });
+    assert.deepEqual(await scan('diff', 'evil.pkl', 'nope.pt'), { code: 2, out: '', err: `modelmon integrity: no such file: ${join(dir, 'nope.pt')}\n` });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -159,3 +159,19 @@ test('digits without labels after the reference: the calibrated estimate catches
   assert.ok(r.windows.every((w) => w.performance === undefined && w.estimatedAccuracy! > 0.7));
   assert.deepEqual(r.alerts.filter((a) => DRIFT_KINDS.has(a.kind) && a.index < 1500), []);
 });
+
+test('tabular, streamed: the one drift alert gains features as they become significant', () => {
+  const lines = readFileSync(join(DIR, 'tabular_dev.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const m = new PredictionMonitor();
+  const timeline: [number, string][] = [];
+  lines.forEach((l, i) => {
+    m.pushLine(l, i + 1);
+    const names = m.alerts.find((a) => a.kind === 'data_drift')?.features.slice().sort().join(',') ?? '';
+    if (names !== (timeline[timeline.length - 1]?.[1] ?? '')) timeline.push([i, names]);
+  });
+  assert.deepEqual(timeline, [
+    [2099, 'segment'],
+    [2249, 'mean_radius,mean_texture,segment'],
+    [2374, 'mean_radius,mean_texture,segment,worst_area'],
+  ]);
+});

@@ -90,3 +90,29 @@ test('PredictionLogWatcher tails a growing log, keeps a partial line, restarts a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('PredictionLogWatcher tails a labels file: late labels score the rows still in the window', async () => {
+  const dir = tmp();
+  const lines = readFileSync(join(FIX, 'tabular_dev.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const logLine = (o: Record<string, unknown>) => JSON.stringify({ ...o, label: undefined });
+  const labelLine = (o: Record<string, unknown>) => JSON.stringify({ id: o.id, label: o.label });
+  writeFileSync(join(dir, 'log.jsonl'), lines.slice(0, 1300).map(logLine).join('\n') + '\n');
+  writeFileSync(join(dir, 'labels.jsonl'), lines.slice(0, 1000).map(labelLine).join('\n') + '\n');
+  let last: PredictionReport | undefined;
+  const w = new PredictionLogWatcher(join(dir, 'log.jsonl'), { pollMs: 25, throttleMs: 0, schema: { labelsFile: 'labels.jsonl' } }, (r) => (last = r));
+  try {
+    await w.start();
+    await waitFor(() => w.snapshot()!.rows === 1300);
+    assert.equal(w.snapshot()!.windows[0]!.labelled, 0, 'the first window closed before any of its labels came');
+    appendFileSync(join(dir, 'labels.jsonl'), lines.slice(1000, 1400).map(labelLine).join('\n') + '\n');
+    await new Promise((r) => setTimeout(r, 150));
+    appendFileSync(join(dir, 'log.jsonl'), lines.slice(1300, 1400).map(logLine).join('\n') + '\n');
+    await waitFor(() => last?.rows === 1400);
+    const direct = await analyzePredictionLog(join(FIX, 'tabular_dev.jsonl'));
+    assert.equal(last!.windows[1]!.labelled, 200);
+    assert.deepEqual(last!.windows[1]!.performance, direct.windows[1]!.performance);
+  } finally {
+    w.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -156,3 +156,19 @@ test('binary data is reported as such, line by line, and text rows around it sti
   assert.equal(r.rows, 30);
   assert.deepEqual(r.problems, [{ line: 4, message: 'line 4: holds binary data (NUL bytes), not log text; skipped' }]);
 });
+
+test('CSV: quoted JSON arrays are vectors and class probabilities, as in JSON Lines', () => {
+  const jsonl = readFileSync('test/fixtures/predictions/digits_dev.jsonl', 'utf8').split('\n').filter(Boolean).slice(0, 1300);
+  const q = (v: unknown) => `"${JSON.stringify(v).replace(/"/g, '""')}"`;
+  const csv = ['ts,request_id,mean_intensity,input,prediction,probabilities,label'];
+  for (const l of jsonl) {
+    const o = JSON.parse(l);
+    csv.push([o.ts, o.request_id, o.features.mean_intensity, q(o.input), o.prediction, q(o.probabilities), o.label ?? ''].join(','));
+  }
+  const r = run(csv.join('\n'), { reference: { kind: 'rows', rows: 1000 }, window: 100 });
+  assert.equal(r.rows, 1300);
+  assert.deepEqual(r.schema!.features.map((f) => `${f.name}:${f.kind}`), ['mean_intensity:numeric', 'input:vector']);
+  assert.equal(r.schema!.probabilities, 'probabilities');
+  assert.equal(r.windows.length, 3);
+  assert.ok(r.windows.every((w) => w.multivariate[0]!.feature === 'input' && w.meanConfidence! > 0.9));
+});

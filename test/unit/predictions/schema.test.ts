@@ -77,3 +77,20 @@ test('bad options throw with a message naming the option', () => {
   assert.throws(() => new PredictionMonitor({ window: 5 }), { message: 'window must be an integer >= 20 rows (got 5)' });
   assert.throws(() => new PredictionMonitor({ reference: { kind: 'rows', rows: 3 } }), { message: 'reference rows must be an integer >= 20 (got 3)' });
 });
+
+test('addLabel: a late label scores its row while the row is in the sliding window', () => {
+  const m = new PredictionMonitor({ reference: { kind: 'rows', rows: 100 }, window: 40, labels: new Map() });
+  for (let i = 0; i < 200; i++) {
+    const x = gauss();
+    m.push({ id: `r${i}`, x, prediction: x > 0 ? 1 : 0, score: x > 0 ? 0.8 : 0.2, ...(i < 100 ? { label: x > 0 ? 1 : 0 } : {}) });
+  }
+  assert.equal(m.addLabel('r190', 1), true);
+  assert.equal(m.addLabel('r190', 0), false, 'already labelled');
+  assert.equal(m.addLabel('r120', 1), false, 'no longer in the window');
+  assert.equal(m.addLabel('nope', 1), false);
+  for (let i = 200; i < 240; i++) m.push({ id: `r${i}`, x: 0.5, prediction: 1, score: 0.8 });
+  assert.equal(m.addLabel('r120', 1), false);
+  m.end();
+  const windows = m.snapshot().windows;
+  assert.deepEqual(windows.map((w) => [w.start, w.labelled]), [[100, 0], [140, 0], [180, 1], [220, 0]]);
+});

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../drift/cli-io';
+import { runCli } from '../helpers/cli';
+import { scratchDir } from '../helpers/scratch';
 import { lcgSample } from './lcg';
 
-const dir = mkdtempSync(join(tmpdir(), 'modelmon-stats-'));
+const dir = scratchDir('stats');
 // The same samples as the scipy reference cases with seeds 3 / 4 (n = 100 / 137, shift 0.5).
 writeFileSync(join(dir, 'ref.txt'), lcgSample(3, 100).map((x) => x.toPrecision(17)).join('\n') + '\n');
 writeFileSync(join(dir, 'cur.txt'), '\n' + lcgSample(4, 137, 0.5).map((x) => x.toPrecision(17)).join('\n') + '\n\n');

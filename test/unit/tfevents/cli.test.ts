@@ -1,23 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { tbCommand } from '../../../src/cli/commands/tb';
-import { UsageError, type CliIO } from '../../../src/cli/io';
+import { UsageError } from '../../../src/cli/io';
 import { inspectLogdir } from '../../../src/io/tfevents/inspect';
+import { captureIO } from '../helpers/cli';
+import { scratchDir } from '../helpers/scratch';
 import { FIXTURES, record, scalarEvent, scalarFile } from './helpers';
 
-function fakeIO(signal = new AbortController().signal) {
-  const io = { stdout: '', stderr: '' };
-  const cli: CliIO = {
-    out: (t) => void (io.stdout += t),
-    err: (t) => void (io.stderr += t),
-    stdin: new PassThrough(),
-    env: {},
-    cwd: process.cwd(),
-    signal,
+function fakeIO(signal?: AbortSignal) {
+  const cli = captureIO(signal ? { signal } : {});
+  const io = {
+    get stdout() {
+      return cli.stdout();
+    },
+    get stderr() {
+      return cli.stderr();
+    },
   };
   return { io, cli };
 }
@@ -82,7 +82,7 @@ test('tb prints a readable table, groups related runs and lists restarts', async
 });
 
 test('damaged logs exit 0 with the corruption listed; unusable arguments throw UsageError', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'modelmon-tbcli-'));
+  const dir = scratchDir('tbcli');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const whole = scalarFile([['loss', 1, 1], ['loss', 2, 2]]);
   writeFileSync(join(dir, 'events.out.tfevents.1'), whole.subarray(0, whole.length - 3));
@@ -91,7 +91,7 @@ test('damaged logs exit 0 with the corruption listed; unusable arguments throw U
   assert.deepEqual(JSON.parse(io.stdout).corruptions, [
     { file: 'events.out.tfevents.1', offset: whole.length - 42, message: 'file ends mid-record (39 of 42 bytes present); the writer may still be writing it' },
   ]);
-  const empty = mkdtempSync(join(tmpdir(), 'modelmon-tbcli-'));
+  const empty = scratchDir('tbcli');
   t.after(() => rmSync(empty, { recursive: true, force: true }));
   const e = fakeIO();
   assert.equal(await tbCommand.run([empty], e.cli), 0);
@@ -103,7 +103,7 @@ test('damaged logs exit 0 with the corruption listed; unusable arguments throw U
 });
 
 test('tb --follow prints new findings as events arrive and ends on abort', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'modelmon-tbcli-'));
+  const dir = scratchDir('tbcli');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'events.out.tfevents.1');
   writeFileSync(file, scalarFile([['train/loss', 1, 1]]));

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogdirError, LogdirWatcher, readLogdir, type LogdirChange } from '../../../src/io/tfevents/logdir';
 import { FIXTURES, concat, fileVersionEvent, record, scalarEvent, scalarFile } from './helpers';
+import { scratchDir } from '../helpers/scratch';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'modelmon-tb-'));
+  const dir = scratchDir('tb');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
