@@ -2,7 +2,7 @@
 // benchmark; plus the integration suite when tests are built. --watch rebuilds on change,
 // --production minifies and drops source maps for packaging.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -68,14 +68,6 @@ if (!production) {
 // Stale suite bundles of deleted tests must not run.
 rmSync('dist/integration', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
-// Codicons ship as a font + css; the webview loads them from the bundle, never a CDN.
-try {
-  cpSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/codicon.css');
-  cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicon.ttf');
-} catch {
-  /* codicons are optional decoration */
-}
-
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -1,5 +1,5 @@
 /** Small DOM builders: the dashboards build their markup with these, never with innerHTML. */
-import { formatCount } from '../src/core/charts/format';
+import { formatCount, plural as pluralOf } from '../src/core/charts/format';
 
 type Child = Node | string | null | undefined | false;
 type Attributes = Record<string, string | number | boolean | null | undefined>;
@@ -60,5 +60,5 @@ export function idFor(prefix: string, name: string): string {
 
 /** "1 run", "1,024 steps". */
 export function plural(n: number, word: string): string {
-  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+  return pluralOf(n, word, formatCount);
 }

@@ -34,6 +34,7 @@ export function seriesDelta(before: SentSeries | undefined, now: SeriesView, max
   return { series: thinSeries(now, maxPoints), replace: true, sent };
 }
 
+/** The points of `s` from index `from` on, for sending only what a chart has not drawn yet. */
 export function sliceSeries(s: SeriesView, from: number): SeriesView {
   return { steps: s.steps.slice(from), values: s.values.slice(from), wallTimes: s.wallTimes.slice(from) };
 }

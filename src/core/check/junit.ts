@@ -47,10 +47,12 @@ function line(f: Finding): string {
 // XML 1.0 forbids most control characters even when escaped.
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
+/** XML character data: characters XML 1.0 forbids become U+FFFD, markup is escaped. */
 export function text(s: string): string {
   return s.replace(INVALID_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** An XML attribute value: as {@link text}, plus quotes and whitespace that attributes would normalise. */
 export function attr(s: string): string {
   return text(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }

@@ -8,6 +8,7 @@ export function meetsFailOn(severity: Severity, failOn: FailOn): boolean {
   return RANK[severity] >= RANK[failOn];
 }
 
+/** Sort order for severities: error first, then warning, then info. */
 export function compareSeverity(a: Severity, b: Severity): number {
   return RANK[b] - RANK[a];
 }
@@ -44,6 +45,7 @@ function subjectMatches(pattern: string, subject: string | undefined): boolean {
   return subject === pattern || subject.startsWith(pattern + '/');
 }
 
+/** True when a finding fails the check: at or above `failOn` and not acknowledged. */
 export function isFailing(finding: Finding, failOn: FailOn): boolean {
   return finding.acknowledged === undefined && meetsFailOn(finding.severity, failOn);
 }

@@ -32,6 +32,7 @@ export function decide(
   };
 }
 
+/** "2 errors, 1 warning, 3 notes, 1 acknowledged": the counts line of the summaries. */
 export function countsLine(counts: SeverityCounts): string {
   const parts = [plural(counts.error, 'error'), plural(counts.warning, 'warning')];
   if (counts.info) parts.push(plural(counts.info, 'note'));

@@ -22,6 +22,7 @@ export class LineIndex {
 
 export type Report = (node: { offset: number; length: number }, key: string, message: string, severity?: 'error' | 'warning') => void;
 
+/** A {@link Report} that records problems in `problems` with their line and column in `text`. */
 export function problemReporter(text: string, problems: ConfigProblem[]): Report {
   const lines = new LineIndex(text);
   return (node, key, message, severity = 'error') => {
@@ -30,6 +31,7 @@ export function problemReporter(text: string, problems: ConfigProblem[]): Report
   };
 }
 
+/** The dotted/indexed path of a child value (`monitors[2].log`), as problems name it. */
 export function childKey(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   return parent ? `${parent}.${key}` : key;
@@ -88,6 +90,7 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** The candidate nearest to `word` by edit distance, if it is close enough to suggest ("did you mean"). */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;

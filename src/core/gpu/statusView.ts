@@ -1,3 +1,4 @@
+import { mean, sum } from 'simple-statistics';
 import type { GpuAlert } from './alerts';
 import type { GpuReading, GpuSnapshot } from './types';
 
@@ -54,11 +55,11 @@ function aggregate(gpus: readonly GpuReading[]) {
   const temp = vals((g) => g.temperatureC);
   const power = vals((g) => g.powerW);
   return {
-    utilization: util.length ? util.reduce((a, b) => a + b, 0) / util.length : null,
-    memoryUsedMiB: used.length === gpus.length && used.length ? used.reduce((a, b) => a + b, 0) : null,
-    memoryTotalMiB: total.length === gpus.length && total.length ? total.reduce((a, b) => a + b, 0) : null,
+    utilization: util.length ? mean(util) : null,
+    memoryUsedMiB: used.length === gpus.length && used.length ? sum(used) : null,
+    memoryTotalMiB: total.length === gpus.length && total.length ? sum(total) : null,
     temperatureC: temp.length ? Math.max(...temp) : null,
-    powerW: power.length ? power.reduce((a, b) => a + b, 0) : null,
+    powerW: power.length ? sum(power) : null,
     mig: gpus.some((g) => g.migEnabled === true),
   };
 }

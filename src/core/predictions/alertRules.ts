@@ -8,6 +8,8 @@ import { describeShift, fmt, share, type FeatureEval } from './windowReport';
 
 // Family-wise p-value under which a column is named in a data-drift alert.
 const NAME_P = 0.05;
+// Family-wise p-value under which a column joins a data-drift episode already opened under alertP.
+const JOIN_P = 0.1;
 // Fewest labelled (or scored) rows in the window for a performance verdict.
 const MIN_LABELLED = 30;
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
@@ -26,14 +28,15 @@ export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow): FeatureE
     const t = (w.zSum[i]! / n - f.zMean) / Math.sqrt(f.zVar * (1 / n + 1 / N));
     const ts = (w.z2Sum[i]! / n - f.z2Mean) / Math.sqrt(f.z2Var * (1 / n + 1 / N));
     const pv = Math.min(1, 2 * Math.min(normalTwoSidedP(t), normalTwoSidedP(ts)));
-    out.push({ feature: f.name, kind: 'numeric', alertPValue: Math.min(1, pv * tested), shift: t });
+    // Joining asks for a location shift alone: the spread test's flukes name clean columns.
+    out.push({ feature: f.name, kind: 'numeric', alertPValue: Math.min(1, pv * tested), shift: t, joinPValue: normalTwoSidedP(t) });
   }
   for (let i = 0; i < p.categorical.length; i++) {
     const ref = p.categorical[i]!;
     const cur = w.catCounts[i]!;
     const keys = [...new Set([...ref.counts.keys(), ...cur.keys()])];
     const r = chiSquareHomogeneity(keys.map((k) => ref.counts.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
-    out.push({ feature: ref.name, kind: 'categorical', alertPValue: Math.min(1, r.pValue * tested), shift: Math.sqrt(r.statistic) });
+    out.push({ feature: ref.name, kind: 'categorical', alertPValue: Math.min(1, r.pValue * tested), shift: Math.sqrt(r.statistic), joinPValue: r.pValue });
   }
   for (let v = 0; v < p.vectors.length; v++) {
     const vp = p.vectors[v]!;
@@ -42,7 +45,7 @@ export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow): FeatureE
     const heldOut = Math.ceil(p.rows / 2);
     const t = (w.recSum[v]! / n - vp.errorMean) / (vp.errorSd * Math.sqrt(1 / n + 1 / heldOut));
     const pv = t > 0 ? normalTwoSidedP(t) / 2 : 1;
-    out.push({ feature: vp.name, kind: 'vector', alertPValue: Math.min(1, pv * tested), shift: t });
+    out.push({ feature: vp.name, kind: 'vector', alertPValue: Math.min(1, pv * tested), shift: t, joinPValue: pv });
   }
   return out.sort((a, b) => a.alertPValue - b.alertPValue || Math.abs(b.shift) - Math.abs(a.shift));
 }
@@ -81,10 +84,12 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
   });
   const shiftedSegments = segmentShifts.filter((g) => g.p < input.alertP);
   const holds = features.some((f) => f.alertPValue < input.alertP) || shiftedSegments.length > 0;
+  // Secondary evidence: once drift is established, a column joins at a looser family-wise bar.
+  const joinBar = JOIN_P / Math.max(1, p.numeric.length + p.categorical.length + p.vectors.length);
   tracker.update('data_drift', 'data_drift', at, holds, () => ({
     features: [...named.map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
     trailing: schema.segments.slice(),
-    joining: [...features.filter((f) => f.alertPValue < input.alertP).map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
+    joining: [...features.filter((f) => f.alertPValue < input.alertP || f.joinPValue < joinBar).map((f) => f.feature), ...shiftedSegments.map((g) => g.col)],
     featureStrength: new Map(features.map((f) => [f.feature, Math.abs(f.shift)])),
     message: () => {
       const parts = named

@@ -39,6 +39,8 @@ export interface FeatureEval {
   readonly kind: FeatureDrift['kind'];
   readonly alertPValue: number;
   readonly shift: number;
+  /** Uncorrected p of the test a column must pass to join an open data-drift episode (numeric: location only). */
+  readonly joinPValue: number;
 }
 
 /** What the reporter reads from the monitor (fixed once the reference is complete). */

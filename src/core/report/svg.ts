@@ -25,6 +25,7 @@ export interface LineChartOptions {
 const PAD = { left: 52, right: 12, top: 24, bottom: 28 };
 export const PALETTE_SIZE = 8;
 
+/** A static SVG line chart for the script-free report: one line per series, with optional markers and log scale. */
 export function lineChart(o: LineChartOptions): string {
   const width = o.width ?? 420;
   const height = o.height ?? 220;

@@ -160,18 +160,29 @@ test('digits without labels after the reference: the calibrated estimate catches
   assert.deepEqual(r.alerts.filter((a) => DRIFT_KINDS.has(a.kind) && a.index < 1500), []);
 });
 
-test('tabular, streamed: the one drift alert gains features as they become significant', () => {
-  const lines = readFileSync(join(DIR, 'tabular_dev.jsonl'), 'utf8').split('\n').filter(Boolean);
-  const m = new PredictionMonitor();
-  const timeline: [number, string][] = [];
-  lines.forEach((l, i) => {
-    m.pushLine(l, i + 1);
-    const names = m.alerts.find((a) => a.kind === 'data_drift')?.features.slice().sort().join(',') ?? '';
-    if (names !== (timeline[timeline.length - 1]?.[1] ?? '')) timeline.push([i, names]);
+for (const name of ['tabular_dev.jsonl', 'tabular_dev.csv']) {
+  test(`tabular, streamed (${name}): within 300 rows the alert names exactly the drifted features first, then the segment`, () => {
+    const lines = readFileSync(join(DIR, name), 'utf8').split('\n').filter(Boolean);
+    const header = name.endsWith('.csv') ? 1 : 0;
+    const m = new PredictionMonitor();
+    const timeline: [number, string][] = [];
+    let atDeadline: readonly string[] = [];
+    lines.forEach((l, i) => {
+      m.pushLine(l, i + 1);
+      const row = i - header;
+      const features = m.alerts.find((a) => a.kind === 'data_drift')?.features ?? [];
+      const names = features.slice().sort().join(',');
+      if (names !== (timeline[timeline.length - 1]?.[1] ?? '')) timeline.push([row, names]);
+      if (row === tabularTruth.onset + 300) atDeadline = features.slice();
+    });
+    // The segment shift opens the episode; the ramped columns join it as they become significant.
+    assert.deepEqual(timeline, [
+      [2099, 'segment'],
+      [2199, 'mean_texture,segment'],
+      [2224, 'mean_radius,mean_texture,segment'],
+      [2299, 'mean_radius,mean_texture,segment,worst_area'],
+    ]);
+    assert.deepEqual(new Set(atDeadline.slice(0, 3)), new Set(tabularTruth.drifted_features));
+    assert.deepEqual(atDeadline.slice(3), ['segment']);
   });
-  assert.deepEqual(timeline, [
-    [2099, 'segment'],
-    [2249, 'mean_radius,mean_texture,segment'],
-    [2374, 'mean_radius,mean_texture,segment,worst_area'],
-  ]);
-});
+}
