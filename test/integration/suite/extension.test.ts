@@ -41,6 +41,20 @@ describe('Model Monitor extension', () => {
     assert.match(text, /GiB/);
   });
 
+  it('hides the GPU item quietly where nvidia-smi is missing, and comes back when it returns', async () => {
+    const gpu = vscode.workspace.getConfiguration('modelmon.gpu');
+    const alertsBefore = api.alerts().length;
+    await gpu.update('nvidiaSmiPath', '/nonexistent/nvidia-smi', vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor(() => api.gpuStatusText() === undefined, 'the GPU status item to hide', 20_000);
+      // No GPU is not an alert: nothing new in the alert center, so no notification either.
+      assert.equal(api.alerts().length, alertsBefore);
+    } finally {
+      await gpu.update('nvidiaSmiPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor(() => /\d+%/.test(api.gpuStatusText() ?? '') || undefined, 'the GPU status item to return', 20_000);
+  });
+
   it('lists the example runs in the explorer tree, grouped, with tags', async () => {
     assert.deepEqual(
       api.runs().map((r) => r.name).filter((n) => n === 'nan_divergence' || n === 'overfit_small_data'),
