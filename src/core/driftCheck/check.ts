@@ -1,0 +1,116 @@
+import { inferPredictionSchema } from '../predictions';
+import type { FeatureDriftView, PredictionReportView } from '../../protocol/views';
+import { featureColumns } from './columns';
+import { compareFeatures, type DriftCheckTest, type DriftCheckThresholds } from './featureDrift';
+import type { PredictionRecord, PredictionRecords } from './records';
+
+/** Rows [start, end) of a log, 0-based data rows. */
+export interface RowRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Where a drift check takes its reference distribution from. */
+export type DriftCheckReference =
+  /** The first `rows` rows of the log itself; the current rows are the rest. */
+  | { readonly kind: 'rows'; readonly rows: number }
+  /** Rows [start, end) of the log itself; the current rows are those after `end`. */
+  | ({ readonly kind: 'range' } & RowRange)
+  /** Rows read elsewhere (another log), named `label`; the current rows are the whole log. */
+  | { readonly kind: 'records'; readonly label: string; readonly rows: readonly PredictionRecord[] };
+
+export interface DriftCheckInput {
+  /** The log's path, as the result and its report name it. */
+  readonly log: string;
+  /** The log's name in the summary (its file name). */
+  readonly name: string;
+  readonly records: PredictionRecords;
+  readonly reference: DriftCheckReference;
+  /** Compare only these rows of the log, instead of those the reference leaves. */
+  readonly range?: RowRange;
+  readonly test: DriftCheckTest;
+  readonly thresholds: DriftCheckThresholds;
+}
+
+/** A drift check's outcome, ready for the `modelmon.checkDrift` command to return. */
+export interface DriftCheckOutcome {
+  readonly log: string;
+  /** The reference in words: `first 1000 rows`, `rows 0–999`, or the other log's label. */
+  readonly reference: string;
+  readonly test: DriftCheckTest;
+  readonly referenceRows: number;
+  readonly currentRows: number;
+  /** Every compared feature, drifted first, strongest drift first. */
+  readonly features: readonly FeatureDriftView[];
+  /** Names of the drifted features, strongest first. */
+  readonly drifted: readonly string[];
+  readonly summary: string;
+  /** The comparison as a report the predictions dashboard can show. */
+  readonly report: PredictionReportView;
+}
+
+/** Rows whose values decide the schema (which columns are features, and of what kind). */
+const SCHEMA_SAMPLE_ROWS = 50;
+const SUMMARY_FEATURES = 5;
+
+interface RowSplit {
+  readonly referenceRows: readonly PredictionRecord[];
+  readonly currentRows: readonly PredictionRecord[];
+  readonly label: string;
+  /** Where the reference ends within the log, when it is taken from the log. */
+  readonly referenceEnd?: number;
+}
+
+function splitRows(rows: readonly PredictionRecord[], reference: DriftCheckReference, range: RowRange | undefined): RowSplit {
+  let split: RowSplit;
+  if (reference.kind === 'records') {
+    split = { referenceRows: reference.rows, currentRows: rows, label: reference.label };
+  } else if (reference.kind === 'range') {
+    split = {
+      referenceRows: rows.slice(reference.start, reference.end),
+      currentRows: rows.slice(reference.end),
+      label: `rows ${reference.start}–${reference.end - 1}`,
+      referenceEnd: reference.end,
+    };
+  } else {
+    const referenceRows = rows.slice(0, reference.rows);
+    split = { referenceRows, currentRows: rows.slice(reference.rows), label: `first ${referenceRows.length} rows`, referenceEnd: reference.rows };
+  }
+  return range ? { ...split, currentRows: rows.slice(range.start, range.end) } : split;
+}
+
+/**
+ * Compares a prediction log (or a row range of it) against a reference (its first rows, another
+ * row range, or another log's rows) feature by feature with the chosen test. The schema is
+ * inferred from the reference's first rows; vector features are compared element by element.
+ * Throws when either side has fewer than 2 rows.
+ *
+ * @example
+ * checkDrift({ log: '/logs/dev.csv', name: 'dev.csv', records, reference: { kind: 'rows', rows: 1000 },
+ *   test: 'auto', thresholds: { pValueThreshold: 0.01, psiThreshold: 0.2 } }).drifted;
+ * // ['mean_radius', 'mean_texture', 'worst_area', ...]
+ */
+export function checkDrift(input: DriftCheckInput): DriftCheckOutcome {
+  const { records, test } = input;
+  const { referenceRows, currentRows, label, referenceEnd } = splitRows(records.rows, input.reference, input.range);
+  if (referenceRows.length < 2) throw new Error(`the reference (${label}) has fewer than 2 rows`);
+  if (currentRows.length < 2) throw new Error('there are fewer than 2 rows to compare with the reference');
+  const schema = inferPredictionSchema(referenceRows.slice(0, SCHEMA_SAMPLE_ROWS), records.format);
+  const features = compareFeatures(featureColumns(referenceRows, schema), featureColumns(currentRows, schema), test, input.thresholds);
+  const drifted = features.filter((f) => f.drifted).map((f) => f.feature);
+  const listed = `${drifted.slice(0, SUMMARY_FEATURES).join(', ')}${drifted.length > SUMMARY_FEATURES ? ', …' : ''}`;
+  const summary = drifted.length
+    ? `${drifted.length} of ${features.length} features of ${input.name} drifted against the ${label}: ${listed} (${test})`
+    : `no drift in ${features.length} features of ${input.name} against the ${label} (${test})`;
+  const report: PredictionReportView = {
+    log: input.log,
+    rows: records.rows.length,
+    windows: [],
+    features,
+    alerts: [],
+    segments: [],
+    suspicious: [],
+    ...(referenceEnd !== undefined ? { referenceEnd } : {}),
+  };
+  return { log: input.log, reference: label, test, referenceRows: referenceRows.length, currentRows: currentRows.length, features, drifted, summary, report };
+}

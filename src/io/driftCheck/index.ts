@@ -1,0 +1,1 @@
+export { readPredictionRecords } from './records';
