@@ -1,7 +1,10 @@
+import * as os from 'node:os';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './io';
 import { commands } from './commands';
 
 const VERSION = '0.1.0';
+/** How long a command may clean up after SIGINT/SIGTERM before the process leaves anyway. */
+const SIGNAL_GRACE_MS = 3000;
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -56,8 +59,11 @@ if (require.main === module) {
   let signalled = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signalled++;
-    if (signalled > 1) process.exit(130);
+    const code = 128 + (os.constants.signals[sig] ?? 2);
+    if (signalled > 1) process.exit(code);
     controller.abort(sig);
+    // A read blocked in the kernel (a FIFO nobody writes) cannot see the abort; do not outlive it.
+    setTimeout(() => process.exit(code), SIGNAL_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -29,8 +29,14 @@ binary detectors only.`;
 export async function readInput(io: CliIO, file: string | undefined): Promise<{ text: string; source: string }> {
   if (file !== undefined) {
     try {
-      return { text: await readFile(resolve(io.cwd, file), 'utf8'), source: file };
+      const path = resolve(io.cwd, file);
+      // Opening a FIFO waits for a writer, perhaps forever; only regular files are read by name.
+      const info = await stat(path);
+      if (info.isDirectory()) throw new UsageError(`cannot read ${file}: it is a folder`);
+      if (!info.isFile()) throw new UsageError(`cannot read ${file}: not a regular file (a FIFO, socket or device); pipe it to stdin instead`);
+      return { text: await readFile(path, 'utf8'), source: file };
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       throw new UsageError(`cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
     }

@@ -129,7 +129,9 @@ export function validateNode(node: Node, spec: Spec, key: string, report: Report
     case 'number':
     case 'integer': {
       const value = node.value as number;
-      if (spec.minimum !== undefined && value < spec.minimum) report(node, key, `${label} must be at least ${spec.minimum}, not ${value}`);
+      // JSON has no Infinity, but 1e999 parses to it.
+      if (!Number.isFinite(value)) report(node, key, `${label} must be a finite number, not ${node.value}`);
+      else if (spec.minimum !== undefined && value < spec.minimum) report(node, key, `${label} must be at least ${spec.minimum}, not ${value}`);
       else if (spec.exclusiveMinimum !== undefined && value <= spec.exclusiveMinimum)
         report(node, key, `${label} must be greater than ${spec.exclusiveMinimum}, not ${value}`);
       else if (spec.maximum !== undefined && value > spec.maximum) report(node, key, `${label} must be at most ${spec.maximum}, not ${value}`);

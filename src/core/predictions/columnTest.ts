@@ -1,5 +1,5 @@
 import { chooseDriftTest, runDriftTest, type DriftTestName } from '../stats';
-import { ksFromRanks } from './profile';
+import { ksFromRanks, ksFromUnsortedRanks } from './profile';
 
 /** Verdict of the default per-column drift test (Evidently's chooser, from core/stats). */
 export interface ColumnTestResult {
@@ -34,14 +34,15 @@ export function numericColumnTest(refSorted: Float64Array, curSorted: Float64Arr
 }
 
 /**
- * The same test from the window's sorted packed reference ranks, when that is enough: a KS past
- * 1e4 cells. Returns undefined when the chooser wants raw values (exact KS, Wasserstein, counts).
+ * The same test from the window's packed reference ranks, when that is enough: a KS past 1e4
+ * cells. Returns undefined when the chooser wants raw values (exact KS, Wasserstein, counts).
+ * Ranks are sorted, or in any order with a zeroed `scratch` of rankScratchLength(referenceSize).
  */
-export function numericColumnTestFromRanks(referenceSize: number, sortedRanks: Int32Array, uniqueValues: number): ColumnTestResult | undefined {
+export function numericColumnTestFromRanks(referenceSize: number, ranks: Int32Array, uniqueValues: number, scratch?: Int32Array): ColumnTestResult | undefined {
   const choice = chooseDriftTest({ kind: 'numeric', referenceSize, uniqueValues });
-  const m = sortedRanks.length;
+  const m = ranks.length;
   if (choice.test !== 'ks' || choice.categorical || referenceSize * m <= KS_EXACT_CELLS) return undefined;
-  const d = ksFromRanks(referenceSize, sortedRanks);
+  const d = scratch ? ksFromUnsortedRanks(referenceSize, ranks, m, scratch) : ksFromRanks(referenceSize, ranks);
   const en = Math.sqrt((referenceSize * m) / (referenceSize + m));
   const pValue = kolmogorovLimitSf((en + 0.12 + 0.11 / en) * d);
   return { test: 'ks', statistic: d, pValue, threshold: choice.threshold, drifted: pValue < choice.threshold };

@@ -8,6 +8,7 @@ import {
   buildReferenceProfile,
   calibratedAccuracy,
   packedRank,
+  rankScore,
   reconstructionError,
   rowConfidence,
   type ProfileColumns,
@@ -129,6 +130,9 @@ export class PredictionMonitor {
   private readonly tracker: EpisodeTracker;
   private lastEvaluation: FeatureEval[] = [];
   private lastEvaluatedAt = -1;
+  /** Rows that left the window, whose arrays are reused. */
+  private readonly spare: WindowEntry[] = [];
+  private readonly spareNumeric: Float64Array[] = [];
 
   private windows: WindowReport[] = [];
   private windowsDropped = 0;
@@ -298,7 +302,8 @@ export class PredictionMonitor {
     const decoder = this.decoder(parser);
     const fromReference = parser !== this.logParser;
     const index = fromReference ? this.referenceSeen : this.rowCount;
-    const row = decoder.decode(raw, index, line);
+    const reuse = this.profile && !fromReference ? this.spareNumeric.pop() : undefined;
+    const row = decoder.decode(raw, index, line, reuse?.length === decoder.numericNames.length ? reuse : undefined);
     if (fromReference) this.referenceSeen++;
     else this.rowCount++;
     for (const c of decoder.newColumns(raw)) {
@@ -467,12 +472,23 @@ export class PredictionMonitor {
       if (this.currentBucket !== undefined && bucket !== this.currentBucket && this.sinceClose > 0) this.closeWindow();
       this.currentBucket = bucket;
     }
-    const ranks = new Int32Array(p.numeric.length);
+    // Arrays of rows that left the window are reused: typed-array allocation is a per-row hot spot.
+    const spare = this.spare.pop();
+    const ranks = spare?.ranks ?? new Int32Array(p.numeric.length);
+    const scores = spare?.scores ?? new Float64Array(p.numeric.length);
     for (let i = 0; i < ranks.length; i++) {
       const x = row.numeric[i]!;
-      ranks[i] = Number.isNaN(x) || p.numeric[i]!.sorted.length === 0 ? -1 : packedRank(p.numeric[i]!, x);
+      const f = p.numeric[i]!;
+      if (Number.isNaN(x) || f.sorted.length === 0) {
+        ranks[i] = -1;
+        scores[i] = NaN;
+      } else {
+        const q = packedRank(f, x);
+        ranks[i] = q;
+        scores[i] = rankScore(f, q);
+      }
     }
-    const rec = new Float64Array(p.vectors.length);
+    const rec = spare?.rec ?? (p.vectors.length ? new Float64Array(p.vectors.length) : NO_VECTORS);
     for (let v = 0; v < rec.length; v++) {
       const x = row.vectors[v];
       rec[v] = x && x.length === p.vectors[v]!.length ? reconstructionError(p.vectors[v]!, x) : NaN;
@@ -492,6 +508,7 @@ export class PredictionMonitor {
     const entry: WindowEntry = {
       row: prediction !== undefined && row.prediction === undefined ? { ...row, prediction } : row,
       ranks,
+      scores,
       rec,
       confidence: c?.confidence ?? NaN,
       entropy: row.probabilities ? entropy(row.probabilities) : row.score !== undefined ? binaryEntropy(row.score) : NaN,
@@ -514,14 +531,20 @@ export class PredictionMonitor {
     this.lastRow = row;
     const cap = this.opts.windowMs !== undefined ? MAX_TIME_WINDOW_ROWS : this.windowRows;
     const window = this.window!;
-    while (window.size > cap) window.evictOldest();
+    while (window.size > cap) this.recycle(window.evictOldest());
     if (this.opts.windowMs !== undefined && row.ts !== undefined) {
       const oldest = row.ts - this.opts.windowMs;
-      while (window.size > 1 && (window.oldest!.row.ts ?? Infinity) < oldest) window.evictOldest();
+      while (window.size > 1 && (window.oldest!.row.ts ?? Infinity) < oldest) this.recycle(window.evictOldest());
     }
     const size = window.size;
     if (this.monitored % this.step === 0 && size >= Math.min(this.windowRows, 50)) this.evaluate();
     if (this.opts.windowMs === undefined && this.sinceClose >= this.windowRows) this.closeWindow();
+  }
+
+  private recycle(e: WindowEntry | undefined): void {
+    if (!e) return;
+    if (this.spare.length < 64) this.spare.push(e);
+    if (this.spareNumeric.length < 64) this.spareNumeric.push(e.row.numeric);
   }
 
   private evaluate(): void {
@@ -615,6 +638,8 @@ export class PredictionMonitor {
     return best;
   }
 }
+
+const NO_VECTORS = new Float64Array(0);
 
 function binaryEntropy(p: number): number {
   return (p > 0 ? -p * Math.log(p) : 0) + (p < 1 ? -(1 - p) * Math.log(1 - p) : 0);

@@ -168,11 +168,16 @@ export function packedRank(p: NumericProfile, x: number): number {
   }
   let end = lo;
   if (end < n && a[end] === x) {
-    hi = n;
-    while (end < hi) {
-      const mid = (end + hi) >>> 1;
-      if (a[mid]! <= x) end = mid + 1;
-      else hi = mid;
+    // Ties are mostly short: step a few values before searching the rest.
+    end++;
+    for (let k = 0; k < 4 && end < n && a[end] === x; k++) end++;
+    if (end < n && a[end] === x) {
+      hi = n;
+      while (end < hi) {
+        const mid = (end + hi) >>> 1;
+        if (a[mid]! <= x) end = mid + 1;
+        else hi = mid;
+      }
     }
   }
   return lo * RANK_SHIFT + (end - lo);
@@ -208,6 +213,69 @@ export function ksFromRanks(referenceSize: number, sortedRanks: Int32Array): num
     if (d1 > d) d = d1;
     if (d2 > d) d = d2;
     j = k;
+  }
+  return d;
+}
+
+/** Length of the zeroed scratch that ksFromUnsortedRanks needs for a reference of this size. */
+export function rankScratchLength(referenceSize: number): number {
+  return 3 * (referenceSize + 1) + (referenceSize >>> 5) + 1;
+}
+
+/**
+ * ksFromRanks for packed ranks in any order: counts them by reference position instead of sorting
+ * (a per-window hot spot), then visits the occupied positions in order through a bitmap. Same
+ * groups in the same order, so the result is identical. `scratch` (rankScratchLength zeros) is
+ * left zeroed.
+ */
+export function ksFromUnsortedRanks(referenceSize: number, ranks: Int32Array, length: number, scratch: Int32Array): number {
+  const n = referenceSize;
+  const m = length;
+  // Slots 2b / 2b+1: window values strictly between reference positions / equal to sorted[b].
+  const equalOf = 2 * (n + 1);
+  const bits = 3 * (n + 1);
+  for (let i = 0; i < m; i++) {
+    const q = ranks[i]!;
+    const below = q >>> 16;
+    const equal = q & 0xffff;
+    if (equal) {
+      scratch[2 * below + 1]!++;
+      scratch[equalOf + below] = equal;
+    } else scratch[2 * below]!++;
+    scratch[bits + (below >>> 5)]! |= 1 << (below & 31);
+  }
+  let d = 0;
+  let j = 0;
+  const words = (n >>> 5) + 1;
+  for (let w = 0; w < words; w++) {
+    let word = scratch[bits + w]!;
+    scratch[bits + w] = 0;
+    while (word !== 0) {
+      const low = word & -word;
+      word ^= low;
+      const b = (w << 5) + 31 - Math.clz32(low);
+      const between = scratch[2 * b]!;
+      if (between) {
+        const k = j + between;
+        const d1 = Math.abs(b / n - j / m);
+        const d2 = Math.abs(b / n - k / m);
+        if (d1 > d) d = d1;
+        if (d2 > d) d = d2;
+        scratch[2 * b] = 0;
+        j = k;
+      }
+      const at = scratch[2 * b + 1]!;
+      if (at) {
+        const k = j + at;
+        const d1 = Math.abs(b / n - j / m);
+        const d2 = Math.abs((b + scratch[equalOf + b]!) / n - k / m);
+        if (d1 > d) d = d1;
+        if (d2 > d) d = d2;
+        scratch[2 * b + 1] = 0;
+        scratch[equalOf + b] = 0;
+        j = k;
+      }
+    }
   }
   return d;
 }

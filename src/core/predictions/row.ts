@@ -50,6 +50,10 @@ export function detachRow(row: PredictionRow): PredictionRow {
 /** A row's values before decoding: a parsed JSON object or CSV fields under a header. */
 export type RawRecord = { readonly kind: 'json'; readonly value: Record<string, unknown> } | { readonly kind: 'csv'; readonly fields: readonly string[] };
 
+const NO_COLUMNS: readonly string[] = [];
+// Shared by every row without categorical, vector or extra prediction columns (rows never grow them).
+const NONE = Object.freeze([]) as unknown as never[];
+
 type Getter = (r: RawRecord) => FlatValue | undefined;
 
 function jsonGetter(path: string): Getter {
@@ -79,6 +83,10 @@ export function classText(v: FlatValue | undefined): string | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'string') {
+    const first = v.charCodeAt(0);
+    const last = v.charCodeAt(v.length - 1);
+    // Most class and segment values are plain ASCII words: no space to trim, no number to normalise.
+    if (first > 57 && first < 127 && last > 32 && last < 127) return v;
     const t = v.trim();
     if (t === '') return undefined;
     return /^[-+]?\d+(\.0*)?$/.test(t) ? String(Number(t)) : t;
@@ -90,11 +98,45 @@ export function classText(v: FlatValue | undefined): string | undefined {
 export function parseTimestamp(v: FlatValue | undefined): number | undefined {
   if (typeof v === 'number') return v < 1e11 ? v * 1000 : v;
   if (typeof v === 'string') {
+    const fast = utcTimestamp(v);
+    if (fast !== undefined) return fast;
     const ms = Date.parse(v);
     if (Number.isFinite(ms)) return ms;
     if (/^\d+(\.\d+)?$/.test(v)) return parseTimestamp(Number(v));
   }
   return undefined;
+}
+
+const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
+const twoDigits = (s: string, i: number): number => {
+  const a = digit(s, i);
+  const b = digit(s, i + 1);
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? 10 * a + b : -1;
+};
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.sss]Z`, the usual log timestamp, read without Date.parse (a per-row cost);
+ * undefined for any other form or a day past 28, which Date.parse then reads (or rejects).
+ */
+function utcTimestamp(s: string): number | undefined {
+  const n = s.length;
+  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return undefined;
+  const century = twoDigits(s, 0);
+  const year = twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  let ms = 0;
+  if (n === 24) {
+    const h = digit(s, 20);
+    const t = twoDigits(s, 21);
+    if (s[19] !== '.' || h < 0 || h > 9 || t < 0) return undefined;
+    ms = 100 * h + t;
+  }
+  if (century < 0 || year < 0 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  return Date.UTC(100 * century + year, month - 1, day, hour, minute, second, ms);
 }
 
 function toNumber(v: FlatValue | undefined): number | 'missing' | 'type' {
@@ -147,6 +189,7 @@ export class RowDecoder {
   private readonly label: Getter | undefined;
   private readonly segments: Getter[];
   private readonly topKeys: Set<string>;
+  private lastKeys: string[] = [];
 
   constructor(
     readonly schema: PredictionSchema,
@@ -175,18 +218,35 @@ export class RowDecoder {
   }
 
   /** Top-level JSON keys of a record that the schema has never seen (a column appeared). */
-  newColumns(r: RawRecord): string[] {
+  newColumns(r: RawRecord): readonly string[] {
     // Logs whose keys are data (one new key a row) would grow this set forever: stop looking.
-    if (r.kind !== 'json' || this.topKeys.size > this.schema.columns.length + 100) return [];
+    if (r.kind !== 'json' || this.topKeys.size > this.schema.columns.length + 100) return NO_COLUMNS;
+    // Rows of one log mostly repeat the previous row's keys in order: compare before looking up.
+    const last = this.lastKeys;
+    let i = 0;
+    let same = true;
+    for (const k in r.value) {
+      if (same && last[i] === k) i++;
+      else {
+        same = false;
+        break;
+      }
+    }
+    if (same && i === last.length) return NO_COLUMNS;
+    const keys: string[] = [];
     let extra: string[] | undefined;
-    for (const k in r.value) if (!this.topKeys.has(k)) (extra ??= []).push(k);
+    for (const k in r.value) {
+      keys.push(k);
+      if (!this.topKeys.has(k)) (extra ??= []).push(k);
+    }
+    if (keys.length <= 1000) this.lastKeys = keys;
     if (extra) for (const k of extra) this.topKeys.add(k);
-    return extra ?? [];
+    return extra ?? NO_COLUMNS;
   }
 
-  decode(r: RawRecord, index: number, line: number): PredictionRow {
+  /** `numeric`: an array to fill (one of a row that is no longer used), else a new one. */
+  decode(r: RawRecord, index: number, line: number, numeric: Float64Array = new Float64Array(this.numeric.length)): PredictionRow {
     let typeIssues: string[] | undefined;
-    const numeric = new Float64Array(this.numeric.length);
     for (let i = 0; i < this.numeric.length; i++) {
       const v = toNumber(this.numeric[i]!(r));
       if (typeof v === 'number') numeric[i] = v;
@@ -195,8 +255,8 @@ export class RowDecoder {
         if (v === 'type') (typeIssues ??= []).push(this.numericNames[i]!);
       }
     }
-    const categorical = this.categorical.map((g) => classText(g(r)));
-    const vectors = this.vectors.map((g, i) => {
+    const categorical = this.categorical.length ? this.categorical.map((g) => classText(g(r))) : NONE;
+    const vectors = !this.vectors.length ? NONE : this.vectors.map((g, i) => {
       const v = toVector(g(r), this.vectorLengths[i]);
       if (v === 'type') (typeIssues ??= []).push(this.vectorNames[i]!);
       return typeof v === 'string' ? undefined : v;
@@ -226,7 +286,7 @@ export class RowDecoder {
       vectors,
       prediction: regression ? undefined : classText(rawPred),
       predictionValue: typeof predNum === 'number' ? predNum : undefined,
-      altPredictions: this.alt.length ? this.alt.map((g) => classText(g(r))) : [],
+      altPredictions: this.alt.length ? this.alt.map((g) => classText(g(r))) : NONE,
       score: typeof scoreNum === 'number' ? scoreNum : undefined,
       probabilities: probs instanceof Float64Array ? probs : undefined,
       label: undefined,

@@ -1,4 +1,4 @@
-import { rankScore, type ReferenceProfile } from './profile';
+import type { ReferenceProfile } from './profile';
 import { bump, type WindowEntry } from './windowReport';
 
 /**
@@ -78,9 +78,10 @@ export class SlidingWindow {
     this.account(updated, 1);
   }
 
-  evictOldest(): void {
+  /** Drops the oldest row and returns it (its arrays may then be reused). */
+  evictOldest(): WindowEntry | undefined {
     const e = this.ring[this.start];
-    if (!e) return;
+    if (!e) return undefined;
     this.ring[this.start] = undefined as unknown as WindowEntry;
     this.start++;
     if (this.ids && e.row.id !== undefined && this.ids.get(e.row.id) === e) this.ids.delete(e.row.id);
@@ -90,6 +91,7 @@ export class SlidingWindow {
       this.start = 0;
     }
     this.account(e, -1);
+    return e;
   }
 
   /** The last `last` rows (all rows when omitted), oldest first. */
@@ -99,11 +101,10 @@ export class SlidingWindow {
   }
 
   private account(e: WindowEntry, sign: 1 | -1): void {
-    const numeric = this.profile.numeric;
-    for (let i = 0; i < e.ranks.length; i++) {
-      const r = e.ranks[i]!;
-      if (r >= 0) {
-        const v = rankScore(numeric[i]!, r);
+    const scores = e.scores;
+    for (let i = 0; i < scores.length; i++) {
+      const v = scores[i]!;
+      if (!Number.isNaN(v)) {
         this.zSum[i] = this.zSum[i]! + sign * v;
         this.z2Sum[i] = this.z2Sum[i]! + sign * v * v;
         this.zCount[i] = this.zCount[i]! + sign;

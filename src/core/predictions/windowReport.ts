@@ -10,8 +10,8 @@ import {
 } from './metrics';
 import { detach } from './lines';
 import { categoricalColumnTest, numericColumnTest, numericColumnTestFromRanks } from './columnTest';
-import { chiSquareHomogeneity } from './numeric';
-import type { ReferenceProfile } from './profile';
+import { chiSquareHomogeneity, sortAscending } from './numeric';
+import { rankScratchLength, type ReferenceProfile } from './profile';
 import type { FeatureDrift, MultivariateDrift, SegmentGap, SegmentWindow, ShiftSummary, WindowReport } from './report';
 import type { PredictionRow } from './row';
 import type { QualityWindow } from './quality';
@@ -22,6 +22,8 @@ export interface WindowEntry {
   readonly row: PredictionRow;
   /** Packed reference rank of each numeric feature (see packedRank); -1 where missing. */
   readonly ranks: Int32Array;
+  /** Normal score of each rank (see rankScore); NaN where missing. Kept so eviction need not look it up again. */
+  readonly scores: Float64Array;
   /** PCA reconstruction error of each vector feature; NaN where missing. */
   readonly rec: Float64Array;
   readonly confidence: number;
@@ -78,25 +80,54 @@ export const fmt = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(
  * metrics with a drill-down of the columns that drift, and data-quality counts.
  */
 export class WindowReporter {
+  private scratch = new Int32Array(0);
+
   constructor(private readonly ctx: WindowContext) {}
+
+  /** Zeroed counts for ksFromUnsortedRanks, reused across columns and windows. */
+  private rankScratch(referenceSize: number): Int32Array {
+    const length = rankScratchLength(referenceSize);
+    if (this.scratch.length < length) this.scratch = new Int32Array(length);
+    return this.scratch;
+  }
 
   performance(entries: readonly WindowEntry[]): ClassificationMetrics | RegressionMetrics | undefined {
     const schema = this.ctx.schema;
     const lab = entries.filter((e) => e.error >= 0);
     if (!lab.length) return undefined;
     if (schema.task === 'regression') return regressionMetrics(lab.map((e) => e.row.labelValue!), lab.map((e) => e.row.predictionValue!));
-    const base = classificationMetrics(lab.map((e) => e.row.label!), lab.map((e) => e.row.prediction!));
+    // One pass over the labelled rows gathers what every metric reads.
+    const positiveClass = this.ctx.positiveClass;
+    const labels: string[] = [];
+    const predictions: string[] = [];
+    const positive: boolean[] = [];
+    const scores: number[] = [];
+    const probs: number[] = [];
+    const confidences: number[] = [];
+    const correct: boolean[] = [];
+    for (const e of lab) {
+      const row = e.row;
+      labels.push(row.label!);
+      predictions.push(row.prediction!);
+      if (positiveClass !== undefined && row.score !== undefined) {
+        positive.push(row.label === positiveClass);
+        scores.push(row.score);
+      }
+      if (!Number.isNaN(e.trueClassProbability)) probs.push(e.trueClassProbability);
+      if (!Number.isNaN(e.confidence)) {
+        confidences.push(e.confidence);
+        correct.push(e.error === 0);
+      }
+    }
+    const base = classificationMetrics(labels, predictions);
     const extra: { rocAuc?: number; logLoss?: number; ece?: number } = {};
-    if (this.ctx.positiveClass !== undefined) {
-      const scored = lab.filter((e) => e.row.score !== undefined);
-      const auc = rocAuc(scored.map((e) => e.row.label === this.ctx.positiveClass), scored.map((e) => e.row.score!));
+    if (positiveClass !== undefined) {
+      const auc = rocAuc(positive, scores);
       if (Number.isFinite(auc)) extra.rocAuc = fmt(auc, 4);
     }
-    const probs = lab.filter((e) => !Number.isNaN(e.trueClassProbability)).map((e) => e.trueClassProbability);
     if (probs.length) extra.logLoss = fmt(logLoss(probs), 4);
-    const conf = lab.filter((e) => !Number.isNaN(e.confidence));
-    if (conf.length) extra.ece = fmt(expectedCalibrationError(conf.map((e) => e.confidence), conf.map((e) => e.error === 0)), 4);
-    return { ...base, ...extra };
+    if (confidences.length) extra.ece = fmt(expectedCalibrationError(confidences, correct), 4);
+    return Object.assign(base, extra);
   }
 
   report(entries: readonly WindowEntry[], window: number, evaluation: readonly FeatureEval[], quality: QualityWindow): WindowReport {
@@ -187,8 +218,7 @@ export class WindowReporter {
           const q = e.ranks[i]!;
           if (q >= 0) ranks[k++] = q;
         }
-        const sorted = ranks.subarray(0, k).sort();
-        const r = k ? numericColumnTestFromRanks(f.sorted.length, sorted, f.uniqueValues) : undefined;
+        const r = k ? numericColumnTestFromRanks(f.sorted.length, ranks.subarray(0, k), f.uniqueValues, this.rankScratch(f.sorted.length)) : undefined;
         if (r) {
           const e = evals?.get(f.name);
           out.push({ feature: f.name, kind: 'numeric', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });
@@ -200,7 +230,7 @@ export class WindowReporter {
         const x = e.row.numeric[i]!;
         if (!Number.isNaN(x)) buffer[k++] = x;
       }
-      const vals = buffer.subarray(0, k).sort();
+      const vals = sortAscending(buffer, 0, k).subarray(0, k);
       if (!vals.length || !f.sorted.length) continue;
       const r = numericColumnTest(f.sorted, vals, f.uniqueValues);
       const e = evals?.get(f.name);

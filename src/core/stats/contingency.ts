@@ -42,7 +42,7 @@ export function chi2Contingency(table: readonly (readonly number[])[]): Chi2Resu
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const expected = (rowSums[r]! * colSums[c]!) / total;
-      if (expected === 0) {
+      if (!(expected > 0)) {
         throw new RangeError(`contingency table has an expected count of zero at (${r + 1}, ${c + 1}): a row or column sums to zero`);
       }
       let observed = table[r]![c]!;

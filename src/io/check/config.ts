@@ -36,6 +36,10 @@ export function readConfigFile(configPath: string, displayPath = configPath): Lo
   const path = resolve(configPath);
   let text: string;
   try {
+    // A synchronous read of a FIFO would block even the signal handlers: regular files only.
+    const info = statSync(path);
+    if (info.isDirectory()) throw new Error('it is a directory');
+    if (!info.isFile()) throw new Error('not a regular file (a FIFO, socket or device)');
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
@@ -54,9 +58,10 @@ export function missingPaths(loaded: LoadedConfig): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const check = (relative: string, jsonPath: (string | number)[], want: 'file' | 'directory') => {
     const absolute = resolve(loaded.dir, relative);
-    let kind: 'file' | 'directory' | undefined;
+    let kind: 'file' | 'directory' | 'FIFO, socket or device' | undefined;
     try {
-      kind = statSync(absolute).isDirectory() ? 'directory' : 'file';
+      const info = statSync(absolute);
+      kind = info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'FIFO, socket or device';
     } catch {
       kind = undefined;
     }

@@ -25,7 +25,9 @@ export async function findCheckpoints(paths: readonly string[]): Promise<string[
       throw new Error(`no such file or folder: ${p}`);
     }
     if (info.isDirectory()) await walk(p, found);
-    else found.push(p);
+    else if (info.isFile()) found.push(p);
+    // Opening a FIFO would wait for a writer forever.
+    else throw new Error(`not a regular file or folder (a FIFO, socket or device): ${p}`);
   }
   return [...new Set(found)].sort();
 }

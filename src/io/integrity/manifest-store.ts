@@ -1,4 +1,4 @@
-import { readFile, writeFile, rename, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { compareWithManifest, parseManifestText, ManifestError, type Manifest, type ManifestEntry, type VerifyReport } from '../../core/integrity/manifest';
 import { findCheckpoints } from './checkpoint-files';
@@ -31,8 +31,15 @@ export async function writeSnapshot(paths: readonly string[], manifestFile: stri
   };
   // Write then rename, so a crash never leaves half a manifest.
   const temp = `${manifestPath}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(manifest, null, 2) + '\n');
-  await rename(temp, manifestPath);
+  try {
+    await mkdir(manifestDir, { recursive: true });
+    await writeFile(temp, JSON.stringify(manifest, null, 2) + '\n');
+    await rename(temp, manifestPath);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ManifestError(`cannot write manifest ${manifestFile}: ${code === 'EISDIR' ? 'it is a folder' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file stands where a folder should' : (code ?? (error as Error).message)}`);
+  }
   return manifest;
 }
 
@@ -40,9 +47,12 @@ export async function writeSnapshot(paths: readonly string[], manifestFile: stri
 export async function readManifest(manifestFile: string): Promise<Manifest> {
   let text: string;
   try {
+    // Opening a FIFO would wait for a writer forever: regular files only.
+    if (!(await stat(manifestFile)).isFile()) throw new Error('not a regular file');
     text = await readFile(manifestFile, 'utf8');
-  } catch {
-    throw new ManifestError(`cannot read manifest ${manifestFile}`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ManifestError(`cannot read manifest ${manifestFile}${code === 'ENOENT' ? '' : `: ${code ?? (error as Error).message}`}`);
   }
   return parseManifestText(text);
 }

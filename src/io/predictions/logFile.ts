@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { isAscii } from 'node:buffer';
 import {
   LineSplitter,
   PredictionLineParser,
@@ -32,8 +33,13 @@ export class PredictionLogError extends Error {
 export async function* readTextChunks(path: string, start = 0, signal?: AbortSignal): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   const stream = createReadStream(path, { start, highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
+  // While every chunk so far was ASCII (most logs), the decoder holds no partial character and
+  // Latin-1 copying gives the same text without UTF-8 decoding; after the first other chunk it decodes.
+  let ascii = true;
   for await (const chunk of stream) {
-    const text = decoder.write(chunk as Buffer);
+    const bytes = chunk as Buffer;
+    if (ascii && !isAscii(bytes)) ascii = false;
+    const text = ascii ? bytes.toString('latin1') : decoder.write(bytes);
     if (text) yield text;
   }
   const rest = decoder.end();

@@ -45,6 +45,7 @@ export async function discoverEventFiles(root: string, maxDepth = 32): Promise<M
     runs.set('.', [root]);
     return runs;
   }
+  if (!info.isDirectory()) throw new LogdirError(`log directory '${root}' is not a directory or event file`);
   const walk = async (dir: string, depth: number): Promise<void> => {
     let entries;
     try {
@@ -56,7 +57,7 @@ export async function discoverEventFiles(root: string, maxDepth = 32): Promise<M
     const subdirs: string[] = [];
     for (const e of entries) {
       if (e.isDirectory()) subdirs.push(e.name);
-      else if (e.name.includes('tfevents') && (e.isFile() || e.isSymbolicLink())) files.push(e.name);
+      else if (e.name.includes('tfevents') && (e.isFile() || (e.isSymbolicLink() && (await isRegularFile(join(dir, e.name)))))) files.push(e.name);
     }
     if (files.length) {
       const rel = relative(root, dir).split(sep).join('/') || '.';
@@ -66,6 +67,11 @@ export async function discoverEventFiles(root: string, maxDepth = 32): Promise<M
   };
   await walk(root, 0);
   return runs;
+}
+
+/** False for a dangling link or one to a FIFO, whose open would wait for a writer forever. */
+async function isRegularFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
 }
 
 async function statOrThrow(root: string) {

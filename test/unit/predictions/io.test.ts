@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PredictionLogWatcher, analyzePredictionLog, readLabelsFile } from '../../../src/io/predictions';
+import { PredictionLogWatcher, analyzePredictionLog, readLabelsFile, readTextChunks } from '../../../src/io/predictions';
 import type { PredictionReport } from '../../../src/core/predictions';
 
 const FIX = 'test/fixtures/predictions';
@@ -113,6 +113,21 @@ test('PredictionLogWatcher tails a labels file: late labels score the rows still
     assert.deepEqual(last!.windows[1]!.performance, direct.windows[1]!.performance);
   } finally {
     w.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('readTextChunks: ASCII chunks and a multi-byte character split across chunks read back exactly', async () => {
+  const dir = tmp();
+  try {
+    const path = join(dir, 'mixed.jsonl');
+    // The first 1 MiB read is ASCII; the 2-byte 'é' straddles the end of the second (byte 2 MiB).
+    const text = 'a'.repeat(1 << 20) + '\n' + 'b'.repeat((1 << 20) - 2) + 'é\nzürich ✓\n' + 'c'.repeat(10);
+    writeFileSync(path, text);
+    let read = '';
+    for await (const chunk of readTextChunks(path)) read += chunk;
+    assert.equal(read, text);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

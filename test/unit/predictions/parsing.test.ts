@@ -172,3 +172,16 @@ test('CSV: quoted JSON arrays are vectors and class probabilities, as in JSON Li
   assert.equal(r.windows.length, 3);
   assert.ok(r.windows.every((w) => w.multivariate[0]!.feature === 'input' && w.meanConfidence! > 0.9));
 });
+
+test('timestamps and class values read on the fast paths equal the general ones', async () => {
+  const { parseTimestamp, classText } = await import('../../../src/core/predictions/row');
+  for (const ts of ['2026-01-01T00:00:00Z', '1999-12-28T23:59:59Z', '2024-02-29T12:00:00Z', '2026-01-31T01:02:03.456Z', '2026-13-01T00:00:00Z', '2026-01-01T00:00:00+02:00', '2026-01-01 00:00:00Z', '2026-1-01T00:00:00Z']) {
+    const expected = Date.parse(ts);
+    assert.equal(parseTimestamp(ts), Number.isFinite(expected) ? expected : undefined, ts);
+  }
+  assert.equal(classText('clinic_a'), 'clinic_a');
+  assert.equal(classText(' clinic_a '), 'clinic_a');
+  assert.equal(classText('\u00a0x'), 'x');
+  assert.equal(classText('1.0'), '1');
+  assert.equal(classText(''), undefined);
+});

@@ -97,7 +97,7 @@ test('normalScore equals the brute-force mid-rank normal score, ties and edges i
 });
 
 test('KS from packed reference ranks equals KS on the raw values', async () => {
-  const { buildReferenceProfile, packedRank, ksFromRanks } = await import('../../../src/core/predictions/profile');
+  const { buildReferenceProfile, packedRank, ksFromRanks, ksFromUnsortedRanks, rankScratchLength } = await import('../../../src/core/predictions/profile');
   let seed = 11;
   const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
   const ref = Array.from({ length: 400 }, () => Math.round(rand() * 60) / 6);
@@ -108,6 +108,43 @@ test('KS from packed reference ranks equals KS on the raw values', async () => {
     const ranks = Int32Array.from(cur.map((x) => packedRank(profile, x))).sort();
     const raw = ksStatistic(Float64Array.from(ref).sort(), Float64Array.from(cur).sort());
     close(ksFromRanks(400, ranks), raw, 1e-12);
+    // Counting unsorted ranks gives the very same number and leaves its scratch zeroed.
+    const scratch = new Int32Array(rankScratchLength(400));
+    const unsorted = Int32Array.from(cur.map((x) => packedRank(profile, x)));
+    assert.equal(ksFromUnsortedRanks(400, unsorted, unsorted.length, scratch), ksFromRanks(400, ranks));
+    assert.ok(scratch.every((c) => c === 0));
+  }
+});
+
+test('sortAscending sorts like Float64Array.prototype.sort, ties and ranges included', async () => {
+  const { sortAscending } = await import('../../../src/core/predictions/numeric');
+  let seed = 3;
+  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+  for (const n of [0, 1, 2, 23, 24, 25, 70, 200, 1000]) {
+    const a = Float64Array.from({ length: n }, () => Math.round(rand() * 30) - 15 + (rand() < 0.5 ? rand() : 0));
+    assert.deepEqual(sortAscending(a.slice()), a.slice().sort());
+    const part = a.slice();
+    sortAscending(part, 1, Math.max(1, n - 1));
+    const expected = a.slice();
+    if (n > 2) expected.subarray(1, n - 1).sort();
+    assert.deepEqual(part, expected);
+  }
+});
+
+test('ROC AUC equals the pairwise definition, ties counted half', () => {
+  let seed = 5;
+  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+  for (let trial = 0; trial < 20; trial++) {
+    const scores = Array.from({ length: 60 }, () => Math.round(rand() * 20) / 20);
+    const positive = scores.map((s) => rand() < 0.3 + 0.4 * s);
+    let wins = 0;
+    let pairs = 0;
+    scores.forEach((a, i) => scores.forEach((b, j) => {
+      if (!positive[i] || positive[j]) return;
+      pairs++;
+      wins += a > b ? 1 : a === b ? 0.5 : 0;
+    }));
+    close(rocAuc(positive, scores), wins / pairs, 1e-12);
   }
 });
 
