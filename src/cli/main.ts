@@ -23,7 +23,9 @@ function help(): string {
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(help() + '\n');
+    // Asked for, help is output; without a command it is a usage error, and goes to stderr.
+    if (name) io.out(help() + '\n');
+    else io.err(help() + '\n');
     return name ? 0 : EXIT_USAGE;
   }
   if (name === '--version') {
@@ -42,6 +44,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
+    // Work cut short by Ctrl-C or SIGTERM is not a usage error; exit as a shell reports a signal.
+    if (io.signal.aborted) {
+      io.err(`modelmon ${name}: interrupted\n`);
+      return signalExitCode(io.signal.reason);
+    }
     if (error instanceof UsageError) {
       io.err(`modelmon ${name}: ${error.message}\n${command.usage}\n`);
       return EXIT_USAGE;
@@ -54,12 +61,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** 128 + the signal's number, as shells report a process a signal ended (130 for SIGINT). */
+function signalExitCode(signal: unknown): number {
+  const signals: Record<string, number | undefined> = os.constants.signals;
+  return 128 + ((typeof signal === 'string' ? signals[signal] : undefined) ?? os.constants.signals.SIGINT);
+}
+
 if (require.main === module) {
   const controller = new AbortController();
   let signalled = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signalled++;
-    const code = 128 + (os.constants.signals[sig] ?? 2);
+    const code = signalExitCode(sig);
     if (signalled > 1) process.exit(code);
     controller.abort(sig);
     // A read blocked in the kernel (a FIFO nobody writes) cannot see the abort; do not outlive it.

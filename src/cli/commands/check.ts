@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countsLine, isFailing, toJUnitXml, toMarkdown, type CheckResult } from '../../core/check';
@@ -31,6 +31,7 @@ export const checkCommand: CliCommand = {
     if (failOn !== undefined && failOn !== 'warning' && failOn !== 'error') {
       throw new UsageError(`--fail-on must be "warning" or "error", not "${failOn}"`);
     }
+    for (const target of [values.junit, values.markdown]) if (target && target !== '-') checkOutputTarget(resolve(io.cwd, target), target);
     const located = locateConfig(values.config, io);
     let result: CheckResult;
     try {
@@ -44,6 +45,8 @@ export const checkCommand: CliCommand = {
       if (error instanceof ConfigError) return reportConfigError(error, io);
       throw error;
     }
+    // Monitors cut short by a signal report it as a finding: an interrupted run must not pass for a verdict.
+    io.signal.throwIfAborted();
     if (values.junit) writeOutput(resolve(io.cwd, values.junit), toJUnitXml(result));
     const markdown = values.markdown;
     if (markdown && markdown !== '-') writeOutput(resolve(io.cwd, markdown), toMarkdown(result));
@@ -56,8 +59,26 @@ export const checkCommand: CliCommand = {
 
 /** CI jobs name report files in folders that do not exist yet (reports/junit.xml). */
 export function writeOutput(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'it is a folder' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file stands where a folder should' : (code ?? String(error));
+    throw new UsageError(`cannot write ${file}: ${why}`);
+  }
+}
+
+/** Refuses a folder, and a FIFO (a synchronous write would wait for a reader with signals blocked), before any work. */
+export function checkOutputTarget(file: string, given: string): void {
+  let info;
+  try {
+    info = statSync(file);
+  } catch {
+    return; // absent (or under a file): writeOutput creates it or says why not
+  }
+  if (info.isDirectory()) throw new UsageError(`cannot write ${given}: it is a folder`);
+  if (info.isFIFO()) throw new UsageError(`cannot write ${given}: it is a FIFO`);
 }
 
 function parse(args: string[]) {

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,13 @@ Prints one JSON line: {"detector", "params" (all effective), "drift": [0-based i
 whose update a drift was signalled], "warning": [same for warnings]}; "warning" appears for the
 binary detectors only.`;
 
+/** The longest text one string can hold: the input is read whole. */
+const MAX_INPUT_BYTES = bufferConstants.MAX_STRING_LENGTH;
+
+function tooLarge(source: string): UsageError {
+  return new UsageError(`${source} is over ${Math.floor(MAX_INPUT_BYTES / 2 ** 20)} MiB, more than one read can hold; pass a sample or split it`);
+}
+
 /** Reads FILE (relative to the working directory) or all of stdin as text. */
 export async function readInput(io: CliIO, file: string | undefined): Promise<{ text: string; source: string }> {
   if (file !== undefined) {
@@ -34,6 +42,7 @@ export async function readInput(io: CliIO, file: string | undefined): Promise<{ 
       const info = await stat(path);
       if (info.isDirectory()) throw new UsageError(`cannot read ${file}: it is a folder`);
       if (!info.isFile()) throw new UsageError(`cannot read ${file}: not a regular file (a FIFO, socket or device); pipe it to stdin instead`);
+      if (info.size > MAX_INPUT_BYTES) throw tooLarge(file);
       return { text: await readFile(path, 'utf8'), source: file };
     } catch (error) {
       if (error instanceof UsageError) throw error;
@@ -42,7 +51,12 @@ export async function readInput(io: CliIO, file: string | undefined): Promise<{ 
     }
   }
   const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let size = 0;
+  for await (const chunk of io.stdin) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+    size += chunks[chunks.length - 1]!.length;
+    if (size > MAX_INPUT_BYTES) throw tooLarge('stdin');
+  }
   return { text: Buffer.concat(chunks).toString('utf8'), source: 'stdin' };
 }
 

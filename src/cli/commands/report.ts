@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../io/check';
 import { writeHtmlReport } from '../../io/report';
 import { UsageError, type CliCommand } from '../io';
-import { locateConfig, reportConfigError } from './check';
+import { locateConfig, checkOutputTarget, reportConfigError } from './check';
 
 const USAGE = `usage: modelmon report [--config modelmon.json] --html FILE [--title TEXT] [--svg]
 
@@ -36,6 +36,7 @@ export const reportCommand: CliCommand = {
     if (!values.html) throw new UsageError('--html FILE is required');
     const located = locateConfig(values.config, io);
     const out = resolve(io.cwd, values.html);
+    checkOutputTarget(out, values.html);
     try {
       const written = await writeHtmlReport(located.path, out, {
         displayPath: located.display,

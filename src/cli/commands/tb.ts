@@ -82,6 +82,11 @@ function renderText(store: RunStore, findings: TrainingFinding[], corruptions: F
   return text;
 }
 
+/** Run and tag names come from the event files: their control characters must not reach the terminal. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '?');
+}
+
 function findingLine(f: TrainingFinding): string {
   return `${f.severity === 'error' ? 'error' : 'warn '} ${f.run} ${f.tag} step ${f.step} ${f.kind}: ${f.message}`;
 }
@@ -132,7 +137,7 @@ export const tbCommand: CliCommand = {
       if (json) {
         io.out(JSON.stringify({ runs: store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions }, null, 2) + '\n');
       } else {
-        io.out(renderText(store, findings, corruptions, given));
+        io.out(printable(renderText(store, findings, corruptions, given)));
       }
       return EXIT_OK;
     } catch (error) {
@@ -156,15 +161,15 @@ async function runFollow(root: string, given: string, json: boolean, options: Lo
     if (json) {
       io.out(JSON.stringify({ runs: watcher.store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions: watcher.corruptions }) + '\n');
     } else {
-      io.out(renderText(watcher.store, findings, watcher.corruptions, given));
+      io.out(printable(renderText(watcher.store, findings, watcher.corruptions, given)));
       io.out(`\nfollowing ${given} (Ctrl-C to stop)\n`);
     }
     watcher.onChange = (change) => {
       const { added } = monitor.update(watcher.store);
-      for (const name of change.runsAdded) if (!json) io.out(`+ run ${name}\n`);
-      for (const name of change.runsRemoved) if (!json) io.out(`- run ${name}\n`);
-      for (const f of added) io.out(json ? JSON.stringify({ finding: findingJson(f) }) + '\n' : `${findingLine(f)}\n`);
-      for (const c of change.corruptions) io.out(json ? JSON.stringify({ corruption: c }) + '\n' : `corrupt ${corruptionLine(c)}\n`);
+      for (const name of change.runsAdded) if (!json) io.out(`+ run ${printable(name)}\n`);
+      for (const name of change.runsRemoved) if (!json) io.out(`- run ${printable(name)}\n`);
+      for (const f of added) io.out(json ? JSON.stringify({ finding: findingJson(f) }) + '\n' : `${printable(findingLine(f))}\n`);
+      for (const c of change.corruptions) io.out(json ? JSON.stringify({ corruption: c }) + '\n' : `corrupt ${printable(corruptionLine(c))}\n`);
     };
     await done;
   } finally {

@@ -45,7 +45,15 @@ export function loadConfig(text: string, path: string): ConfigLoadResult {
     return { problems };
   }
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  let root;
+  try {
+    root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  } catch (error) {
+    // The parser recurses per nesting level: thousands of brackets overflow the stack.
+    if (!(error instanceof RangeError)) throw error;
+    report({ offset: 0, length: 0 }, '', 'the config is nested too deeply to read');
+    return { problems };
+  }
   for (const e of errors) report({ offset: e.offset, length: e.length }, '', `syntax error: ${describeParseError(printParseErrorCode(e.error))}`);
   if (!root || errors.length) return { problems };
   validateNode(root, CONFIG_SPEC, '', report);

@@ -21,7 +21,8 @@ export function parseNumberLines(text: string, source: string): Float64Array {
     if (raw === '') continue;
     const v = DECIMAL.test(raw) ? Number(raw) : NaN;
     if (!Number.isFinite(v)) {
-      const shown = raw.length > 40 ? `${raw.slice(0, 40)}...` : raw;
+      // Control characters from binary input would drive the user's terminal.
+      const shown = (raw.length > 40 ? `${raw.slice(0, 40)}...` : raw).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
       throw new RangeError(`${source}, line ${line}: '${shown}' is not a number`);
     }
     out.push(v);

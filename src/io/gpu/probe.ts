@@ -75,7 +75,8 @@ export async function probeGpus(options: ProbeOptions): Promise<ProbeResult> {
     if (meansNoGpu(output)) return { kind: 'no-gpu', message: firstLine(output) };
     const { readings } = parseGpuTable(r.stdout, query);
     if (!readings.length) {
-      return { kind: 'error', message: `nvidia-smi printed no GPU lines${firstLine(output) ? `: ${firstLine(output)}` : ''}` };
+      const which = typeof options.gpuIndex === 'number' ? `no GPU with index ${options.gpuIndex}: ` : '';
+      return { kind: 'error', message: `${which}nvidia-smi printed no GPU lines${firstLine(output) ? `: ${firstLine(output)}` : ''}` };
     }
     const staticKeys = query.filter((q) => q.field.isStatic).map((q) => q.field.key);
     const facts = new Map<number, FieldValues>();

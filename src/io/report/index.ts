@@ -32,6 +32,8 @@ export interface HtmlReportResult {
  */
 export async function writeHtmlReport(config: LoadedConfig | string, outFile: string, options: HtmlReportOptions = {}): Promise<HtmlReportResult> {
   const run = await collectChecks(config, { ...options, keepViews: true });
+  // Monitors cut short by a signal report it as a finding; such a report must not be written.
+  options.signal?.throwIfAborted();
   const bundle = options.charts === 'svg' ? undefined : (options.bundle ?? findBundle(options.bundleDir));
   if (options.charts === 'bundle' && !bundle) throw new Error('the dashboards bundle (dist/webview.js with a static mode) was not found; build it with node scripts/build.mjs');
   const generatedAt = (options.now ?? new Date()).toISOString();

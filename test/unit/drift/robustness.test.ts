@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { closeSync, ftruncateSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main';
+import { captureIO, runCli } from '../helpers/cli';
+import { scratchDir } from '../helpers/scratch';
+
+const posix = process.platform !== 'win32';
+
+test('detect --input refuses a FIFO nobody writes to instead of waiting forever', { skip: !posix }, async () => {
+  const dir = scratchDir('detect-fifo');
+  try {
+    execFileSync('mkfifo', [join(dir, 'scores.fifo')]);
+    const r = await runCli(['detect', 'adwin', '--input', 'scores.fifo'], '', dir);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^modelmon detect: cannot read scores\.fifo: not a regular file \(a FIFO, socket or device\); pipe it to stdin instead\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('detect --input names a folder as a folder', async () => {
+  const dir = scratchDir('detect-dir');
+  try {
+    mkdirSync(join(dir, 'scores'));
+    const r = await runCli(['detect', 'adwin', '--input', 'scores'], '', dir);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^modelmon detect: cannot read scores: it is a folder\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM ends a command stuck on input that never ends (exit 143 after the grace period)', { skip: !posix }, async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'detect', 'adwin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    await new Promise((r) => setTimeout(r, 1500)); // let it start and block on stdin, which stays open
+    const started = Date.now();
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null | 'still running'>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      setTimeout(() => resolve('still running'), 8000).unref();
+    });
+    assert.equal(code, 143, `after ${Date.now() - started} ms`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('detect refuses input longer than one string can hold, by name, before reading it', async () => {
+  const dir = scratchDir('detect-huge');
+  try {
+    const fd = openSync(join(dir, 'huge.txt'), 'w');
+    ftruncateSync(fd, 600 * 2 ** 20); // sparse: no disk or time spent
+    closeSync(fd);
+    const file = await runCli(['detect', 'adwin', '--input', 'huge.txt'], '', dir);
+    assert.equal(file.code, 2);
+    assert.match(file.err, /^modelmon detect: huge\.txt is over 511 MiB, more than one read can hold; pass a sample or split it\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const block = Buffer.alloc(2 ** 20, '1\n');
+  const io = { ...captureIO(), stdin: Readable.from((function* () { for (let i = 0; i < 600; i++) yield block; })()) };
+  assert.equal(await main(['detect', 'adwin'], io), 2);
+  assert.match(io.stderr(), /^modelmon detect: stdin is over 511 MiB/);
+});
