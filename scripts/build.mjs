@@ -62,11 +62,26 @@ if (!production) {
       outdir: 'dist/integration',
       external: ['vscode', 'mocha'],
     },
+    {
+      ...common,
+      // The untrusted-workspace suite: a separate run with workspace trust on.
+      entryPoints: Object.fromEntries([
+        ['index', 'test/integration/suite/index.ts'],
+        ...readdirSync('test/integration/untrusted')
+          .filter((f) => f.endsWith('.test.ts'))
+          .map((f) => [f.replace(/\.ts$/, ''), `test/integration/untrusted/${f}`]),
+      ]),
+      platform: 'node',
+      format: 'cjs',
+      outdir: 'dist/integration-untrusted',
+      external: ['vscode', 'mocha'],
+    },
   );
 }
 
 // Stale suite bundles of deleted tests must not run.
 rmSync('dist/integration', { recursive: true, force: true });
+rmSync('dist/integration-untrusted', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -116,7 +116,8 @@ async function main() {
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      // The untrusted-workspace suite runs with trust on, so the folder opens in restricted mode.
+      ...(process.env.MODELMON_WORKSPACE_TRUST === '1' ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,

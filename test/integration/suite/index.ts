@@ -16,7 +16,7 @@ export async function run(): Promise<void> {
     runner.on('end', () => {
       const stats = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
       writeFileSync(
-        join(output, 'integration-summary.json'),
+        join(output, process.env.MODELMON_SUMMARY_FILE ?? 'integration-summary.json'),
         JSON.stringify({ passed: stats.passes, failed: stats.failures, skipped: stats.pending, failures }),
       );
     });
