@@ -133,6 +133,9 @@ export class PredictionMonitor {
   /** Rows that left the window, whose arrays are reused. */
   private readonly spare: WindowEntry[] = [];
   private readonly spareNumeric: Float64Array[] = [];
+  /** Monitored records parsed within one pushText call, processed together (see flushQueue). */
+  private queue: { raw: RawRecord; line: number }[] = [];
+  private queueing = false;
 
   private windows: WindowReport[] = [];
   private windowsDropped = 0;
@@ -227,7 +230,13 @@ export class PredictionMonitor {
       (p) => this.problem(p),
       this.opts.maxLineChars,
     );
-    this.splitter.push(chunk);
+    this.queueing = true;
+    try {
+      this.splitter.push(chunk);
+    } finally {
+      this.queueing = false;
+      this.flushQueue();
+    }
   }
 
   /** Feeds an already-parsed record (a JSON object) as if it were line `line`. */
@@ -256,6 +265,7 @@ export class PredictionMonitor {
   }
 
   private problem(p: LineProblem, where?: string): void {
+    this.flushQueue();
     this.problemsTotal++;
     this.quality.unreadableLine();
     const message = where ? `${where} ${p.message}` : p.message;
@@ -271,7 +281,39 @@ export class PredictionMonitor {
       if (this.pending.length >= INFER_ROWS) this.fixSchema();
       return;
     }
+    if (this.queueing && this.profile && parser === this.logParser) {
+      this.queue.push({ raw, line });
+      if (this.queue.length >= QUEUE_ROWS) this.flushQueue();
+      return;
+    }
     this.decodeAndProcess(parser, raw, line);
+  }
+
+  /**
+   * Monitors the queued rows in arrival order, as decodeAndProcess would one by one; only the
+   * decoding and the reference ranks are done first, column by column over the rows, so each
+   * column's reference stays in cache (a per-row hot spot when done row by row).
+   */
+  private flushQueue(): void {
+    const queue = this.queue;
+    if (!queue.length) return;
+    this.queue = [];
+    const decoder = this.decoder(this.logParser);
+    const p = this.profile!;
+    const columns = decoder.numericNames.length;
+    const rows: PredictionRow[] = [];
+    const arrays: WindowArrays[] = [];
+    for (let k = 0; k < queue.length; k++) {
+      const { raw, line } = queue[k]!;
+      const reuse = this.spareNumeric.pop();
+      rows.push(decoder.decode(raw, this.rowCount + k, line, reuse?.length === columns ? reuse : undefined));
+      arrays.push(this.spare.pop() ?? { ranks: new Int32Array(p.numeric.length), scores: new Float64Array(p.numeric.length), rec: p.vectors.length ? new Float64Array(p.vectors.length) : NO_VECTORS });
+    }
+    for (let i = 0; i < p.numeric.length; i++) {
+      const f = p.numeric[i]!;
+      for (let k = 0; k < rows.length; k++) rankInto(f, rows[k]!.numeric[i]!, i, arrays[k]!);
+    }
+    for (let k = 0; k < queue.length; k++) this.process(this.logParser, decoder, queue[k]!.raw, rows[k]!, queue[k]!.line, arrays[k]);
   }
 
   private fixSchema(): void {
@@ -304,6 +346,12 @@ export class PredictionMonitor {
     const index = fromReference ? this.referenceSeen : this.rowCount;
     const reuse = this.profile && !fromReference ? this.spareNumeric.pop() : undefined;
     const row = decoder.decode(raw, index, line, reuse?.length === decoder.numericNames.length ? reuse : undefined);
+    this.process(parser, decoder, raw, row, line);
+  }
+
+  /** Everything after decoding; `ranked`: the row's reference ranks and scores, already filled. */
+  private process(parser: PredictionLineParser, decoder: RowDecoder, raw: RawRecord, row: PredictionRow, line: number, ranked?: WindowArrays): void {
+    const fromReference = parser !== this.logParser;
     if (fromReference) this.referenceSeen++;
     else this.rowCount++;
     for (const c of decoder.newColumns(raw)) {
@@ -323,7 +371,7 @@ export class PredictionMonitor {
       if (this.referenceSpec.kind === 'rows') return; // the row just completed the reference
     }
     if (fromReference) return;
-    this.monitorRow(row);
+    this.monitorRow(row, ranked);
   }
 
   private point(row: PredictionRow): EvaluationPoint {
@@ -464,7 +512,7 @@ export class PredictionMonitor {
     this.reporter = new WindowReporter({ schema, profile, positiveClass: this.positiveClass, segmentProfiles: this.segmentProfiles, segmentGapTotals: this.segmentGapTotals });
   }
 
-  private monitorRow(row: PredictionRow): void {
+  private monitorRow(row: PredictionRow, ranked?: WindowArrays): void {
     const p = this.profile!;
     const schema = this.schemaValue!;
     if (this.opts.windowMs !== undefined && row.ts !== undefined) {
@@ -473,20 +521,12 @@ export class PredictionMonitor {
       this.currentBucket = bucket;
     }
     // Arrays of rows that left the window are reused: typed-array allocation is a per-row hot spot.
-    const spare = this.spare.pop();
+    const spare = ranked ?? this.spare.pop();
     const ranks = spare?.ranks ?? new Int32Array(p.numeric.length);
     const scores = spare?.scores ?? new Float64Array(p.numeric.length);
-    for (let i = 0; i < ranks.length; i++) {
-      const x = row.numeric[i]!;
-      const f = p.numeric[i]!;
-      if (Number.isNaN(x) || f.sorted.length === 0) {
-        ranks[i] = -1;
-        scores[i] = NaN;
-      } else {
-        const q = packedRank(f, x);
-        ranks[i] = q;
-        scores[i] = rankScore(f, q);
-      }
+    if (!ranked) {
+      const arrays = { ranks, scores, rec: NO_VECTORS };
+      for (let i = 0; i < ranks.length; i++) rankInto(p.numeric[i]!, row.numeric[i]!, i, arrays);
     }
     const rec = spare?.rec ?? (p.vectors.length ? new Float64Array(p.vectors.length) : NO_VECTORS);
     for (let v = 0; v < rec.length; v++) {
@@ -640,6 +680,23 @@ export class PredictionMonitor {
 }
 
 const NO_VECTORS = new Float64Array(0);
+/** Rows a pushText call queues before monitoring them (see flushQueue). */
+const QUEUE_ROWS = 64;
+
+/** The per-row arrays of a window entry. */
+type WindowArrays = Pick<WindowEntry, 'ranks' | 'scores' | 'rec'>;
+
+/** Reference rank and normal score of value `x` of numeric column `i`; -1 and NaN when missing. */
+function rankInto(f: ReferenceProfile['numeric'][number], x: number, i: number, out: WindowArrays): void {
+  if (Number.isNaN(x) || f.sorted.length === 0) {
+    out.ranks[i] = -1;
+    out.scores[i] = NaN;
+  } else {
+    const q = packedRank(f, x);
+    out.ranks[i] = q;
+    out.scores[i] = rankScore(f, q);
+  }
+}
 
 function binaryEntropy(p: number): number {
   return (p > 0 ? -p * Math.log(p) : 0) + (p < 1 ? -(1 - p) * Math.log(1 - p) : 0);

@@ -117,8 +117,10 @@ export class SlidingWindow {
         this.recCount[v] = this.recCount[v]! + sign;
       }
     }
-    e.row.categorical.forEach((v, i) => bump(this.catCounts[i]!, v, sign));
-    e.row.segments.forEach((v, i) => bump(this.segCounts[i]!, v, sign));
+    const categorical = e.row.categorical;
+    for (let i = 0; i < categorical.length; i++) bump(this.catCounts[i]!, categorical[i], sign);
+    const segments = e.row.segments;
+    for (let i = 0; i < segments.length; i++) bump(this.segCounts[i]!, segments[i], sign);
     bump(this.predCounts, e.row.prediction, sign);
     bump(this.labelCounts, e.row.label, sign);
     if (e.error >= 0) {

@@ -84,6 +84,13 @@ export class WindowReporter {
 
   constructor(private readonly ctx: WindowContext) {}
 
+  private rankBuffer = new Int32Array(0);
+
+  private columnRanks(length: number): Int32Array {
+    if (this.rankBuffer.length < length) this.rankBuffer = new Int32Array(length);
+    return this.rankBuffer;
+  }
+
   /** Zeroed counts for ksFromUnsortedRanks, reused across columns and windows. */
   private rankScratch(referenceSize: number): Int32Array {
     const length = rankScratchLength(referenceSize);
@@ -208,17 +215,26 @@ export class WindowReporter {
     const out: FeatureDrift[] = [];
     const buffer = new Float64Array(entries.length);
     const useRanks = ref === this.ctx.profile;
-    const ranks = useRanks ? new Int32Array(entries.length) : undefined;
+    const len = entries.length;
+    const columns = ref.numeric.length;
+    // Column-major copy of the window's ranks in one pass over the rows (each row's ranks lie together).
+    const ranks = useRanks ? this.columnRanks(columns * len) : undefined;
+    const kept = useRanks ? new Int32Array(columns) : undefined;
+    if (ranks && kept) {
+      for (let r = 0; r < len; r++) {
+        const rowRanks = entries[r]!.ranks;
+        for (let i = 0; i < columns; i++) {
+          const q = rowRanks[i]!;
+          if (q >= 0) ranks[i * len + kept[i]!++] = q;
+        }
+      }
+    }
     for (let i = 0; i < ref.numeric.length; i++) {
       const f = ref.numeric[i]!;
       if (only && !only.has(f.name)) continue;
-      if (ranks) {
-        let k = 0;
-        for (const e of entries) {
-          const q = e.ranks[i]!;
-          if (q >= 0) ranks[k++] = q;
-        }
-        const r = k ? numericColumnTestFromRanks(f.sorted.length, ranks.subarray(0, k), f.uniqueValues, this.rankScratch(f.sorted.length)) : undefined;
+      if (ranks && kept) {
+        const k = kept[i]!;
+        const r = k ? numericColumnTestFromRanks(f.sorted.length, ranks.subarray(i * len, i * len + k), f.uniqueValues, this.rankScratch(f.sorted.length)) : undefined;
         if (r) {
           const e = evals?.get(f.name);
           out.push({ feature: f.name, kind: 'numeric', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });

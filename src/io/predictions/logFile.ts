@@ -29,6 +29,8 @@ export class PredictionLogError extends Error {
   override readonly name = 'PredictionLogError';
 }
 
+const TEXT_PIECE_BYTES = 64 * 1024;
+
 /** Reads a file as text in chunks, decoding UTF-8 across chunk boundaries. */
 export async function* readTextChunks(path: string, start = 0, signal?: AbortSignal): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
@@ -39,8 +41,13 @@ export async function* readTextChunks(path: string, start = 0, signal?: AbortSig
   for await (const chunk of stream) {
     const bytes = chunk as Buffer;
     if (ascii && !isAscii(bytes)) ascii = false;
-    const text = ascii ? bytes.toString('latin1') : decoder.write(bytes);
-    if (text) yield text;
+    // Strings under V8's large-object size are born in the young generation and die there; a
+    // megabyte string goes straight to the old one, and a large log then drives full collections.
+    for (let at = 0; at < bytes.length; at += TEXT_PIECE_BYTES) {
+      const piece = bytes.subarray(at, Math.min(bytes.length, at + TEXT_PIECE_BYTES));
+      const text = ascii ? piece.toString('latin1') : decoder.write(piece);
+      if (text) yield text;
+    }
   }
   const rest = decoder.end();
   if (rest) yield rest;
