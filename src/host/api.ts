@@ -29,4 +29,6 @@ export interface ModelMonitorApi {
   alerts(): readonly Incident[];
   /** The explorer tree's data (call `getChildren()` for the sections). */
   readonly explorer: vscode.TreeDataProvider<ExplorerNode>;
+  /** How long activation itself took, and the first scan after it (undefined until it ends), in ms. */
+  timings(): { activateMs: number; firstScanMs: number | undefined };
 }

@@ -117,8 +117,16 @@ export class MonitorContext implements vscode.Disposable {
     );
     void vscode.commands.executeCommand('setContext', 'modelmon.active', true);
     // Scans run after activation returns, so activating stays cheap.
-    this.firstScan = this.scanAll();
+    const scanStart = performance.now();
+    this.firstScan = this.scanAll().finally(() => {
+      this.firstScanMs = performance.now() - scanStart;
+      this.log.info(`first scan of the workspace took ${this.firstScanMs.toFixed(0)} ms`);
+    });
   }
+
+  /** Set by activate once the constructor returned: what VS Code waited for. */
+  activateMs = 0;
+  private firstScanMs: number | undefined;
 
   /** The object `activate` returns. */
   api(): ModelMonitorApi {
@@ -137,6 +145,7 @@ export class MonitorContext implements vscode.Disposable {
       onDidRender: this.dashboards.onDidRender as vscode.Event<RenderEvent>,
       alerts: () => this.alerts.history(),
       explorer: this.explorer,
+      timings: () => ({ activateMs: this.activateMs, firstScanMs: this.firstScanMs }),
     };
   }
 

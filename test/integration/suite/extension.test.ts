@@ -21,6 +21,14 @@ describe('Model Monitor extension', () => {
     assert.ok(!events.includes('*'));
   });
 
+  it('activates cheaply: the workspace scan runs after activation', () => {
+    const { activateMs, firstScanMs } = api.timings();
+    console.log(`activation ${activateMs.toFixed(1)} ms, first workspace scan ${firstScanMs?.toFixed(0)} ms`);
+    assert.ok(firstScanMs !== undefined, 'ready() resolved, so the first scan ended');
+    // A generous bound: activation builds objects and registers providers, nothing more.
+    assert.ok(activateMs < 2000, `activation took ${activateMs} ms`);
+  });
+
   it('registers every contributed command', async () => {
     const pkg = JSON.parse(readFileSync(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'package.json'), 'utf8')) as {
       contributes: { commands: { command: string; category: string }[] };
