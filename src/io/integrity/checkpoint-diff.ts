@@ -1,4 +1,4 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dtypeSize, isNumericDType } from '../../core/integrity/dtype';
 import type { TensorLayout } from '../../core/integrity/layout';
 import { TensorDiffAccumulator, type TensorDifference } from '../../core/integrity/tensor-diff';
@@ -41,13 +41,7 @@ async function* tensorBlocks(fh: FileHandle, t: TensorLayout, block: number): As
  */
 export async function diffCheckpoints(pathA: string, pathB: string): Promise<CheckpointDiff> {
   const readable = (p: string) =>
-    stat(p)
-      .then((info) => {
-        // Opening a FIFO would wait for a writer forever.
-        if (!info.isFile() && !info.isDirectory()) throw new Error('not a regular file (a FIFO, socket or device)');
-        return inspectCheckpoint(p);
-      })
-      .catch((e: NodeJS.ErrnoException) => {
+    inspectCheckpoint(p).catch((e: NodeJS.ErrnoException) => {
       throw new Error(e.code === 'ENOENT' ? `no such file: ${p}` : e.code === 'EISDIR' ? `${p} is a folder` : `${p}: ${e.message}`);
     });
   const [a, b] = await Promise.all([readable(pathA), readable(pathB)]);

@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import type { Finding, Verdict } from '../../core/integrity/findings';
 import { CheckpointFormatError, type CheckpointFormat, type TensorLayout } from '../../core/integrity/layout';
@@ -53,6 +53,10 @@ export async function readAt(fh: FileHandle, offset: number, length: number): Pr
  * for bad content: that comes back as a `malformed` verdict with a message.
  */
 export async function inspectCheckpoint(path: string): Promise<CheckpointInspection> {
+  // Checked before opening: opening a FIFO would wait for a writer forever.
+  const info = await stat(path);
+  if (info.isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' });
+  if (!info.isFile()) throw new Error('not a regular file (a FIFO, socket or device)');
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { scanCheckpointFile } from '../../../src/io/integrity';
 import { runCli } from '../helpers/cli';
 import { scratchDir } from '../helpers/scratch';
 import { FIXTURES } from './builders';
@@ -49,6 +50,23 @@ test('snapshot --manifest: a folder is named as such; missing parent folders are
     const nested = await runCli(['integrity', 'snapshot', 'model.pt', '--manifest', 'reports/ci/manifest.json'], '', dir);
     assert.equal(nested.code, 0, nested.err);
     assert.ok(existsSync(join(dir, 'reports', 'ci', 'manifest.json')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a FIFO named like a checkpoint scans as malformed at once, wherever it is scanned from', { skip: !posix }, async () => {
+  const dir = workspace();
+  try {
+    // The host's checkpoint watcher and `modelmon check` reach the reader without the CLI's checks.
+    const report = await scanCheckpointFile(join(dir, 'pipe.pt'), 'pipe.pt');
+    assert.deepEqual(report, {
+      path: 'pipe.pt',
+      format: 'unknown',
+      verdict: 'malformed',
+      findings: [{ severity: 'high', message: 'cannot read: not a regular file (a FIFO, socket or device)' }],
+    });
+    assert.equal((await scanCheckpointFile(dir, 'dir')).findings[0]!.message, 'cannot read: is a folder');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
