@@ -18,50 +18,50 @@ interface DetectorSpec {
   /** Parameters in river's order, with the kind a string value is parsed as. */
   params: Record<string, ParamKind>;
   binary: boolean;
-  create(options: Record<string, unknown>): DriftDetector;
+  detector: new (options: Record<string, unknown>) => DriftDetector;
 }
 
 const SPECS: Record<DetectorName, DetectorSpec> = {
   adwin: {
     params: { delta: 'number', clock: 'integer', max_buckets: 'integer', min_window_length: 'integer', grace_period: 'integer' },
     binary: false,
-    create: (o) => new ADWIN(o),
+    detector: ADWIN,
   },
   'page-hinkley': {
     params: { min_instances: 'integer', delta: 'number', threshold: 'number', alpha: 'number', mode: 'mode' },
     binary: false,
-    create: (o) => new PageHinkley(o),
+    detector: PageHinkley,
   },
   kswin: {
     params: { alpha: 'number', window_size: 'integer', stat_size: 'integer', seed: 'integer' },
     binary: false,
-    create: (o) => new KSWIN(o),
+    detector: KSWIN,
   },
   cusum: {
     params: { min_instances: 'integer', slack: 'number', threshold: 'number', mode: 'mode' },
     binary: false,
-    create: (o) => new CUSUM(o),
+    detector: CUSUM,
   },
   ddm: {
     params: { warm_start: 'integer', warning_threshold: 'number', drift_threshold: 'number' },
     binary: true,
-    create: (o) => new DDM(o),
+    detector: DDM,
   },
-  eddm: { params: { warm_start: 'integer', alpha: 'number', beta: 'number' }, binary: true, create: (o) => new EDDM(o) },
+  eddm: { params: { warm_start: 'integer', alpha: 'number', beta: 'number' }, binary: true, detector: EDDM },
   'hddm-a': {
     params: { drift_confidence: 'number', warning_confidence: 'number', two_sided_test: 'boolean' },
     binary: true,
-    create: (o) => new HDDMA(o),
+    detector: HDDMA,
   },
   'hddm-w': {
     params: { drift_confidence: 'number', warning_confidence: 'number', lambda_val: 'number', two_sided_test: 'boolean' },
     binary: true,
-    create: (o) => new HDDMW(o),
+    detector: HDDMW,
   },
   fhddm: {
     params: { sliding_window_size: 'integer', confidence_level: 'number', short_window_size: 'integer' },
     binary: true,
-    create: (o) => new FHDDM(o),
+    detector: FHDDM,
   },
 };
 
@@ -119,7 +119,7 @@ export function createDetector(name: DetectorName, params: Record<string, ParamV
       throw new DriftParameterError(key, `${name}: unknown parameter '${key}' (known: ${detectorParamNames(name).join(', ')})`);
     }
   }
-  return spec.create({ ...params });
+  return new spec.detector({ ...params });
 }
 
 /**
@@ -139,17 +139,5 @@ export function detectorParams(d: DriftDetector): Record<string, ParamValue> {
 
 /** The registry name of a detector instance. */
 export function detectorName(d: DriftDetector): DetectorName | undefined {
-  return CLASSES.find(([, cls]) => d instanceof cls)?.[0];
+  return DETECTOR_NAMES.find((name) => d instanceof SPECS[name].detector);
 }
-
-const CLASSES: [DetectorName, abstract new (...args: never[]) => DriftDetector][] = [
-  ['adwin', ADWIN],
-  ['page-hinkley', PageHinkley],
-  ['kswin', KSWIN],
-  ['cusum', CUSUM],
-  ['ddm', DDM],
-  ['eddm', EDDM],
-  ['hddm-a', HDDMA],
-  ['hddm-w', HDDMW],
-  ['fhddm', FHDDM],
-];

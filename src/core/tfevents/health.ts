@@ -118,11 +118,13 @@ export class HealthMonitor {
     const findings: TrainingFinding[] = [];
     const losses: { run: RunData; series: TagSeries; key: string; role: 'train' | 'validation' | 'plain' }[] = [];
     for (const run of store.runs) {
+      // Once per run: `relation` is a getter that scans every tag name.
+      const lossRun = o.lossTags.test(run.name) && run.relation?.relation === 'add_scalars';
       for (const s of run.tags.values()) {
         if (s.kind !== 'scalar') continue;
         const key = `${run.name}\0${s.tag}`;
         const version = String(s.version);
-        const isLoss = o.lossTags.test(s.tag) || (o.lossTags.test(run.name) && run.relation?.relation === 'add_scalars');
+        const isLoss = o.lossTags.test(s.tag) || lossRun;
         const r = seriesRole(run.name, s.tag, o);
         findings.push(
           ...cached(key, version, () => {

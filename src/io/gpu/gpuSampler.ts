@@ -7,7 +7,7 @@ import { parseGpuLine, type FieldValues } from '../../core/gpu/parse';
 import { SnapshotAssembler } from '../../core/gpu/snapshot';
 import type { ComputeApp, GpuSnapshot } from '../../core/gpu/types';
 import { probeGpus, selectionArgs, type GpuSelection } from './probe';
-import { locateNvidiaSmi, runSmi } from './smiProcess';
+import { locateNvidiaSmi, runSmi, type SmiRunOptions } from './smiProcess';
 
 /** How a `GpuSampler` runs nvidia-smi; every duration in milliseconds. */
 export interface GpuSamplerOptions {
@@ -150,6 +150,11 @@ export class GpuSampler {
     this.restartTimer = this.watchdog = this.appsTimer = null;
   }
 
+  /** Options for each one-shot nvidia-smi run (probe, `-L`, compute apps). */
+  private smiOptions(): SmiRunOptions {
+    return { timeoutMs: this.options.probeTimeoutMs ?? 5000, signal: this.aborter.signal, ...(this.options.env ? { env: this.options.env } : {}) };
+  }
+
   private async cycle(): Promise<void> {
     if (this.disposed || !this.executable) return;
     const gen = ++this.generation;
@@ -158,9 +163,7 @@ export class GpuSampler {
     const probe = await this.track(probeGpus({
       executable: this.executable,
       ...(this.options.gpuIndex !== undefined ? { gpuIndex: this.options.gpuIndex } : {}),
-      ...(this.options.env ? { env: this.options.env } : {}),
-      timeoutMs: this.options.probeTimeoutMs ?? 5000,
-      signal: this.aborter.signal,
+      ...this.smiOptions(),
       ...(this.query ? { query: this.query } : {}),
     }));
     if (this.disposed || gen !== this.generation) return;
@@ -170,7 +173,7 @@ export class GpuSampler {
     this.query = probe.query;
     this.emit({ type: 'snapshot', snapshot: probe.snapshot });
     if (probe.snapshot.gpus.some((g) => g.migEnabled)) {
-      const list = await this.track(runSmi(this.executable, ['-L'], { timeoutMs: this.options.probeTimeoutMs ?? 5000, signal: this.aborter.signal, ...(this.options.env ? { env: this.options.env } : {}) }));
+      const list = await this.track(runSmi(this.executable, ['-L'], this.smiOptions()));
       if (this.disposed || gen !== this.generation) return;
       if (list.code === 0) this.emit({ type: 'migInventory', gpus: parseGpuList(list.stdout) });
     }
@@ -279,7 +282,7 @@ export class GpuSampler {
           runSmi(
             this.executable!,
             [`--query-compute-apps=${COMPUTE_APPS_FIELDS}`, '--format=csv,noheader,nounits', ...selectionArgs(this.options.gpuIndex)],
-            { timeoutMs: this.options.probeTimeoutMs ?? 5000, signal: this.aborter.signal, ...(this.options.env ? { env: this.options.env } : {}) },
+            this.smiOptions(),
           ),
         );
         if (!this.disposed && r.code === 0) this.emit({ type: 'computeApps', apps: parseComputeApps(r.stdout), timeMs: Date.now() });

@@ -102,7 +102,6 @@ export class LogdirWatcher {
   private again = false;
   private disposed = false;
   private polledOnce = false;
-  private readonly baseDir: string;
   /** Called after each poll that changed something, the first one included. */
   onChange: ((change: LogdirChange) => void) | undefined;
 
@@ -112,7 +111,6 @@ export class LogdirWatcher {
     onChange?: (change: LogdirChange) => void,
   ) {
     this.store = new RunStore(options);
-    this.baseDir = root;
     this.onChange = onChange;
   }
 
@@ -194,7 +192,7 @@ export class LogdirWatcher {
   }
 
   private relativeFile(path: string): string {
-    const rel = relative(this.baseDir, path).split(sep).join('/');
+    const rel = relative(this.root, path).split(sep).join('/');
     return rel === '' || rel.startsWith('..') ? basename(path) : rel;
   }
 
