@@ -21,6 +21,16 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** Runs fn (argument parsing, parameter checks) and turns what it throws into a usage error. */
+export function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(((error as Error).message.split('\n')[0] ?? 'bad arguments').split('. To specify')[0]!);
+  }
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;

@@ -58,7 +58,7 @@ export const checkCommand: CliCommand = {
 };
 
 /** CI jobs name report files in folders that do not exist yet (reports/junit.xml). */
-export function writeOutput(file: string, text: string): void {
+function writeOutput(file: string, text: string): void {
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);

@@ -13,7 +13,7 @@ import {
   type ParamValue,
 } from '../../core/drift';
 import { parseNumberLines } from '../../core/stats';
-import { UsageError, type CliCommand, type CliIO } from '../io';
+import { asUsage, UsageError, type CliCommand, type CliIO } from '../io';
 
 const USAGE = `usage: modelmon detect <${DETECTOR_NAMES.join('|')}> [--param name=value ...] [--input FILE]
 
@@ -58,16 +58,6 @@ export async function readInput(io: CliIO, file: string | undefined): Promise<{ 
     if (size > MAX_INPUT_BYTES) throw tooLarge('stdin');
   }
   return { text: Buffer.concat(chunks).toString('utf8'), source: 'stdin' };
-}
-
-/** Runs fn (argument parsing, parameter checks) and turns what it throws into a usage error. */
-export function asUsage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(((error as Error).message.split('\n')[0] ?? 'bad arguments').split('. To specify')[0]!);
-  }
 }
 
 /** Numbers of a text, with a bad line reported as a usage error. */

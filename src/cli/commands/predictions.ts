@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { validateSchemaOverride, type PredictionReport, type PredictionSchemaOverride } from '../../core/predictions';
 import { analyzePredictionLog, type AnalyzeOptions } from '../../io/predictions';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../io';
+import { asUsage, EXIT_FINDINGS, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../io';
 
 const USAGE = `usage: modelmon predictions <log> [--reference FILE | --reference-rows N] [--window N] [--json]
 
@@ -71,7 +71,7 @@ function referenceRange(text: string | undefined): { start?: number; end: number
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(1)}%`);
 
 /** The human-readable summary of a report. */
-export function formatPredictionSummary(log: string, r: PredictionReport): string {
+function formatPredictionSummary(log: string, r: PredictionReport): string {
   const out: string[] = [];
   const s = r.schema;
   const windowRows = r.windows[0]?.rows;
@@ -136,9 +136,8 @@ export const predictionsCommand: CliCommand = {
   summary: 'monitor a prediction log: drift, performance, data quality, suspicious inputs',
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const { values, positionals } = asUsage(() =>
+      parseArgs({
         args,
         allowPositionals: true,
         options: {
@@ -152,11 +151,8 @@ export const predictionsCommand: CliCommand = {
           json: { type: 'boolean' },
           'fail-on-alert': { type: 'boolean' },
         },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message.split('\n')[0]!.split('. To specify')[0]!);
-    }
-    const { values, positionals } = parsed;
+      }),
+    );
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one log file, got ${positionals.length}` : 'no prediction log given');
     const log = positionals[0]!;
     const referenceRows = positiveInt('reference-rows', values['reference-rows'], 20);

@@ -9,8 +9,8 @@ import {
   psi,
   wassersteinDistance,
 } from '../../core/stats';
-import { UsageError, type CliCommand } from '../io';
-import { asUsage, numbersOf, readInput } from './detect';
+import { asUsage, UsageError, type CliCommand } from '../io';
+import { numbersOf, readInput } from './detect';
 
 const SAMPLE_TESTS = ['ks', 'wasserstein', 'jensenshannon', 'psi', 'hellinger'] as const;
 const BINNED = ['jensenshannon', 'psi', 'hellinger'];

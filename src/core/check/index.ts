@@ -4,4 +4,4 @@ export { countsLine, decide } from './verdict';
 export { plural } from '../charts/format';
 export { judgeMonitor, unreadable, type MonitorIdentity } from './monitor';
 export { toJUnitXml } from './junit';
-export { toMarkdown } from './markdown';
+export { toMarkdown, where } from './markdown';

@@ -80,7 +80,8 @@ function severityCell(f: Finding, r: CheckResult): string {
   return isFailing(f, r.failOn) ? `**${f.severity}**` : f.severity;
 }
 
-function where(f: Finding): string {
+/** Where a finding points (`train.log:12, step 300`), as both the Markdown and HTML reports show it. */
+export function where(f: Finding): string {
   const parts: string[] = [];
   if (f.location?.file) parts.push(f.location.line ? `${f.location.file}:${f.location.line}` : f.location.file);
   if (f.location?.step !== undefined) parts.push(`step ${f.location.step}`);

@@ -197,6 +197,11 @@ function findMonitorNode(root: Node, section: string, index: number): Node | und
   return property?.children?.[1]?.children?.[index];
 }
 
+/** The key a problem names for `jsonPath` (`predictions[0].log`), so io messages match the validator's. */
+export function keyOfPath(jsonPath: readonly (string | number)[]): string {
+  return jsonPath.reduce<string>((k, segment) => childKey(k, segment), '');
+}
+
 /**
  * A problem about a value the validator accepted but the file system did not (a missing log, say),
  * positioned on that value. `jsonPath` is like `['predictions', 0, 'log']`.
@@ -205,7 +210,7 @@ export function problemAt(text: string, jsonPath: readonly (string | number)[], 
   const problems: ConfigProblem[] = [];
   const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
   const node = root && findNodeAtLocation(root, [...jsonPath]);
-  const key = jsonPath.reduce<string>((k, segment) => childKey(k, segment), '');
+  const key = keyOfPath(jsonPath);
   problemReporter(text, problems)(node ?? { offset: 0, length: 0 }, key, message, severity);
   return problems[0]!;
 }

@@ -77,7 +77,7 @@ export function ksStatistic(ref: Float64Array, cur: Float64Array): number {
 }
 
 /** Survival function of the Kolmogorov limiting distribution, Pr(K > x) (scipy's kstwobign.sf). */
-export function kolmogorovLimitSf(x: number): number {
+function kolmogorovLimitSf(x: number): number {
   if (x < 0.2) return 1;
   let sum = 0;
   for (let k = 1; k <= 100; k++) {

@@ -12,6 +12,7 @@ export {
 } from './schema';
 export { RowDecoder, type PredictionRow, type RawRecord } from './row';
 export { PredictionLineParser } from './parser';
+export { labelPairReader, type LabelPair } from './labels';
 export { buildReferenceProfile, type ReferenceProfile } from './profile';
 export { AnomalyScorer, type AnomalyScore } from './anomaly';
 export * from './metrics';

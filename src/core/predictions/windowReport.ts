@@ -348,7 +348,7 @@ export function gapOf(column: string, rows: { value: string; rows: number; score
   };
 }
 
-export function largestGap(segments: readonly SegmentWindow[], task: 'classification' | 'regression'): SegmentGap | undefined {
+function largestGap(segments: readonly SegmentWindow[], task: 'classification' | 'regression'): SegmentGap | undefined {
   let best: SegmentGap | undefined;
   const byColumn = new Map<string, { value: string; rows: number; score: number }[]>();
   for (const s of segments) {

@@ -1,4 +1,4 @@
-import { countsLine, isFailing, type CheckResult, type Finding, type MonitorResult, type MonitorTable } from '../check';
+import { countsLine, isFailing, where, type CheckResult, type Finding, type MonitorResult, type MonitorTable } from '../check';
 import { escapeHtml as h } from './escape';
 import type { IntegrityView } from './types';
 
@@ -73,13 +73,6 @@ function severity(f: Finding, r: CheckResult): string {
 }
 
 const ack = (f: Finding) => (f.acknowledged !== undefined ? ` <em>(acknowledged: ${h(f.acknowledged)})</em>` : '');
-
-function where(f: Finding): string {
-  const parts: string[] = [];
-  if (f.location?.file) parts.push(f.location.line ? `${f.location.file}:${f.location.line}` : f.location.file);
-  if (f.location?.step !== undefined) parts.push(`step ${f.location.step}`);
-  return parts.join(', ');
-}
 
 function tableOf(t: MonitorTable): string {
   const emphasis = new Set(t.emphasis ?? []);

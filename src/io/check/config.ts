@@ -1,7 +1,7 @@
 import { parse as parseJsonc } from '../../core/config/jsonc';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CONFIG_FILE_NAME, formatProblem, loadConfig, problemAt, type ConfigProblem, type LoadedConfig } from '../../core/config';
+import { CONFIG_FILE_NAME, formatProblem, keyOfPath, loadConfig, problemAt, type ConfigProblem, type LoadedConfig } from '../../core/config';
 
 /** A config that cannot be used: unreadable, invalid, or naming paths that do not exist. */
 export class ConfigError extends Error {
@@ -66,27 +66,25 @@ export function missingPaths(loaded: LoadedConfig): ConfigProblem[] {
       kind = undefined;
     }
     if (kind === want) return;
-    const message = kind ? `${keyOf(jsonPath)} "${relative}" is a ${kind}, not a ${want}` : `${keyOf(jsonPath)}: no such ${want} "${relative}" (paths are relative to the config's directory)`;
+    const message = kind ? `${keyOfPath(jsonPath)} "${relative}" is a ${kind}, not a ${want}` : `${keyOfPath(jsonPath)}: no such ${want} "${relative}" (paths are relative to the config's directory)`;
     out.push(problemAt(loaded.text, jsonPath, message));
   };
   const { config } = loaded;
   config.training.forEach((t, i) => check(t.logdir, ['training', i, 'logdir'], 'directory'));
+  // Parsed once, and only when needed: the normalized config no longer says whether `reference` was a bare string.
+  const rawPredictions = config.predictions.some((p) => p.reference.log !== undefined) ? rawPredictionsOf(loaded) : undefined;
   config.predictions.forEach((p, i) => {
     check(p.log, ['predictions', i, 'log'], 'file');
     if (p.schema.labelsFile !== undefined) check(p.schema.labelsFile, ['predictions', i, 'labelsFile'], 'file');
-    if (p.reference.log !== undefined) check(p.reference.log, ['predictions', i, 'reference', ...(typeof rawReference(loaded, i) === 'string' ? [] : ['log'])], 'file');
+    if (p.reference.log !== undefined) check(p.reference.log, ['predictions', i, 'reference', ...(typeof rawPredictions?.[i]?.reference === 'string' ? [] : ['log'])], 'file');
   });
   config.integrity.forEach((m, i) => check(m.manifest, ['integrity', i, 'manifest'], 'file'));
   return out;
 }
 
-function rawReference(loaded: LoadedConfig, index: number): unknown {
+function rawPredictionsOf(loaded: LoadedConfig): { reference?: unknown }[] | undefined {
   const raw = parseJsonc(loaded.text, [], { allowTrailingComma: true }) as { predictions?: { reference?: unknown }[] } | undefined;
-  return raw?.predictions?.[index]?.reference;
-}
-
-function keyOf(jsonPath: readonly (string | number)[]): string {
-  return jsonPath.reduce<string>((k, s) => (typeof s === 'number' ? `${k}[${s}]` : k ? `${k}.${s}` : s), '');
+  return raw?.predictions;
 }
 
 /** Absolute path of a config-relative path. */

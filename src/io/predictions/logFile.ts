@@ -7,7 +7,7 @@ import {
   LineSplitter,
   PredictionLineParser,
   PredictionMonitor,
-  flattenRecord,
+  labelPairReader,
   type PredictionMonitorOptions,
   type PredictionReport,
   type PredictionSchemaOverride,
@@ -72,25 +72,15 @@ export async function readLabelsFile(path: string, joinKey: string, labelColumn:
   await requireFile(path, 'labels file');
   const labels = new Map<string, string>();
   const problems: string[] = [];
-  let header: string[] | undefined;
+  const pairOf = labelPairReader(joinKey, labelColumn);
   const parser = new PredictionLineParser(
     (raw, line) => {
-      let key: unknown;
-      let label: unknown;
-      if (raw.kind === 'json') {
-        const flat = flattenRecord(raw.value);
-        key = flat.get(joinKey);
-        label = flat.get(labelColumn);
-      } else {
-        header ??= parser.header;
-        key = raw.fields[header!.indexOf(joinKey)];
-        label = raw.fields[header!.indexOf(labelColumn)];
-      }
-      if (key === undefined || key === null || key === '' || label === undefined || label === null || label === '') {
+      const pair = pairOf(raw, parser.header);
+      if (!pair) {
         if (problems.length < 50) problems.push(`${path}:${line}: needs both '${joinKey}' and '${labelColumn}'`);
         return;
       }
-      labels.set(String(key), String(label));
+      labels.set(pair.key, pair.label);
     },
     (p) => {
       if (problems.length < 50) problems.push(`${path}: ${p.message}`);

@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { LineSplitter, PredictionLineParser, flattenRecord, type PredictionMonitor, type PredictionReport } from '../../core/predictions';
+import { LineSplitter, PredictionLineParser, labelPairReader, type PredictionMonitor, type PredictionReport } from '../../core/predictions';
 import { createPredictionMonitor, feedReferenceFile, labelsSource, type AnalyzeOptions } from './logFile';
 
 /** Follows a labels file (JSON Lines or CSV) as it grows and hands each new label on. */
@@ -18,22 +18,13 @@ class LabelsTail {
     labelColumn: string,
     onLabel: (id: string, label: string) => void,
   ) {
+    const pairOf = labelPairReader(joinKey, labelColumn);
     this.parser = new PredictionLineParser(
       (raw) => {
-        let key: unknown;
-        let label: unknown;
-        if (raw.kind === 'json') {
-          const flat = flattenRecord(raw.value);
-          key = flat.get(joinKey);
-          label = flat.get(labelColumn);
-        } else {
-          const header = this.parser.header ?? [];
-          key = raw.fields[header.indexOf(joinKey)];
-          label = raw.fields[header.indexOf(labelColumn)];
-        }
-        if (key !== undefined && key !== null && key !== '' && label !== undefined && label !== null && label !== '') {
+        const pair = pairOf(raw, this.parser.header);
+        if (pair) {
           this.seen++;
-          onLabel(String(key), String(label));
+          onLabel(pair.key, pair.label);
         }
       },
       () => {},

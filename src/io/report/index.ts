@@ -47,7 +47,7 @@ export async function writeHtmlReport(config: LoadedConfig | string, outFile: st
 }
 
 /** dist/webview.js and media/panel.css, when the bundle can render a static report. */
-export function findBundle(bundleDir?: string): ReportBundle | undefined {
+function findBundle(bundleDir?: string): ReportBundle | undefined {
   const candidates = bundleDir ? [bundleDir] : [__dirname, resolve(__dirname, '../../../dist')];
   for (const dir of candidates) {
     const scriptPath = join(dir, 'webview.js');
