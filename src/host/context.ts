@@ -59,7 +59,7 @@ export class MonitorContext implements vscode.Disposable {
     this.trainingDiagnostics = own(new TrainingCodeDiagnostics(this.training, this.sites));
     this.configDiagnostics = own(new ConfigFileDiagnostics(this.log));
     this.predictionDiagnostics = own(new PredictionLogDiagnostics(this.predictions));
-    this.integrity = own(new IntegrityFiles(this.log, extension));
+    this.integrity = own(new IntegrityFiles(this.log));
     this.gpu = own(new GpuMonitor(this.log, this.alerts));
     this.gpuSource = own(new GpuPanelSource(this.gpu));
     this.predictionsSource = own(new PredictionsPanelSource(this.predictions));

@@ -22,14 +22,12 @@ export class IntegrityFiles implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private configured: readonly string[] = [];
 
-  constructor(
-    private readonly log: MonitorLog,
-    extension: vscode.ExtensionContext,
-  ) {
-    const watcher = new CheckpointWatcher(log);
-    watcher.register(extension);
+  constructor(private readonly log: MonitorLog) {
+    // Owned here alone, so each is disposed once, with this object.
+    const watcher = new CheckpointWatcher(log, { glob: readSettings().checkpointGlob });
+    watcher.register();
     const unsafeLoads = new UnsafeLoadDiagnostics(log);
-    unsafeLoads.register(extension);
+    unsafeLoads.register();
     this.disposables.push(watcher, unsafeLoads);
   }
 

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import type { DriftCheckTest } from '../core/driftCheck';
 
-/** The driftTest choices the predictions engine understands. */
-export type DriftTestName = 'auto' | 'ks' | 'psi' | 'wasserstein' | 'jensenshannon';
+/** The driftTest choices the drift check understands. */
+export type DriftTestName = DriftCheckTest;
 export const DRIFT_TESTS: readonly DriftTestName[] = ['auto', 'ks', 'psi', 'wasserstein', 'jensenshannon'];
 
 /** Every `modelmon.*` setting the host reads, typed and defaulted in one place. */

@@ -28,15 +28,14 @@ export class ConfigFileDiagnostics implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly log: MonitorLog) {
-    const watcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE_NAME}`);
+    const watcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE_NAME}`, false, false, true);
     this.disposables.push(
       this.collection,
       this.changed,
       watcher,
       watcher.onDidCreate((u) => void this.checkFile(u)),
       watcher.onDidChange((u) => void this.checkFile(u)),
-      watcher.onDidDelete((u) => this.forget(u)),
-      // Deleting a folder reports the folder only, not the config inside it.
+      // Deletions, of the file or of a folder holding it, come from the shared workspace watcher.
       onDidDeleteAnything((u) => this.forget(u)),
       vscode.workspace.onDidOpenTextDocument((d) => {
         if (isConfig(d.uri)) this.check(d.uri, d.getText());

@@ -23,12 +23,12 @@ export class TagSiteIndex implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.scheduleDocument(e.document)),
       vscode.workspace.onDidSaveTextDocument((d) => this.scanDocument(d)),
     );
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.py');
+    // Deletions, of files and of whole folders, come from the shared workspace watcher.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.py', false, false, true);
     this.disposables.push(
       watcher,
       watcher.onDidCreate((u) => void this.scanFile(u)),
       watcher.onDidChange((u) => void this.scanFile(u)),
-      watcher.onDidDelete((u) => this.forget(u)),
       onDidDeleteAnything((u) => this.forget(u)),
     );
   }

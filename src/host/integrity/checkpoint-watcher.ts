@@ -3,10 +3,12 @@ import { stat } from 'node:fs/promises';
 import { checkpointAlerts, type CheckpointAlert } from '../../core/integrity/checkpoint-alerts';
 import { scanCheckpointFile } from '../../io/integrity/checkpoint-scan';
 
-/** The files watched: the usual checkpoint extensions. */
+/** The files watched by default: the usual checkpoint extensions. */
 export const CHECKPOINT_GLOB = '**/*.{pt,pth,ckpt,safetensors,bin}';
 
 export interface CheckpointWatcherOptions {
+  /** Which files are checkpoints (the `modelmon.integrity.checkpointGlob` setting). */
+  readonly glob?: string;
   /** How long a file must stay the same size before it is scanned (checkpoints are written in pieces). */
   readonly settleMs?: number;
   /** A task or debug session that ended this recently still counts as training. */
@@ -31,6 +33,7 @@ export class CheckpointWatcher implements vscode.Disposable {
   private readonly settleMs: number;
   private readonly graceMs: number;
   private readonly repeatMs: number;
+  private readonly glob: string;
   private disposed = false;
 
   constructor(
@@ -40,11 +43,12 @@ export class CheckpointWatcher implements vscode.Disposable {
     this.settleMs = options.settleMs ?? 2000;
     this.graceMs = options.graceMs ?? 30_000;
     this.repeatMs = options.repeatMs ?? 10 * 60_000;
+    this.glob = options.glob ?? CHECKPOINT_GLOB;
   }
 
-  /** Creates the file watcher and the task/debug listeners; disposed with the context. */
-  register(context: vscode.ExtensionContext): void {
-    const watcher = vscode.workspace.createFileSystemWatcher(CHECKPOINT_GLOB);
+  /** Creates the file watcher and the task/debug listeners; they end with {@link dispose}. */
+  register(): void {
+    const watcher = vscode.workspace.createFileSystemWatcher(this.glob);
     const seen = () => (this.lastTrainingSeen = Date.now());
     this.disposables.push(
       watcher,
@@ -58,7 +62,6 @@ export class CheckpointWatcher implements vscode.Disposable {
       vscode.window.onDidStartTerminalShellExecution((e) => (this.shellExecutions.add(e.execution), seen())),
       vscode.window.onDidEndTerminalShellExecution((e) => (this.shellExecutions.delete(e.execution), seen())),
     );
-    context.subscriptions.push(this);
   }
 
   /** True while a task, debug session or terminal command runs, or one ended within the grace period. */

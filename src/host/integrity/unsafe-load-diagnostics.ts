@@ -33,8 +33,8 @@ export class UnsafeLoadDiagnostics implements vscode.CodeActionProvider, vscode.
 
   constructor(private readonly output: vscode.OutputChannel) {}
 
-  /** Starts watching Python documents and registers the quick fix provider; disposed with the context. */
-  register(context: vscode.ExtensionContext): void {
+  /** Starts watching Python documents and registers the quick fix provider; they end with {@link dispose}. */
+  register(): void {
     const selector: vscode.DocumentSelector = { language: 'python' };
     this.disposables.push(
       vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: UnsafeLoadDiagnostics.providedCodeActionKinds }),
@@ -43,7 +43,6 @@ export class UnsafeLoadDiagnostics implements vscode.CodeActionProvider, vscode.
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)),
     );
     for (const d of vscode.workspace.textDocuments) this.refresh(d);
-    context.subscriptions.push(this);
   }
 
   /** Recomputes the diagnostics of one document now. */

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
-import type { FeatureDriftView, PredictionReportView } from '../../protocol/views';
+import type { DriftCheckOutcome } from '../../core/driftCheck';
+import type { PredictionReportView } from '../../protocol/views';
 import type { DriftTestName } from '../settings';
 
 /** One prediction log the host follows. */
@@ -38,21 +39,8 @@ export interface DriftCheckOptions {
   readonly silent?: boolean;
 }
 
-/** The result `modelmon.checkDrift` returns. */
-export interface DriftCheckResult {
-  readonly log: string;
-  readonly reference: string;
-  readonly test: DriftTestName;
-  readonly referenceRows: number;
-  readonly currentRows: number;
-  /** Every compared feature, drifted first, strongest drift first. */
-  readonly features: readonly FeatureDriftView[];
-  /** Names of the drifted features, strongest first. */
-  readonly drifted: readonly string[];
-  readonly summary: string;
-  /** The comparison as a report the predictions dashboard can show. */
-  readonly report?: PredictionReportView;
-}
+/** The result `modelmon.checkDrift` returns: the core outcome, whose report the silent form omits. */
+export type DriftCheckResult = Omit<DriftCheckOutcome, 'report'> & { readonly report?: PredictionReportView };
 
 /** The prediction logs of the workspace and drift checks over them. */
 export interface PredictionLogs {

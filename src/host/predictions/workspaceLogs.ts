@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, type MonitorLog } from '../log';
 import { readSettings } from '../settings';
@@ -124,9 +123,4 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
   private fire(): void {
     if (!this.disposed) this.changed.fire();
   }
-}
-
-/** The display name of a log path. */
-export function logLabel(file: string): string {
-  return path.basename(file);
 }
