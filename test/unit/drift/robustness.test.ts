@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { captureIO, runCli } from '../helpers/cli';
+import { buildCliBundle } from '../helpers/cliBundle';
 import { scratchDir } from '../helpers/scratch';
 
 const posix = process.platform !== 'win32';
@@ -35,7 +36,10 @@ test('detect --input names a folder as a folder', async () => {
 });
 
 test('SIGTERM ends a command stuck on input that never ends (exit 143 after the grace period)', { skip: !posix }, async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'detect', 'adwin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // The bundle starts in milliseconds; under `--import tsx` a loaded machine could still be
+  // compiling when the signal came, before the CLI's handler existed.
+  const cli = await buildCliBundle('detect-sigterm');
+  const child = spawn(process.execPath, [cli, 'detect', 'adwin'], { stdio: ['pipe', 'pipe', 'pipe'] });
   try {
     await new Promise((r) => setTimeout(r, 1500)); // let it start and block on stdin, which stays open
     const started = Date.now();

@@ -3,29 +3,18 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { build } from 'esbuild';
 import { STAND_IN_BIN, waitForExit } from './helpers';
+import { buildCliBundle } from '../helpers/cliBundle';
 import { scratchDir } from '../helpers/scratch';
 
 const tmp = scratchDir('gpu-cli');
-const cli = join(tmp, 'cli.js');
+let cli = '';
 const PATH_WITH_SMI = `${STAND_IN_BIN}${delimiter}${process.env.PATH}`;
 /** A PATH that still finds `node` (the stand-in's interpreter) but no nvidia-smi. */
 const PATH_WITHOUT_SMI = (process.env.PATH ?? '').split(delimiter).filter((d) => !existsSync(join(d, 'nvidia-smi'))).join(delimiter);
 
-// The CLI bundle as scripts/build.mjs makes dist/cli.js, built from the current sources into a
-// private folder so that parallel builds of dist/ cannot race this test.
 before(async () => {
-  await build({
-    entryPoints: ['src/cli/main.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'es2022',
-    outfile: cli,
-    banner: { js: '#!/usr/bin/env node' },
-    logLevel: 'error',
-  });
+  cli = await buildCliBundle('gpu-cli');
 });
 
 interface Run {
