@@ -30,19 +30,20 @@ const KEYS = ['alpha', 'window_size', 'stat_size', 'seed', 'window', 'sampler'] 
 class SeededSampler implements KSWINSampler {
   private rng: PythonRandom;
   private out = new Int32Array(0);
-  private pool = new Int32Array(0);
   constructor(private readonly seed: number) {
     this.rng = new PythonRandom(seed);
   }
   sample(n: number, k: number): ArrayLike<number> {
     if (this.out.length < k) this.out = new Int32Array(k);
-    if (this.pool.length < n) this.pool = new Int32Array(n);
-    return this.rng.sampleInto(n, k, this.out, this.pool);
+    return this.rng.sampleInto(n, k, this.out);
   }
   reset(): void {
     this.rng = new PythonRandom(this.seed);
   }
 }
+
+/** Counts below this fit the packed `counts` layout (two 16-bit halves of an int32). */
+const MAX_PACKED_STAT_SIZE = 32767;
 
 /**
  * Kolmogorov-Smirnov WINdowing: keeps the last `window_size` values, and on every update compares
@@ -52,6 +53,11 @@ class SeededSampler implements KSWINSampler {
  *
  * Raab, Heusinger & Schleif, "Reactive soft prototype computing for concept drift streams",
  * Neurocomputing 416, 2020.
+ *
+ * How the test stays cheap: for every value v of the older part we keep how many recent values
+ * are <= v and < v, updated in one pass as the window slides. Both samples hold stat_size values,
+ * so the statistic is h / stat_size for an integer h, and h follows from the sample's histogram
+ * over those counts alone (see `statisticCount`), ties included: no sort and no merge per update.
  *
  * @example
  * const kswin = new KSWIN({ alpha: 0.0001, seed: 42 });
@@ -65,28 +71,41 @@ export class KSWIN implements DriftDetector {
 
   private drift = false;
   private readonly sampler: KSWINSampler;
-  // Ring buffer of the window, oldest at `start`.
-  private readonly ring: Float64Array;
+  // The window is values[start .. start + length): it slides right one slot per update and is
+  // moved back to the front when it reaches the end, so no index needs a modulo.
+  private readonly values: Float64Array;
   private start = 0;
   private length = 0;
-  private pValueLast = 0;
+  /**
+   * For each older-part slot of `values`: (#recent <= v) << 16 | (#recent < v). Valid while
+   * `counted`; built when the window first fills.
+   */
+  private readonly counts: Int32Array;
+  private counted = false;
+  /** Sample histograms over the two counts, cleared again by each test. */
+  private readonly atMost: Int32Array;
+  private readonly below: Int32Array;
+  /** h of the last test, or -1 before the window first fills. */
+  private lastH = -1;
   /** scipy's p-value for statistic h / stat_size, h = 0..stat_size (both samples hold stat_size values). */
   private readonly pByH: Float64Array;
-  // Once the window is full both parts are kept sorted incrementally (O(window) per update, no
-  // comparison sort): `olderOrder` lists the older part's ring slots by value, `rankOf` maps a
-  // slot back to its rank, so the random sample comes out sorted by marking ranks.
-  private sorted = false;
-  private readonly olderOrder: Int32Array;
-  private readonly rankOf: Int32Array;
-  private readonly marks: Uint8Array;
-  private readonly recentSorted: Float64Array;
-  private readonly sampleSorted: Float64Array;
+  /** Whether h means drift: p <= alpha and h / stat_size > 0.1. */
+  private readonly driftByH: Uint8Array;
+  /**
+   * The h whose float statistic scipy may round to either side of 0.1 (10 h = stat_size), when
+   * its p-value passes alpha: only then is the statistic computed the long way. -1 when none.
+   */
+  private readonly borderlineH: number;
 
   constructor(options: KSWINOptions = {}) {
     checkKnownKeys('kswin', options, KEYS);
     this.alpha = checkNumber('kswin', 'alpha', options.alpha ?? 0.005, { min: 0, max: 1 });
     this.window_size = checkNumber('kswin', 'window_size', options.window_size ?? 100, { integer: true, min: 2 });
-    this.stat_size = checkNumber('kswin', 'stat_size', options.stat_size ?? 30, { integer: true, min: 1 });
+    this.stat_size = checkNumber('kswin', 'stat_size', options.stat_size ?? 30, {
+      integer: true,
+      min: 1,
+      max: MAX_PACKED_STAT_SIZE,
+    });
     if (this.window_size < 2 * this.stat_size) {
       throw new DriftParameterError(
         'stat_size',
@@ -97,18 +116,22 @@ export class KSWIN implements DriftDetector {
       options.seed === undefined ? undefined : checkNumber('kswin', 'seed', options.seed, { integer: true, min: 0 });
     this.sampler = options.sampler ?? new SeededSampler(this.seed ?? Math.floor(Math.random() * 2 ** 32));
     const r = this.stat_size;
-    const older = this.window_size - r;
-    this.ring = new Float64Array(this.window_size);
+    // Room to slide for a while before moving the window back: one copy per `spare` updates.
+    const spare = Math.max(this.window_size, 1024);
+    this.values = new Float64Array(this.window_size + spare);
+    this.counts = new Int32Array(this.window_size + spare);
+    this.atMost = new Int32Array(r + 1);
+    this.below = new Int32Array(r + 1);
     this.pByH = new Float64Array(r + 1);
-    for (let h = 0; h <= r; h++) this.pByH[h] = ksPValue(h / r, r, r);
-    this.olderOrder = new Int32Array(older);
-    this.rankOf = new Int32Array(this.window_size);
-    this.marks = new Uint8Array(older);
-    this.recentSorted = new Float64Array(r);
-    this.sampleSorted = new Float64Array(r);
+    this.driftByH = new Uint8Array(r + 1);
+    for (let h = 0; h <= r; h++) {
+      this.pByH[h] = ksPValue(h / r, r, r);
+      this.driftByH[h] = this.pByH[h]! <= this.alpha && 10 * h > r ? 1 : 0;
+    }
+    this.borderlineH = r % 10 === 0 && this.pByH[r / 10]! <= this.alpha ? r / 10 : -1;
     if (options.window) {
       const w = options.window;
-      for (let i = Math.max(0, w.length - this.window_size); i < w.length; i++) this.push(w[i]!);
+      for (let i = Math.max(0, w.length - this.window_size); i < w.length; i++) this.values[this.length++] = w[i]!;
     }
   }
 
@@ -118,125 +141,125 @@ export class KSWIN implements DriftDetector {
 
   /** p-value of the last test (0 before the window first fills, as in river). */
   get pValue(): number {
-    return this.pValueLast;
-  }
-
-  private push(x: number): void {
-    const ws = this.window_size;
-    if (this.length < ws) {
-      this.ring[(this.start + this.length) % ws] = x;
-      this.length++;
-      return;
-    }
-    if (!this.sorted) {
-      this.ring[this.start] = x;
-      this.start = (this.start + 1) % ws;
-      return;
-    }
-    // The oldest value leaves, the first recent value joins the older part, x joins the recent part.
-    const older = ws - this.stat_size;
-    const leaving = this.start;
-    const moving = (this.start + older) % ws;
-    this.removeOlder(this.rankOf[leaving]!);
-    const v = this.ring[moving]!;
-    removeValue(this.recentSorted, v);
-    this.insertOlder(moving, v);
-    this.ring[leaving] = x;
-    this.start = (this.start + 1) % ws;
-    insertValue(this.recentSorted, x);
-  }
-
-  private removeOlder(rank: number): void {
-    const order = this.olderOrder;
-    const last = order.length - 1;
-    for (let i = rank; i < last; i++) {
-      const slot = order[i + 1]!;
-      order[i] = slot;
-      this.rankOf[slot] = i;
-    }
-  }
-
-  /** Inserts ring slot `slot` (value v) into the older part's order; its last entry is free. */
-  private insertOlder(slot: number, v: number): void {
-    const order = this.olderOrder;
-    let i = order.length - 1;
-    while (i > 0 && this.ring[order[i - 1]!]! > v) {
-      const s = order[i - 1]!;
-      order[i] = s;
-      this.rankOf[s] = i;
-      i--;
-    }
-    order[i] = slot;
-    this.rankOf[slot] = i;
-  }
-
-  private buildSorted(): void {
-    const ws = this.window_size;
-    const r = this.stat_size;
-    const older = ws - r;
-    const slots = Array.from({ length: older }, (_, i) => (this.start + i) % ws);
-    slots.sort((a, b) => this.ring[a]! - this.ring[b]!);
-    slots.forEach((slot, rank) => {
-      this.olderOrder[rank] = slot;
-      this.rankOf[slot] = rank;
-    });
-    for (let i = 0; i < r; i++) this.recentSorted[i] = this.ring[(this.start + older + i) % ws]!;
-    this.recentSorted.sort();
-    this.sorted = true;
+    return this.lastH < 0 ? 0 : this.pByH[this.lastH]!;
   }
 
   update(x: number): void {
     if (this.drift) this.reset();
-    this.push(x);
-    if (this.length < this.window_size) {
-      this.drift = false;
-      return;
+    const ws = this.window_size;
+    if (this.length < ws) {
+      this.values[this.start + this.length++] = x;
+      if (this.length < ws) {
+        this.drift = false;
+        return;
+      }
+    } else {
+      this.slide(x);
     }
-    if (!this.sorted) this.buildSorted();
+    if (!this.counted) this.countAll();
+    this.test();
+  }
+
+  /** Drops the oldest value, moves the first recent value into the older part and appends x. */
+  private slide(x: number): void {
+    const ws = this.window_size;
+    const older = ws - this.stat_size;
+    const values = this.values;
+    const counts = this.counts;
+    if (this.start + ws === values.length) {
+      values.copyWithin(0, this.start, this.start + ws);
+      counts.copyWithin(0, this.start, this.start + older);
+      this.start = 0;
+    }
+    const joining = values[this.start + older]!;
+    const s = ++this.start;
+    values[s + ws - 1] = x;
+    if (!this.counted) return;
+    // The recent part lost `joining` and gained x: shift every older value's counts by the
+    // difference, branch-free (the comparisons are data-dependent and would mispredict).
+    const end = s + older - 1;
+    for (let j = s; j < end; j++) {
+      const v = values[j]!;
+      counts[j]! += ((+(x <= v) - +(joining <= v)) << 16) + (+(x < v) - +(joining < v));
+    }
+    counts[end] = this.countRecent(joining);
+  }
+
+  /** (#recent <= v) << 16 | (#recent < v) over the current recent part. */
+  private countRecent(v: number): number {
+    const values = this.values;
+    let atMost = 0;
+    let below = 0;
+    for (let j = this.start + this.window_size - this.stat_size, end = this.start + this.window_size; j < end; j++) {
+      const w = values[j]!;
+      atMost += +(w <= v);
+      below += +(w < v);
+    }
+    return atMost * 65536 + below;
+  }
+
+  private countAll(): void {
+    const older = this.window_size - this.stat_size;
+    for (let j = this.start; j < this.start + older; j++) this.counts[j] = this.countRecent(this.values[j]!);
+    this.counted = true;
+  }
+
+  private test(): void {
     const r = this.stat_size;
     const older = this.window_size - r;
     const idx = this.sampler.sample(older, r);
-    const ws = this.window_size;
-    for (let i = 0; i < r; i++) this.marks[this.rankOf[(this.start + idx[i]!) % ws]!] = 1;
-    for (let rank = 0, k = 0; rank < older; rank++) {
-      if (this.marks[rank]) {
-        this.marks[rank] = 0;
-        this.sampleSorted[k++] = this.ring[this.olderOrder[rank]!]!;
-      }
+    const counts = this.counts;
+    const atMost = this.atMost;
+    const below = this.below;
+    for (let i = 0; i < r; i++) {
+      const c = counts[this.start + idx[i]!]!;
+      atMost[c >>> 16]!++;
+      below[c & 0xffff]!++;
     }
-    const d = ksStatisticSorted(this.sampleSorted, this.recentSorted);
-    this.pValueLast = this.pByH[Math.round(d * r)]!;
-    this.drift = this.pValueLast <= this.alpha && d > 0.1;
+    const h = statisticCount(atMost, below, r);
+    this.lastH = h;
+    this.drift = h === this.borderlineH ? this.statisticOf(idx) > 0.1 : this.driftByH[h] === 1;
+  }
+
+  /** The float statistic exactly as scipy computes it, for the one borderline h. */
+  private statisticOf(idx: ArrayLike<number>): number {
+    const r = this.stat_size;
+    const recentStart = this.start + this.window_size - r;
+    const sample = Float64Array.from({ length: r }, (_, i) => this.values[this.start + idx[i]!]!).sort();
+    return ksStatisticSorted(sample, this.values.slice(recentStart, recentStart + r).sort());
   }
 
   reset(): void {
     this.drift = false;
     this.start = 0;
     this.length = 0;
-    this.pValueLast = 0;
-    this.sorted = false;
+    this.lastH = -1;
+    this.counted = false;
     this.sampler.reset?.();
   }
 }
 
-/** Removes one element equal to v from an ascending array whose last slot then becomes free. */
-function removeValue(a: Float64Array, v: number): void {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < v) lo = mid + 1;
-    else hi = mid;
+/**
+ * The KS statistic of sample S against the recent part R, both of size r, times r, from the
+ * sample's histograms: atMost[k] = #s in S with exactly k recent values <= s, below[k] = #s with
+ * exactly k recent values < s. The largest ECDF gap F_S - F_R sits at a sample value, and the
+ * largest s in bucket k has F_S = (atMost[0] + .. + atMost[k]) / r and F_R = k / r. The largest
+ * gap F_R - F_S sits at a recent value w, the k-th smallest, with F_R(w) = k / r when w is the
+ * last of its ties; a sample value s is <= w exactly when fewer than k recent values are < s, so
+ * F_S(w) = (below[0] + .. + below[k-1]) / r. For a k inside a run of tied recent values the same
+ * sum is no smaller and k is smaller, so taking every k changes nothing. Clears both arrays.
+ */
+function statisticCount(atMost: Int32Array, below: Int32Array, r: number): number {
+  let h = 0;
+  let sampleAtMost = 0;
+  let sampleBelow = 0;
+  for (let k = 0; k <= r; k++) {
+    h = Math.max(h, k - sampleBelow);
+    sampleBelow += below[k]!;
+    sampleAtMost += atMost[k]!;
+    h = Math.max(h, sampleAtMost - k);
+    below[k] = 0;
+    atMost[k] = 0;
   }
-  a.copyWithin(lo, lo + 1);
-}
-
-/** Inserts v into an ascending array whose last slot is free. */
-function insertValue(a: Float64Array, v: number): void {
-  let i = a.length - 1;
-  while (i > 0 && a[i - 1]! > v) {
-    a[i] = a[i - 1]!;
-    i--;
-  }
-  a[i] = v;
+  return h;
 }

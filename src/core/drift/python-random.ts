@@ -9,9 +9,28 @@
  * const rng = new PythonRandom(42);
  * rng.sample(70, 30); // same as random.Random(42).sample(range(70), 30)
  */
+/**
+ * CPython's `setsize`: `sample` uses the pool method when n is at most this, else a set.
+ * 21 + 4^ceil(log4(3k)) for k > 5; an integer loop, since it runs once per KSWIN update.
+ */
+function poolMethodLimit(k: number): number {
+  if (k <= 5) return 21;
+  let power = 1;
+  while (power < 3 * k) power *= 4;
+  return 21 + power;
+}
+
 export class PythonRandom {
-  private readonly mt = new Uint32Array(624);
-  private index = 625;
+  // Int32Array rather than Uint32Array: V8 keeps int32 loads in registers, while a uint32 above
+  // 2^31 becomes a double. Every use goes through >>> or & so the sign bit means nothing.
+  private readonly mt = new Int32Array(624);
+  /** The current block of 624 tempered outputs; CPython hands them out one by one, we temper them in one pass. */
+  private readonly outputs = new Int32Array(624);
+  private index = 624;
+  // Scratch for the pool method of `sample`: the identity to start from, and room for the rejected
+  // draws' dummy writes (see `samplePool`).
+  private identity = new Int32Array(0);
+  private scratch = new Int32Array(0);
 
   constructor(seed: number) {
     this.seed(seed);
@@ -50,6 +69,7 @@ export class PythonRandom {
       }
     }
     mt[0] = 0x80000000;
+    this.index = 624;
   }
 
   private initGenrand(s: number): void {
@@ -64,29 +84,34 @@ export class PythonRandom {
 
   /** Next 32-bit output of the generator. */
   nextUint32(): number {
-    const mt = this.mt;
-    if (this.index >= 624) this.twist();
-    let y = mt[this.index++]!;
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    if (this.index >= 624) this.nextBlock();
+    return this.outputs[this.index++]! >>> 0;
   }
 
-  private twist(): void {
+  /** Twists the state and tempers all 624 outputs of the new block. */
+  private nextBlock(): void {
     const mt = this.mt;
     let k = 0;
+    // -(y & 1) & MATRIX_A instead of a branch on the low bit: the bit is random, a branch mispredicts.
     for (; k < 227; k++) {
       const y = (mt[k]! & 0x80000000) | (mt[k + 1]! & 0x7fffffff);
-      mt[k] = mt[k + 397]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+      mt[k] = mt[k + 397]! ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     }
     for (; k < 623; k++) {
       const y = (mt[k]! & 0x80000000) | (mt[k + 1]! & 0x7fffffff);
-      mt[k] = mt[k - 227]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+      mt[k] = mt[k - 227]! ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     }
     const y = (mt[623]! & 0x80000000) | (mt[0]! & 0x7fffffff);
-    mt[623] = mt[396]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    mt[623] = mt[396]! ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
+    const out = this.outputs;
+    for (let i = 0; i < 624; i++) {
+      let t = mt[i]!;
+      t ^= t >>> 11;
+      t ^= (t << 7) & 0x9d2c5680;
+      t ^= (t << 15) & 0xefc60000;
+      t ^= t >>> 18;
+      out[i] = t;
+    }
     this.index = 0;
   }
 
@@ -116,19 +141,11 @@ export class PythonRandom {
     return this.sampleInto(n, k, new Int32Array(k));
   }
 
-  /** `sample(range(n), k)` written into `out` (length >= k); `pool` (length >= n) is scratch space. */
-  sampleInto(n: number, k: number, out: Int32Array, pool?: Int32Array): Int32Array {
+  /** `sample(range(n), k)` written into `out` (length >= k). */
+  sampleInto(n: number, k: number, out: Int32Array): Int32Array {
     if (k < 0 || k > n) throw new RangeError(`sample larger than population (k=${k}, n=${n})`);
-    let setsize = 21;
-    if (k > 5) setsize += 4 ** Math.ceil(Math.log(k * 3) / Math.log(4));
-    if (n <= setsize) {
-      const p = pool && pool.length >= n ? pool : new Int32Array(n);
-      for (let i = 0; i < n; i++) p[i] = i;
-      for (let i = 0; i < k; i++) {
-        const j = this.randbelow(n - i);
-        out[i] = p[j]!;
-        p[j] = p[n - i - 1]!;
-      }
+    if (n <= poolMethodLimit(k)) {
+      this.samplePool(n, k, out);
     } else {
       const selected = new Set<number>();
       for (let i = 0; i < k; i++) {
@@ -139,5 +156,41 @@ export class PythonRandom {
       }
     }
     return out;
+  }
+
+  /**
+   * CPython's pool method: `j = randbelow(n - i); result[i] = pool[j]; pool[j] = pool[n - i - 1]`.
+   * This is KSWIN's hot loop (about 42 draws per update for 30 of 70), so it is written without a
+   * data-dependent branch: about a third of the draws are rejected at random, and a branch on that
+   * mispredicts. A rejected draw still reads the pool and writes to a dummy slot above the pool,
+   * and does not advance i.
+   */
+  private samplePool(n: number, k: number, out: Int32Array): void {
+    // Every draw is below 2^bitLength(n) = dummy, so pool[r] and pool[r | dummy] stay in range.
+    const dummy = 1 << (32 - Math.clz32(n));
+    if (this.identity.length !== n) {
+      this.identity = Int32Array.from({ length: n }, (_, i) => i);
+      this.scratch = new Int32Array(2 * dummy);
+    }
+    const pool = this.scratch;
+    pool.set(this.identity);
+    const outputs = this.outputs;
+    let p = this.index;
+    let m = n;
+    let i = 0;
+    while (i < k) {
+      if (p === 624) {
+        this.nextBlock();
+        p = 0;
+      }
+      // getrandbits(bitLength(m)) is the top bitLength(m) bits of the output, i.e. >>> clz32(m).
+      const r = outputs[p++]! >>> Math.clz32(m);
+      const accepted = (r - m) >>> 31;
+      out[i] = pool[r]!;
+      pool[r | ((accepted - 1) & dummy)] = pool[m - 1]!;
+      i += accepted;
+      m -= accepted;
+    }
+    this.index = p;
   }
 }

@@ -5,9 +5,16 @@ import { ks2samp } from '../../../src/core/stats';
 import { bernoulli, gaussian } from './streams';
 
 /** river's KSWIN.update written out plainly (deque, sample, ks_2samp), as the model to match. */
-function referenceKswin(values: number[], alpha: number, windowSize: number, statSize: number, seed: number) {
+function referenceKswin(
+  values: number[],
+  alpha: number,
+  windowSize: number,
+  statSize: number,
+  seed: number,
+  initial: number[] = [],
+) {
   let rng = new PythonRandom(seed);
-  let window: number[] = [];
+  let window: number[] = initial.slice(-windowSize);
   let drift = false;
   const drifts: number[] = [];
   const pValues: number[] = [];
@@ -61,4 +68,61 @@ test('KSWIN (incrementally sorted windows) matches the plain river algorithm upd
       assert.deepEqual(pValues, expected.pValues, what);
     }
   }
+});
+
+test('KSWIN matches the plain algorithm at the borderline statistic 0.1, with alpha = 1', () => {
+  // With stat_size 10 and alpha 1 every p passes, so drift hinges on scipy's float statistic for
+  // h = 1 (1/10 computed as a difference of two ECDF values), the one case decided the long way.
+  const values = [...gaussian(11, 400, 0, 1), ...gaussian(12, 400, 0.3, 1).map(Math.round)];
+  for (const [windowSize, statSize] of [
+    [20, 10],
+    [40, 20],
+    [30, 10],
+  ] as const) {
+    const expected = referenceKswin(values, 1, windowSize, statSize, 3);
+    const k = new KSWIN({ alpha: 1, window_size: windowSize, stat_size: statSize, seed: 3 });
+    const drifts: number[] = [];
+    values.forEach((x, i) => {
+      k.update(x);
+      if (k.driftDetected) drifts.push(i);
+    });
+    assert.ok(expected.drifts.length > 10, 'the stream drifts often at alpha = 1');
+    assert.deepEqual(drifts, expected.drifts, `window=${windowSize}, stat=${statSize}`);
+  }
+});
+
+test('KSWIN with a starting window matches the plain algorithm, including the first full test', () => {
+  const initial = gaussian(21, 150, 0, 1);
+  const values = [...gaussian(22, 300, 0, 1), ...gaussian(23, 300, 2, 1)];
+  for (const start of [initial, initial.slice(0, 99), initial.slice(0, 100)]) {
+    const expected = referenceKswin(values, 0.005, 100, 30, 5, start);
+    const k = new KSWIN({ seed: 5, window: start });
+    const drifts: number[] = [];
+    const pValues: number[] = [];
+    values.forEach((x, i) => {
+      k.update(x);
+      pValues.push(k.pValue);
+      if (k.driftDetected) drifts.push(i);
+    });
+    assert.deepEqual(drifts, expected.drifts, `window of ${start.length}`);
+    assert.deepEqual(pValues, expected.pValues, `window of ${start.length}`);
+  }
+});
+
+test('KSWIN slides far past its buffer (the window is moved back many times) and still matches', () => {
+  const values = [...gaussian(31, 5000, 0, 1), ...gaussian(32, 3000, 0.8, 1), ...gaussian(33, 4000, 0, 3)];
+  const expected = referenceKswin(values, 0.005, 100, 30, 9);
+  const k = new KSWIN({ seed: 9 });
+  const drifts: number[] = [];
+  values.forEach((x, i) => {
+    k.update(x);
+    if (k.driftDetected) drifts.push(i);
+  });
+  assert.ok(expected.drifts.length >= 2);
+  assert.deepEqual(drifts, expected.drifts);
+});
+
+test('KSWIN rejects a stat_size above 32767, naming the parameter', () => {
+  assert.throws(() => new KSWIN({ window_size: 70000, stat_size: 32768 }), /'stat_size' must be <= 32767/);
+  assert.doesNotThrow(() => new KSWIN({ window_size: 70000, stat_size: 32767 }));
 });
