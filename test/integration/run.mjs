@@ -26,6 +26,7 @@ async function suite({ name, workspace, testsDir, env = {} }) {
         MODELMON_TEST_OUTPUT: output,
         MODELMON_TEST: '1',
         MODELMON_SUMMARY_FILE: summaryName,
+        ...(process.env.MODELMON_TEST_GREP ? { MODELMON_TEST_GREP: process.env.MODELMON_TEST_GREP } : {}),
         // The stand-in nvidia-smi replays a real H100's output at a real pace.
         PATH: [join(root, 'test/fixtures/nvidia-smi/bin'), process.env.PATH].join(delimiter),
         ...env,

@@ -1,4 +1,6 @@
+import { sep } from 'node:path';
 import * as vscode from 'vscode';
+import { onDidDeleteAnything } from '../diagnostics/fileEvents';
 import { describeError, type MonitorLog } from '../log';
 import { readSettings } from '../settings';
 import { analyzeLog, compareDrift } from './engine';
@@ -19,14 +21,13 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
   private disposed = false;
 
   constructor(private readonly log: MonitorLog) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,jsonl,ndjson}');
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,jsonl,ndjson}', false, false, true);
     this.disposables.push(
       watcher,
       watcher.onDidChange((u) => this.schedule(u.fsPath)),
       watcher.onDidCreate(() => this.scheduleDiscovery()),
-      watcher.onDidDelete((u) => {
-        if (this.states.delete(u.fsPath)) this.fire();
-      }),
+      // A deleted folder is reported as the folder only, so deletions come from the shared watcher.
+      onDidDeleteAnything((u) => this.forget(u.fsPath)),
     );
   }
 
@@ -81,6 +82,22 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
   }
 
   private discovery: ReturnType<typeof setTimeout> | undefined;
+
+  /** Drops the logs at or under a deleted path, with their pending and running analyses. */
+  private forget(deleted: string): void {
+    let dropped = false;
+    for (const file of [...this.states.keys()]) {
+      if (file !== deleted && !file.startsWith(deleted + sep)) continue;
+      this.states.delete(file);
+      clearTimeout(this.timers.get(file));
+      this.timers.delete(file);
+      this.running.get(file)?.abort();
+      dropped = true;
+    }
+    if (!dropped) return;
+    this.fire();
+    void vscode.commands.executeCommand('setContext', 'modelmon.hasPredictionLogs', this.states.size > 0);
+  }
 
   /** New files arrive in bursts (a whole folder copied): look for logs once the burst is over. */
   private scheduleDiscovery(): void {

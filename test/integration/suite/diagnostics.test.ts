@@ -96,6 +96,18 @@ describe('training findings on the training code', () => {
     await waitFor(() => !api.predictionLogs().some((l) => l.path === file.fsPath), 'the deleted log to be dropped');
   });
 
+  it('drops the prediction logs of a deleted folder', async () => {
+    const dir = vscode.Uri.file(join(workspaceRoot, 'predictions', 'batch-under-test'));
+    const logs = ['a_predictions.csv', 'b_predictions.csv'].map((name) => vscode.Uri.joinPath(dir, name));
+    const rows = ['ts,id,x,prediction,label', '2026-01-01T00:00:00Z,0,1.5,1,1', '2026-01-01T00:01:00Z,1,2.5,0,0'];
+    for (const log of logs) await vscode.workspace.fs.writeFile(log, Buffer.from(rows.join('\n') + '\n'));
+    const listed = () => logs.filter((log) => api.predictionLogs().some((l) => l.path === log.fsPath)).length;
+    await waitFor(() => listed() === 2, 'both new logs to be found', 20_000);
+    // Deleting the folder reports the folder only, never the two files in it.
+    await vscode.workspace.fs.delete(dir, { recursive: true });
+    await waitFor(() => listed() === 0, 'the logs of the deleted folder to be dropped');
+  });
+
   it('shows the problem in the editor and the Problems panel', async () => {
     const doc = await vscode.workspace.openTextDocument(trainPy);
     const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);

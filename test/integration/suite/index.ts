@@ -5,7 +5,9 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  // MODELMON_TEST_GREP runs only the tests whose titles match, while working on one of them.
+  const grep = process.env.MODELMON_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', ...(grep ? { grep } : {}) });
   for (const f of readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(join(__dirname, f));
   const output = process.env.MODELMON_TEST_OUTPUT ?? join(__dirname, '../../.test-output');
   mkdirSync(output, { recursive: true });
