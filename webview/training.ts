@@ -235,17 +235,23 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
 
   private findingList(): HTMLElement {
     const { root, body } = section('findings', 'Findings', plural(this.findings.length, 'finding'));
-    const table = h('table', { class: 'data-table' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Run'), h('th', {}, 'Tag'), h('th', { class: 'num' }, 'Step'), h('th', {}, 'Finding'))));
+    const withCode = this.bridge.interactive && this.findings.some((f) => f.code);
+    const table = h(
+      'table',
+      { class: 'data-table' },
+      h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Run'), h('th', {}, 'Tag'), h('th', { class: 'num' }, 'Step'), h('th', {}, 'Finding'), withCode ? h('th', {}, 'Logged at') : null)),
+    );
     const tbody = h('tbody');
     for (const f of [...this.findings].sort(bySeverityThenStep)) {
       const row = h(
         'tr',
-        { class: 'clickable', tabindex: 0, title: 'Show on the chart' },
+        { class: 'clickable', tabindex: 0, title: 'Show on the chart', 'data-finding': findingKey(f) },
         h('td', {}, badge(f.severity, f.severity)),
         h('td', {}, f.run),
         h('td', { class: 'mono' }, f.tag),
         h('td', { class: 'num' }, formatCount(f.step)),
         h('td', {}, h('strong', {}, f.kind), ' — ', f.message),
+        withCode ? h('td', {}, f.code ? this.codeLink(f) : null) : null,
       );
       const go = () => this.showFinding(f);
       row.addEventListener('click', go);
@@ -259,12 +265,24 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     return root;
   }
 
+  /** "train.py:39": opens the line that logs the finding's tag, beside the dashboard. */
+  private codeLink(f: FindingView): HTMLElement {
+    const { path, label, line } = f.code!;
+    const link = h('button', { class: 'link-button mono code-link', type: 'button', title: `Open ${label} at line ${line}, where ${f.tag} is logged` }, `${label}:${line}`);
+    // The row itself shows the finding on the chart; the link must not do that too.
+    link.addEventListener('click', (e) => {
+      e.stopPropagation();
+      this.bridge.post({ type: 'openFile', path, line });
+    });
+    link.addEventListener('keydown', (e) => e.stopPropagation());
+    return link;
+  }
+
   private showFinding(f: FindingView): void {
     this.focus = { tag: f.tag, step: f.step };
     if (this.options.hiddenRuns.includes(f.run)) this.options = { ...this.options, hiddenRuns: this.options.hiddenRuns.filter((r) => r !== f.run) };
     this.render();
     this.scrollToTag(f.tag);
-    this.bridge.post({ type: 'revealStep', run: f.run, tag: f.tag, step: f.step });
   }
 
   private scalarTags(): string[] {
@@ -349,10 +367,15 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     return ` ${run}: ${formatNumber(y, 5)}${parts.length ? `  (${parts.join(', ')})` : ''}`;
   }
 
+  /** A finding's marker on a chart picks out its row in the findings table. */
   private markerClicked(m: Marker): void {
     if (!m.key) return;
-    const [run, tag, step] = JSON.parse(m.key) as [string, string, number];
-    this.bridge.post({ type: 'revealStep', run, tag, step });
+    const row = this.root.querySelector<HTMLElement>(`#findings tr[data-finding="${CSS.escape(m.key)}"]`);
+    if (!row) return;
+    this.root.querySelectorAll('#findings tr.row-focus').forEach((r) => r.classList.remove('row-focus'));
+    row.classList.add('row-focus');
+    row.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    row.focus({ preventScroll: true });
   }
 
   private visibleRuns(): { run: RunSummary; index: number }[] {
@@ -418,7 +441,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
         y,
         severity: f.severity,
         lines: [`${f.kind} · ${f.run}`, `step ${formatCount(f.step)}`, f.message],
-        key: JSON.stringify([f.run, f.tag, f.step]),
+        key: findingKey(f),
       });
     }
     if (this.focus?.tag === tag && this.focus.step !== undefined) {
@@ -680,6 +703,11 @@ function pickOptions(saved: Partial<ViewState>): Partial<TrainingViewOptions> {
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+/** Ties a finding's marker on a chart to its row in the findings table. */
+function findingKey(f: FindingView): string {
+  return JSON.stringify([f.run, f.tag, f.step]);
+}
+
 function bySeverityThenStep(a: FindingView, b: FindingView): number {
   return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.run.localeCompare(b.run) || a.step - b.step;
 }

@@ -65,7 +65,7 @@ export class MonitorContext implements vscode.Disposable {
     this.predictionsSource = own(new PredictionsPanelSource(this.predictions));
     this.dashboards = own(
       createDashboards(extension, this.log, {
-        training: new TrainingPanelSource(this.training),
+        training: own(new TrainingPanelSource(this.training, this.sites)),
         predictions: this.predictionsSource,
         gpu: this.gpuSource,
       }),

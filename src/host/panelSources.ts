@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { firstTagSite } from '../core/tagSites';
 import { describeGpuStatus } from '../core/gpu/statusView';
 import type {
   EnergyView,
@@ -11,6 +12,7 @@ import type {
   RunSummary,
   SeriesView,
 } from '../protocol/views';
+import type { TagSiteIndex } from './diagnostics/tagSiteIndex';
 import type { GpuMonitor } from './gpu/gpuMonitor';
 import { readGpuSettings } from './gpu/gpuSettings';
 import { finiteSeries, gpuSampleView } from './panels/adapters';
@@ -18,12 +20,21 @@ import type { GpuSource, PredictionsSource, TrainingSource } from './panels/port
 import type { PredictionLogs } from './predictions/service';
 import type { WorkspaceTrainingRuns } from './training/trainingRuns';
 
-/** The training dashboard's port over the workspace's runs. */
-export class TrainingPanelSource implements TrainingSource {
-  readonly onDidChange: vscode.Event<void>;
+/** The training dashboard's port over the workspace's runs and the code that logs their tags. */
+export class TrainingPanelSource implements TrainingSource, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly training: WorkspaceTrainingRuns) {
-    this.onDidChange = training.onDidChange;
+  constructor(
+    private readonly training: WorkspaceTrainingRuns,
+    private readonly sites: TagSiteIndex,
+  ) {
+    this.subscriptions = [this.changed, training.onDidChange(() => this.changed.fire()), sites.onDidChange(() => this.changed.fire())];
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
   }
 
   logdirs(): readonly string[] {
@@ -45,7 +56,12 @@ export class TrainingPanelSource implements TrainingSource {
   }
 
   findings(): readonly FindingView[] {
-    return this.training.findings().map(({ run, tag, step, kind, message, severity }) => ({ run, tag, step, kind, message, severity }));
+    const files = this.sites.files().map(({ uri, sites }) => ({ path: uri.fsPath, sites }));
+    return this.training.findings().map(({ run, tag, step, kind, message, severity }) => {
+      const found = firstTagSite(files, tag);
+      const code = found && { path: found.path, label: vscode.workspace.asRelativePath(found.path), line: found.site.line + 1 };
+      return code ? { run, tag, step, kind, message, severity, code } : { run, tag, step, kind, message, severity };
+    });
   }
 
   hparams(): readonly HparamsRow[] {

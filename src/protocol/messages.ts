@@ -39,8 +39,6 @@ export type WebviewToHost =
   | { readonly type: 'rendered'; readonly panel: PanelKind; readonly points: number; readonly charts: number }
   /** Open a file the host sent (a prediction log) at a 1-based line. */
   | { readonly type: 'openFile'; readonly path: string; readonly line: number }
-  /** The user picked a finding or a step on a chart. */
-  | { readonly type: 'revealStep'; readonly run: string; readonly tag: string; readonly step: number }
   | ({ readonly type: 'setOptions' } & ViewOptions)
   | { readonly type: 'error'; readonly message: string };
 
@@ -101,8 +99,6 @@ export function isWebviewMessage(x: unknown): x is WebviewToHost {
       );
     case 'openFile':
       return isShortString(x.path) && x.path.length > 0 && Number.isSafeInteger(x.line) && (x.line as number) >= 1;
-    case 'revealStep':
-      return isShortString(x.run) && isShortString(x.tag) && isFiniteNumber(x.step);
     case 'setOptions':
       return isViewOptions(x);
     case 'error':

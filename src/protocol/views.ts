@@ -47,6 +47,16 @@ export interface FindingView {
   readonly kind: string;
   readonly message: string;
   readonly severity: Severity;
+  /** Where the workspace's training code logs the tag (line 1-based), when a scan found it. */
+  readonly code?: CodeSiteView;
+}
+
+/** A line of code the page may ask the host to open. */
+export interface CodeSiteView {
+  readonly path: string;
+  /** The path as the user knows it, relative to the workspace. */
+  readonly label: string;
+  readonly line: number;
 }
 
 export type HparamValue = string | number | boolean | null;

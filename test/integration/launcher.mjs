@@ -2,9 +2,10 @@
 // Behaves like the VS Code binary for @vscode/test-electron's runTests: it takes the same
 // arguments, starts the VS Code 1.100 server bundled in code-server, opens its workbench in
 // headless Debian Chromium with the extension-test payload, and exits with the suite's code.
-// It also serves screenshot requests from the suite (files under <output>/screenshot-requests).
+// It also serves the suite's requests for screenshots and for clicks inside webviews, which the
+// extension host cannot reach (files under <output>/screenshot-requests).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,6 +190,18 @@ async function main() {
   const poll = (async () => {
     while (polling) {
       for (const f of existsSync(requests) ? readdirSync(requests) : []) {
+        if (f.endsWith('.click')) {
+          const name = f.slice(0, -6);
+          const spec = JSON.parse(readFileSync(join(requests, f), 'utf8'));
+          rmSync(join(requests, f), { force: true });
+          try {
+            await clickInFrames(page, spec);
+            writeFileSync(join(requests, `${name}.done`), 'ok');
+          } catch (e) {
+            writeFileSync(join(requests, `${name}.done`), `error: ${e?.message ?? e}`);
+          }
+          continue;
+        }
         if (!f.endsWith('.req')) continue;
         const name = f.slice(0, -4);
         rmSync(join(requests, f), { force: true });
@@ -220,3 +233,23 @@ main().catch((e) => {
   console.error('[launcher]', e?.message ?? e);
   finish(1);
 });
+
+/**
+ * Clicks the first element matching `selector` (and containing `text`, when given) in any frame
+ * of the page: a webview's content sits two iframes deep, out of the extension host's reach.
+ */
+async function clickInFrames(page, { selector, text }) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      let target = frame.locator(selector);
+      if (text) target = target.filter({ hasText: text });
+      if ((await target.count().catch(() => 0)) > 0) {
+        await target.first().click({ timeout: 5_000 });
+        return;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`nothing matches ${selector}${text ? ` containing "${text}"` : ''} in any frame`);
+}

@@ -1,2 +1,2 @@
-export { findTagSites, tagMatches, type TagSite, type TagLoggingApi } from './scan';
+export { findTagSites, firstTagSite, tagMatches, type TagSite, type TagSiteFile, type TagLoggingApi } from './scan';
 export { tokenizePython, type PythonToken, type PythonTokenKind } from './pythonTokens';

@@ -195,3 +195,25 @@ export function findTagSites(source: string): TagSite[] {
 export function tagMatches(codeTag: string, runTag: string): boolean {
   return runTag === codeTag || runTag === `${codeTag}_step` || runTag === `${codeTag}_epoch`;
 }
+
+/** Python files with the tag sites found in each. */
+export interface TagSiteFile {
+  readonly path: string;
+  readonly sites: readonly TagSite[];
+}
+
+/**
+ * The first place in code that logs a run's tag: the lowest line of the first file by path, so
+ * the answer does not depend on the order files were scanned in.
+ */
+export function firstTagSite(files: readonly TagSiteFile[], runTag: string): { path: string; site: TagSite } | undefined {
+  let best: { path: string; site: TagSite } | undefined;
+  for (const file of files) {
+    if (best && file.path > best.path) continue;
+    for (const site of file.sites) {
+      if (!tagMatches(site.tag, runTag)) continue;
+      if (!best || file.path < best.path || site.line < best.site.line) best = { path: file.path, site };
+    }
+  }
+  return best;
+}

@@ -8,18 +8,11 @@ export interface RenderReport {
   readonly charts: number;
 }
 
-export interface StepReveal {
-  readonly run: string;
-  readonly tag: string;
-  readonly step: number;
-}
-
 /** What every panel gets from the registry that created it. */
 export interface PanelContext {
   readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
   readonly rendered: (report: RenderReport) => void;
-  readonly revealStep: (reveal: StepReveal) => void;
 }
 
 export const VIEW_TYPES: Record<PanelKind, string> = {
@@ -140,9 +133,6 @@ export abstract class DashboardPanel implements vscode.Disposable {
         return;
       case 'openFile':
         void this.openFile(m.path, m.line);
-        return;
-      case 'revealStep':
-        this.context.revealStep({ run: m.run, tag: m.tag, step: m.step });
         return;
       case 'setOptions':
         if (m.panel === this.kind) this.onOptions(m);

@@ -5,24 +5,21 @@
  */
 import * as vscode from 'vscode';
 import type { PanelKind, TrainingFocus } from '../../protocol/views';
-import { DashboardPanel, TITLES, VIEW_TYPES, webviewOptions, type PanelContext, type RenderReport, type StepReveal } from './dashboardPanel';
+import { DashboardPanel, TITLES, VIEW_TYPES, webviewOptions, type PanelContext, type RenderReport } from './dashboardPanel';
 import { GpuPanel } from './gpuPanel';
 import type { PanelSources } from './ports';
 import { PredictionsPanel } from './predictionsPanel';
 import { TrainingPanel } from './trainingPanel';
 
 export type { GpuSource, PanelSources, PredictionsSource, TrainingSource } from './ports';
-export type { RenderReport, StepReveal } from './dashboardPanel';
+export type { RenderReport } from './dashboardPanel';
 export { VIEW_TYPES } from './dashboardPanel';
 export { finiteSeries, gpuReadingView, gpuSampleView } from './adapters';
 
 const renderEmitter = new vscode.EventEmitter<RenderReport>();
-const revealEmitter = new vscode.EventEmitter<StepReveal>();
 
 /** Fires when a dashboard's page reports over the protocol that its charts were drawn. */
 export const onDidRender: vscode.Event<RenderReport> = renderEmitter.event;
-/** Fires when the user picks a finding or step on the training dashboard (e.g. to select it in a tree). */
-export const onDidRevealStep: vscode.Event<StepReveal> = revealEmitter.event;
 
 export interface TrainingDashboardOptions {
   readonly runs?: readonly string[];
@@ -44,7 +41,6 @@ class OpenDashboards implements vscode.Disposable {
       extensionUri,
       log,
       rendered: (r) => renderEmitter.fire(r),
-      revealStep: (r) => revealEmitter.fire(r),
     };
   }
 

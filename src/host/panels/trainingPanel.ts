@@ -43,6 +43,10 @@ export class TrainingPanel extends DashboardPanel {
     return focus ? { type: 'init', panel: 'training', state, focus } : { type: 'init', panel: 'training', state };
   }
 
+  protected override allowedFiles(): ReadonlySet<string> {
+    return new Set(this.source?.findings().flatMap((f) => (f.code ? [f.code.path] : [])) ?? []);
+  }
+
   protected override onOptions(_options: ViewOptions): void {
     // View options live in the page's own state; nothing on the host depends on them.
   }

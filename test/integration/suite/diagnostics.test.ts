@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelMonitorApi } from '../../../src/host/api';
-import { extensionApi, screenshot, waitFor, workspaceRoot } from './harness';
+import { clickInWebview, extensionApi, screenshot, waitFor, workspaceRoot } from './harness';
 
 // examples/train.py, line 39 (1-based): writer.add_scalar("train/loss", loss.item(), step)
 const TRAIN_LOSS_LINE = 38;
@@ -94,6 +94,33 @@ describe('training findings on the training code', () => {
       await vscode.workspace.fs.delete(file);
     }
     await waitFor(() => !api.predictionLogs().some((l) => l.path === file.fsPath), 'the deleted log to be dropped');
+  });
+
+  it('jumps from a finding on the training dashboard to the line that logs its tag', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('modelmon.openTrainingDashboard', { runs: ['nan_divergence'], tag: 'train/loss' });
+    // A real click on "train.py:39" in the findings table, inside the webview.
+    await clickInWebview('#findings button.code-link', 'train.py:39');
+    const editor = await waitFor(
+      () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === trainPy.fsPath),
+      'train.py to open beside the dashboard',
+    );
+    assert.equal(editor.selection.active.line, TRAIN_LOSS_LINE);
+    assert.match(editor.document.lineAt(TRAIN_LOSS_LINE).text, /add_scalar\("train\/loss"/);
+    await screenshot('finding-to-code');
+  });
+
+  it('jumps from a suspicious row on the predictions dashboard to its line in the log', async () => {
+    const log = vscode.Uri.file(join(workspaceRoot, 'predictions', 'digits_dev.jsonl'));
+    const state = await waitFor(() => api.predictionLogs().find((l) => l.path === log.fsPath && l.report), 'the digits log to be analysed', 30_000);
+    const first = state.report!.suspicious[0];
+    assert.ok(first, 'the digits log has suspicious (FGSM) rows');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('modelmon.openPredictionsDashboard', { log: log.fsPath });
+    await clickInWebview('#suspicious a[title^="Open the log at line"]', String(first.line));
+    const editor = await waitFor(() => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === log.fsPath), 'the log to open');
+    assert.equal(editor.selection.active.line, first.line - 1);
+    assert.match(editor.document.lineAt(first.line - 1).text, /^\{/);
   });
 
   it('drops the prediction logs of a deleted folder', async () => {

@@ -47,6 +47,25 @@ export async function screenshot(name: string): Promise<string> {
   return join(outputDir, 'screenshots', `${safe}.png`);
 }
 
+let clicks = 0;
+
+/**
+ * Asks the launcher to click, with the real mouse, the first element inside any webview that
+ * matches a CSS selector (and contains `text`, when given).
+ */
+export async function clickInWebview(selector: string, text?: string): Promise<void> {
+  const name = `click-${++clicks}`;
+  const requests = join(outputDir, 'screenshot-requests');
+  const done = join(requests, `${name}.done`);
+  mkdirSync(requests, { recursive: true });
+  rmSync(done, { force: true });
+  writeFileSync(join(requests, `${name}.click`), JSON.stringify({ selector, text }));
+  await waitFor(() => existsSync(done), `the click on ${selector}`, 20_000);
+  const result = readFileSync(done, 'utf8');
+  rmSync(done, { force: true });
+  if (result !== 'ok') throw new Error(`clicking ${selector} failed: ${result}`);
+}
+
 export function runCommand<T = unknown>(id: string, ...args: unknown[]): Thenable<T> {
   return vscode.commands.executeCommand<T>(id, ...args);
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { findTagSites, tagMatches, tokenizePython } from '../../../src/core/tagSites';
+import { findTagSites, firstTagSite, tagMatches, tokenizePython } from '../../../src/core/tagSites';
 
 const brief = (source: string) => findTagSites(source).map((s) => [s.tag, s.api, s.line, s.column]);
 
@@ -103,4 +103,21 @@ test('tagMatches accepts Lightning step/epoch suffixes only', () => {
   assert.ok(tagMatches('loss', 'loss_epoch'));
   assert.ok(!tagMatches('loss', 'val_loss'));
   assert.ok(!tagMatches('train/loss', 'train/loss/x'));
+});
+
+test('firstTagSite picks the first file by path and its lowest line, whatever the scan order', () => {
+  const train = findTagSites('w.add_scalar("val/loss", v)\nw.add_scalar("train/loss", l)\nw.add_scalar("train/loss", l2)\n');
+  const lit = findTagSites('class M(L.LightningModule):\n    def training_step(self, b, i):\n        self.log("train/loss", l, on_step=True, on_epoch=True)\n');
+  const files = [
+    { path: '/ws/z_train.py', sites: train },
+    { path: '/ws/a_lightning.py', sites: lit },
+  ];
+  const found = firstTagSite(files, 'train/loss');
+  assert.deepEqual([found?.path, found?.site.line], ['/ws/a_lightning.py', 2]);
+  assert.deepEqual(firstTagSite([...files].reverse(), 'train/loss')?.path, '/ws/a_lightning.py');
+  // Lightning's on_step / on_epoch suffixes still lead back to the self.log call.
+  assert.equal(firstTagSite(files, 'train/loss_epoch')?.site.call, 'self.log');
+  assert.deepEqual([firstTagSite(files, 'val/loss')?.path, firstTagSite(files, 'val/loss')?.site.line], ['/ws/z_train.py', 0]);
+  assert.equal(firstTagSite(files, 'lr'), undefined);
+  assert.equal(firstTagSite([], 'train/loss'), undefined);
 });
