@@ -41,7 +41,19 @@ function referenceKswin(
   return { drifts, pValues };
 }
 
-test('KSWIN (incrementally sorted windows) matches the plain river algorithm update by update', () => {
+/** Feeds the values; the indices of drift and the p-value after every update. */
+function run(k: KSWIN, values: readonly number[]) {
+  const drifts: number[] = [];
+  const pValues: number[] = [];
+  values.forEach((x, i) => {
+    k.update(x);
+    pValues.push(k.pValue);
+    if (k.driftDetected) drifts.push(i);
+  });
+  return { drifts, pValues };
+}
+
+test('KSWIN (per-value rank counts) matches the plain river algorithm update by update', () => {
   const streams: [string, number[]][] = [
     ['gaussian with a shift', [...gaussian(1, 600, 0, 1), ...gaussian(2, 600, 1.5, 1)]],
     ['integers with ties', [...gaussian(3, 700, 0, 2).map(Math.round), ...gaussian(4, 500, 3, 2).map(Math.round)]],
@@ -56,13 +68,7 @@ test('KSWIN (incrementally sorted windows) matches the plain river algorithm upd
     for (const [alpha, windowSize, statSize] of configs) {
       const expected = referenceKswin(values, alpha, windowSize, statSize, 7);
       const k = new KSWIN({ alpha, window_size: windowSize, stat_size: statSize, seed: 7 });
-      const drifts: number[] = [];
-      const pValues: number[] = [];
-      values.forEach((x, i) => {
-        k.update(x);
-        pValues.push(k.pValue);
-        if (k.driftDetected) drifts.push(i);
-      });
+      const { drifts, pValues } = run(k, values);
       const what = `${label}, alpha=${alpha}, window=${windowSize}, stat=${statSize}`;
       assert.deepEqual(drifts, expected.drifts, what);
       assert.deepEqual(pValues, expected.pValues, what);
@@ -81,11 +87,7 @@ test('KSWIN matches the plain algorithm at the borderline statistic 0.1, with al
   ] as const) {
     const expected = referenceKswin(values, 1, windowSize, statSize, 3);
     const k = new KSWIN({ alpha: 1, window_size: windowSize, stat_size: statSize, seed: 3 });
-    const drifts: number[] = [];
-    values.forEach((x, i) => {
-      k.update(x);
-      if (k.driftDetected) drifts.push(i);
-    });
+    const { drifts } = run(k, values);
     assert.ok(expected.drifts.length > 10, 'the stream drifts often at alpha = 1');
     assert.deepEqual(drifts, expected.drifts, `window=${windowSize}, stat=${statSize}`);
   }
@@ -97,13 +99,7 @@ test('KSWIN with a starting window matches the plain algorithm, including the fi
   for (const start of [initial, initial.slice(0, 99), initial.slice(0, 100)]) {
     const expected = referenceKswin(values, 0.005, 100, 30, 5, start);
     const k = new KSWIN({ seed: 5, window: start });
-    const drifts: number[] = [];
-    const pValues: number[] = [];
-    values.forEach((x, i) => {
-      k.update(x);
-      pValues.push(k.pValue);
-      if (k.driftDetected) drifts.push(i);
-    });
+    const { drifts, pValues } = run(k, values);
     assert.deepEqual(drifts, expected.drifts, `window of ${start.length}`);
     assert.deepEqual(pValues, expected.pValues, `window of ${start.length}`);
   }
@@ -113,11 +109,7 @@ test('KSWIN slides far past its buffer (the window is moved back many times) and
   const values = [...gaussian(31, 5000, 0, 1), ...gaussian(32, 3000, 0.8, 1), ...gaussian(33, 4000, 0, 3)];
   const expected = referenceKswin(values, 0.005, 100, 30, 9);
   const k = new KSWIN({ seed: 9 });
-  const drifts: number[] = [];
-  values.forEach((x, i) => {
-    k.update(x);
-    if (k.driftDetected) drifts.push(i);
-  });
+  const { drifts } = run(k, values);
   assert.ok(expected.drifts.length >= 2);
   assert.deepEqual(drifts, expected.drifts);
 });
