@@ -1,3 +1,4 @@
 export * from './views';
 export * from './messages';
 export * from './page';
+export * from './escape';

@@ -11,6 +11,7 @@
  * - after drawing, `document.body.dataset.<panel>Points` (e.g. `trainingPoints`) holds the number
  *   of points drawn, for anyone checking the page in a browser.
  */
+import { escapeHtml } from './escape';
 import type { PanelKind, StaticReportData } from './views';
 
 /** `<script type="application/json">` holding a StaticReportData; its presence selects static mode. */
@@ -33,25 +34,28 @@ export interface WebviewPageOptions {
 
 /** The page of a dashboard webview panel: strict CSP, one stylesheet, one nonce'd script. */
 export function webviewPage(o: WebviewPageOptions): string {
+  // Only the parts from outside are escaped: the policy's own quotes stay as written.
+  const source = escapeHtml(o.cspSource);
+  const nonce = escapeHtml(o.nonce);
   const csp = [
     "default-src 'none'",
-    `style-src ${o.cspSource}`,
-    `img-src ${o.cspSource} data:`,
-    `font-src ${o.cspSource}`,
-    `script-src 'nonce-${o.nonce}'`,
+    `style-src ${source}`,
+    `img-src ${source} data:`,
+    `font-src ${source}`,
+    `script-src 'nonce-${nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttribute(o.styleUri)}">
-<title>${escapeText(o.title)}</title>
+<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">
+<title>${escapeHtml(o.title)}</title>
 </head>
 <body ${PANEL_ATTRIBUTE}="${o.panel}">
 <main id="${ROOT_ELEMENT_ID}" aria-live="polite"></main>
-<script nonce="${escapeAttribute(o.nonce)}" src="${escapeAttribute(o.scriptUri)}"></script>
+<script nonce="${nonce}" src="${escapeHtml(o.scriptUri)}"></script>
 </body>
 </html>
 `;
@@ -67,6 +71,8 @@ export interface ReportShellOptions {
   readonly theme?: 'auto' | 'light' | 'dark';
   /** A fresh random nonce; one is generated when omitted. */
   readonly nonce?: string;
+  /** Trusted, already escaped HTML shown above the dashboards (the report's summary). */
+  readonly summaryHtml?: string;
 }
 
 /**
@@ -74,7 +80,7 @@ export interface ReportShellOptions {
  * JSON, and a CSP that allows only those (no network at all).
  */
 export function reportShell(o: ReportShellOptions): string {
-  const nonce = o.nonce ?? randomNonce();
+  const nonce = escapeHtml(o.nonce ?? randomNonce());
   const csp = [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
@@ -85,14 +91,14 @@ export function reportShell(o: ReportShellOptions): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="generator" content="Model Monitor">
-<title>${escapeText(o.data.title)}</title>
+<title>${escapeHtml(o.data.title)}</title>
 <style nonce="${nonce}">${escapeRawText(o.style, 'style')}</style>
 </head>
 <body class="modelmon-static" data-theme="${o.theme ?? 'auto'}">
-<main id="${ROOT_ELEMENT_ID}"></main>
+${o.summaryHtml === undefined ? '' : `${o.summaryHtml}\n`}<main id="${ROOT_ELEMENT_ID}"></main>
 <script type="application/json" id="${DATA_ELEMENT_ID}">${embedJson(o.data)}</script>
 <script nonce="${nonce}">${escapeRawText(o.script, 'script')}</script>
 </body>
@@ -107,14 +113,6 @@ export function embedJson(value: unknown): string {
 
 function escapeRawText(text: string, element: 'script' | 'style'): string {
   return text.replace(new RegExp(`</(${element})`, 'gi'), '<\\/$1');
-}
-
-function escapeText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function escapeAttribute(s: string): string {
-  return escapeText(s).replace(/"/g, '&quot;');
 }
 
 /** 32 random alphanumerics from the platform's CSPRNG (Node 20 and browsers both have one). */

@@ -1,6 +1,6 @@
 import { EpisodeTracker, type EvaluationPoint } from './episodes';
 import { compareClasses } from './metrics';
-import { chiSquareHomogeneity, normalTwoSidedP } from './numeric';
+import { chiSquareOfCounts, normalTwoSidedP } from './numeric';
 import type { ReferenceProfile } from './profile';
 import type { PredictionSchema } from './schema';
 import type { SlidingWindow } from './slidingWindow';
@@ -34,8 +34,7 @@ export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow): FeatureE
   for (let i = 0; i < p.categorical.length; i++) {
     const ref = p.categorical[i]!;
     const cur = w.catCounts[i]!;
-    const keys = [...new Set([...ref.counts.keys(), ...cur.keys()])];
-    const r = chiSquareHomogeneity(keys.map((k) => ref.counts.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
+    const r = chiSquareOfCounts(ref.counts, cur);
     out.push({ feature: ref.name, kind: 'categorical', alertPValue: Math.min(1, r.pValue * tested), shift: Math.sqrt(r.statistic), joinPValue: r.pValue });
   }
   for (let v = 0; v < p.vectors.length; v++) {
@@ -78,8 +77,7 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
   const segmentShifts = schema.segments.map((col, j) => {
     const ref = p.segmentCounts[j]!;
     const cur = w.segCounts[j]!;
-    const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort(compareClasses);
-    const r = chiSquareHomogeneity(keys.map((k) => ref.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
+    const r = chiSquareOfCounts(ref, cur, compareClasses);
     return { col, p: Math.min(1, r.pValue * schema.segments.length), text: () => describeShift(share(ref), share(cur)) };
   });
   const shiftedSegments = segmentShifts.filter((g) => g.p < input.alertP);
@@ -106,8 +104,7 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
   const refCounts = byLabels ? p.labelCounts : p.predictionCounts;
   const curCounts = byLabels ? w.labelCounts : w.predCounts;
   if (schema.task === 'classification' && refCounts.size > 1) {
-    const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort(compareClasses);
-    const r = chiSquareHomogeneity(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
+    const r = chiSquareOfCounts(refCounts, curCounts, compareClasses);
     const col = byLabels ? schema.label : schema.predictions[0];
     tracker.update('prior_shift', 'prior_shift', at, r.pValue < input.alertP, () => ({
       features: col ? [col] : [],

@@ -109,6 +109,17 @@ export function chiSquareHomogeneity(a: readonly number[], b: readonly number[])
 }
 
 /**
+ * chiSquareHomogeneity of two category -> count maps over the union of their categories, in
+ * first-seen order (the reference's, then new ones) or sorted by `order`. The order sets the
+ * summation order, hence the statistic's last bits: each caller keeps the one it has always used.
+ */
+export function chiSquareOfCounts(ref: ReadonlyMap<string, number>, cur: ReadonlyMap<string, number>, order?: (a: string, b: string) => number): { statistic: number; pValue: number; dof: number } {
+  const keys = [...new Set([...ref.keys(), ...cur.keys()])];
+  if (order) keys.sort(order);
+  return chiSquareHomogeneity(keys.map((k) => ref.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
+}
+
+/**
  * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations. Returns eigenvalues in
  * descending order and the matching unit eigenvectors as rows.
  */

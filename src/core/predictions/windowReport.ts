@@ -10,7 +10,7 @@ import {
 } from './metrics';
 import { detach } from './lines';
 import { categoricalColumnTest, numericColumnTest, numericColumnTestFromRanks } from './columnTest';
-import { chiSquareHomogeneity, sortAscending } from './numeric';
+import { chiSquareOfCounts, sortAscending } from './numeric';
 import { rankScratchLength, type ReferenceProfile } from './profile';
 import type { FeatureDrift, MultivariateDrift, SegmentGap, SegmentWindow, ShiftSummary, WindowReport } from './report';
 import type { PredictionRow } from './row';
@@ -161,8 +161,7 @@ export class WindowReporter {
     };
     const shift = (ref: ReadonlyMap<string, number>, cur: Map<string, number>): ShiftSummary | undefined => {
       if (!cur.size || ref.size < 2) return undefined;
-      const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort(compareClasses);
-      const r = chiSquareHomogeneity(keys.map((k) => ref.get(k) ?? 0), keys.map((k) => cur.get(k) ?? 0));
+      const r = chiSquareOfCounts(ref, cur, compareClasses);
       return { test: 'chi2', statistic: fmt(r.statistic), pValue: r.pValue, drifted: r.pValue < 0.05, current: share(cur), reference: share(ref) };
     };
     // Per-segment drift drills into the columns that drift in this window (at most 10): which

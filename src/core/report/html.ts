@@ -1,7 +1,6 @@
-import { DATA_ELEMENT_ID, ROOT_ELEMENT_ID, embedJson, randomNonce, reportShell } from '../../protocol';
+import { DATA_ELEMENT_ID, ROOT_ELEMENT_ID, embedJson, escapeHtml as h, randomNonce, reportShell } from '../../protocol';
 import type { PanelState, PredictionReportView, StaticReportData, TrainingState } from '../../protocol';
 import { buildReportData, DEFAULT_REPORT_LIMITS, integrityViews, type ReportInput, type ReportLimits } from './data';
-import { escapeHtml as h } from './escape';
 import { REPORT_CSS } from './style';
 import { summaryHtml } from './summary';
 import { barChart, lineChart, PALETTE_SIZE } from './svg';
@@ -27,22 +26,19 @@ export function renderReportHtml(input: ReportInput, options: RenderReportOption
   const data = buildReportData(input, options.limits ?? DEFAULT_REPORT_LIMITS);
   const summary = `<section class="mm-report" id="modelmon-summary">${summaryHtml(input.result, input.title, input.generatedAt, integrityViews(input), !options.bundle)}</section>`;
   if (options.bundle) {
-    const page = reportShell({ data, script: options.bundle.script, style: `${options.bundle.style}\n${REPORT_CSS}`, ...(options.nonce ? { nonce: options.nonce } : {}) });
-    const anchor = `<main id="${ROOT_ELEMENT_ID}"`;
-    const at = page.indexOf(anchor);
-    return at < 0 ? page : page.slice(0, at) + summary + '\n' + page.slice(at);
+    return reportShell({ data, script: options.bundle.script, style: `${options.bundle.style}\n${REPORT_CSS}`, summaryHtml: summary, ...(options.nonce ? { nonce: options.nonce } : {}) });
   }
   return staticPage(data, summary, options.nonce ?? randomNonce());
 }
 
 function staticPage(data: StaticReportData, summary: string, nonce: string): string {
-  const csp = `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:`;
+  const csp = `default-src 'none'; style-src 'nonce-${h(nonce)}'; img-src data:`;
   const charts = data.panels.map(panelCharts).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="generator" content="Model Monitor">
 <title>${h(data.title)}</title>

@@ -1,5 +1,5 @@
 import { countsLine, isFailing, where, type CheckResult, type Finding, type MonitorResult, type MonitorTable } from '../check';
-import { escapeHtml as h } from './escape';
+import { escapeHtml as h } from '../../protocol';
 import type { IntegrityView } from './types';
 
 const TYPE_LABEL = { training: 'Training', predictions: 'Predictions', integrity: 'Integrity', gpu: 'GPU' } as const;

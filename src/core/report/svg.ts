@@ -1,5 +1,5 @@
 import { formatNumber } from '../charts';
-import { escapeHtml } from './escape';
+import { escapeHtml } from '../../protocol';
 
 /**
  * Small static SVG charts for the report when the dashboards' bundle is not available: no script,
