@@ -1,4 +1,4 @@
-import { ksPValue, ksStatisticSorted } from '../stats/ks';
+import { ksPValue } from '../stats/ks';
 import { checkKnownKeys, checkNumber, DriftParameterError, type DriftDetector } from './detector';
 import { PythonRandom } from './python-random';
 
@@ -89,13 +89,11 @@ export class KSWIN implements DriftDetector {
   private lastH = -1;
   /** scipy's p-value for statistic h / stat_size, h = 0..stat_size (both samples hold stat_size values). */
   private readonly pByH: Float64Array;
-  /** Whether h means drift: p <= alpha and h / stat_size > 0.1. */
-  private readonly driftByH: Uint8Array;
   /**
-   * The h whose float statistic scipy may round to either side of 0.1 (10 h = stat_size), when
-   * its p-value passes alpha: only then is the statistic computed the long way. -1 when none.
+   * Whether h means drift: p <= alpha and statistic > 0.1, where the statistic is h / stat_size
+   * exactly as scipy's exact method reports it (so 3 of 30 is 0.1, not above it).
    */
-  private readonly borderlineH: number;
+  private readonly driftByH: Uint8Array;
 
   constructor(options: KSWINOptions = {}) {
     checkKnownKeys('kswin', options, KEYS);
@@ -126,9 +124,8 @@ export class KSWIN implements DriftDetector {
     this.driftByH = new Uint8Array(r + 1);
     for (let h = 0; h <= r; h++) {
       this.pByH[h] = ksPValue(h / r, r, r);
-      this.driftByH[h] = this.pByH[h]! <= this.alpha && 10 * h > r ? 1 : 0;
+      this.driftByH[h] = this.pByH[h]! <= this.alpha && h / r > 0.1 ? 1 : 0;
     }
-    this.borderlineH = r % 10 === 0 && this.pByH[r / 10]! <= this.alpha ? r / 10 : -1;
     if (options.window) {
       const w = options.window;
       for (let i = Math.max(0, w.length - this.window_size); i < w.length; i++) this.values[this.length++] = w[i]!;
@@ -218,15 +215,7 @@ export class KSWIN implements DriftDetector {
     }
     const h = statisticCount(atMost, below, r);
     this.lastH = h;
-    this.drift = h === this.borderlineH ? this.statisticOf(idx) > 0.1 : this.driftByH[h] === 1;
-  }
-
-  /** The float statistic exactly as scipy computes it, for the one borderline h. */
-  private statisticOf(idx: ArrayLike<number>): number {
-    const r = this.stat_size;
-    const recentStart = this.start + this.window_size - r;
-    const sample = Float64Array.from({ length: r }, (_, i) => this.values[this.start + idx[i]!]!).sort();
-    return ksStatisticSorted(sample, this.values.slice(recentStart, recentStart + r).sort());
+    this.drift = this.driftByH[h] === 1;
   }
 
   reset(): void {

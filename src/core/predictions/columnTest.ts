@@ -1,4 +1,4 @@
-import { chooseDriftTest, runDriftTest, type DriftTestName } from '../stats';
+import { chooseDriftTest, ksStatisticSorted, runDriftTest, type DriftTestName } from '../stats';
 import { ksFromRanks, ksFromUnsortedRanks } from './profile';
 
 /** Verdict of the default per-column drift test (Evidently's chooser, from core/stats). */
@@ -59,21 +59,12 @@ export function categoricalColumnTest(ref: ReadonlyMap<string, number>, cur: Rea
   return runDriftTest(choice, ref, cur);
 }
 
-/** Largest gap between two sorted samples' empirical CDFs (the KS statistic). */
+/**
+ * Largest gap between two sorted samples' empirical CDFs (the KS statistic), with the
+ * k / n ECDF that ksFromRanks uses, so a column gives the same statistic from values or ranks.
+ */
 export function ksStatistic(ref: Float64Array, cur: Float64Array): number {
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  const n = ref.length;
-  const m = cur.length;
-  while (i < n && j < m) {
-    const x = ref[i]! <= cur[j]! ? ref[i]! : cur[j]!;
-    while (i < n && ref[i] === x) i++;
-    while (j < m && cur[j] === x) j++;
-    const g = Math.abs(i / n - j / m);
-    if (g > d) d = g;
-  }
-  return d;
+  return ksStatisticSorted(ref, cur);
 }
 
 /** Survival function of the Kolmogorov limiting distribution, Pr(K > x) (scipy's kstwobign.sf). */

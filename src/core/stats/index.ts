@@ -1,5 +1,5 @@
 /** Two-sample drift statistics (scipy-compatible) and Evidently's default test choice per column. */
-export { ks2samp, ks2sampSorted, ksPValue, KS_MAX_EXACT_N, type TestResult } from './ks';
+export { ks2samp, ks2sampSorted, ksPValue, ksStatisticSorted, KS_MAX_EXACT_N, type TestResult } from './ks';
 export { kolmogorovSf, smirnovSf } from './kolmogorov';
 export {
   wassersteinDistance,

@@ -10,15 +10,15 @@ export interface TestResult {
 /** scipy's `ks_2samp(method='auto')` switches to the asymptotic p-value above this sample size. */
 export const KS_MAX_EXACT_N = 10000;
 
-/** ECDF value k/n as scipy builds it (`linspace(0, 1, n + 1)`: k * (1/n), exactly 1 at k = n). */
-const ecdf = (k: number, n: number, step: number): number => (k === n ? 1 : k * step);
-
-/** The two-sided KS statistic of two ascending samples. */
+/**
+ * The two-sided KS statistic of two ascending, non-empty samples: the largest gap between the
+ * ECDFs at any sample value, each ECDF value the quotient k / n as scipy's
+ * `searchsorted(..) / n` computes it. scipy's exact method then reports h / lcm(n1, n2) instead
+ * (see `ks2sampSorted`); this is the raw gap, which its asymptotic method reports.
+ */
 export function ksStatisticSorted(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n1 = a.length;
   const n2 = b.length;
-  const s1 = 1 / n1;
-  const s2 = 1 / n2;
   let i = 0;
   let j = 0;
   let maxS = -Infinity;
@@ -27,7 +27,7 @@ export function ksStatisticSorted(a: ArrayLike<number>, b: ArrayLike<number>): n
     const v = j >= n2 || (i < n1 && a[i]! <= b[j]!) ? a[i]! : b[j]!;
     while (i < n1 && a[i]! === v) i++;
     while (j < n2 && b[j]! === v) j++;
-    const diff = ecdf(i, n1, s1) - ecdf(j, n2, s2);
+    const diff = i / n1 - j / n2;
     if (diff > maxS) maxS = diff;
     if (diff < minS) minS = diff;
   }
@@ -98,11 +98,19 @@ function exactPValue(n1: number, n2: number, h: number): number | undefined {
   return p >= 0 && p <= 1 ? p : undefined;
 }
 
+/** Whether scipy's method='auto' takes the exact p-value for these sample sizes. */
+const isExact = (n1: number, n2: number): boolean => Math.max(n1, n2) <= KS_MAX_EXACT_N;
+
+/** scipy's exact method works on h = round(d lcm) and reports the statistic as h / lcm. */
+function latticeStep(d: number, n1: number, n2: number): { h: number; lcm: number } {
+  const lcm = (n1 / gcd(n1, n2)) * n2;
+  return { h: roundHalfEven(d * lcm), lcm };
+}
+
 /** Two-sided p-value of statistic d for sample sizes n1, n2, chosen as scipy's method='auto' does. */
 export function ksPValue(d: number, n1: number, n2: number): number {
-  if (Math.max(n1, n2) <= KS_MAX_EXACT_N) {
-    const lcm = (n1 / gcd(n1, n2)) * n2;
-    const h = roundHalfEven(d * lcm);
+  if (isExact(n1, n2)) {
+    const { h, lcm } = latticeStep(d, n1, n2);
     const p = exactPValue(n1, n2, h);
     if (p !== undefined) return p;
     d = h / lcm;
@@ -130,6 +138,11 @@ export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>): TestResult 
 
 /** ks2samp for samples the caller has already sorted ascending (no copy, no checks). */
 export function ks2sampSorted(a: ArrayLike<number>, b: ArrayLike<number>): TestResult {
-  const statistic = ksStatisticSorted(a, b);
-  return { statistic, pValue: ksPValue(statistic, a.length, b.length) };
+  const raw = ksStatisticSorted(a, b);
+  const pValue = ksPValue(raw, a.length, b.length);
+  if (!isExact(a.length, b.length)) return { statistic: raw, pValue };
+  // The exact method reports the lattice value: 0.1 for 3 of 30, where the raw gap of two ECDF
+  // values can come out a few ulps above or below it.
+  const { h, lcm } = latticeStep(raw, a.length, b.length);
+  return { statistic: h / lcm, pValue };
 }
