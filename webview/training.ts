@@ -235,12 +235,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
 
   private findingList(): HTMLElement {
     const { root, body } = section('findings', 'Findings', plural(this.findings.length, 'finding'));
-    const withCode = this.bridge.interactive && this.findings.some((f) => f.code);
-    const table = h(
-      'table',
-      { class: 'data-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Run'), h('th', {}, 'Tag'), h('th', { class: 'num' }, 'Step'), h('th', {}, 'Finding'), withCode ? h('th', {}, 'Logged at') : null)),
-    );
+    const table = h('table', { class: 'data-table' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Run'), h('th', {}, 'Tag'), h('th', { class: 'num' }, 'Step'), h('th', {}, 'Finding'))));
     const tbody = h('tbody');
     for (const f of [...this.findings].sort(bySeverityThenStep)) {
       const row = h(
@@ -248,10 +243,10 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
         { class: 'clickable', tabindex: 0, title: 'Show on the chart', 'data-finding': findingKey(f) },
         h('td', {}, badge(f.severity, f.severity)),
         h('td', {}, f.run),
-        h('td', { class: 'mono' }, f.tag),
+        // Under the tag, where the training code logs it (no room for a column of its own).
+        h('td', { class: 'mono' }, f.tag, this.bridge.interactive && f.code ? h('div', {}, this.codeLink(f)) : null),
         h('td', { class: 'num' }, formatCount(f.step)),
         h('td', {}, h('strong', {}, f.kind), ' — ', f.message),
-        withCode ? h('td', {}, f.code ? this.codeLink(f) : null) : null,
       );
       const go = () => this.showFinding(f);
       row.addEventListener('click', go);
@@ -268,7 +263,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   /** "train.py:39": opens the line that logs the finding's tag, beside the dashboard. */
   private codeLink(f: FindingView): HTMLElement {
     const { path, label, line } = f.code!;
-    const link = h('button', { class: 'link-button mono code-link', type: 'button', title: `Open ${label} at line ${line}, where ${f.tag} is logged` }, `${label}:${line}`);
+    const link = h('button', { class: 'link-button mono code-link small', type: 'button', title: `Open ${label} at line ${line}, where ${f.tag} is logged` }, `${label}:${line}`);
     // The row itself shows the finding on the chart; the link must not do that too.
     link.addEventListener('click', (e) => {
       e.stopPropagation();
