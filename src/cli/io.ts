@@ -5,8 +5,18 @@ export interface CliIO {
   readonly stdin: NodeJS.ReadableStream;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
-  /** Aborted on SIGINT/SIGTERM; long-running commands (`--follow`, `gpu`) stop their children and return. */
+  /**
+   * Aborted on SIGINT/SIGTERM, and with reason OUTPUT_CLOSED once nobody reads stdout any more;
+   * long-running commands (`--follow`, `gpu`) stop their children and return.
+   */
   readonly signal: AbortSignal;
+  /**
+   * Called by long-running modes as they start following: a reader of stdout that leaves between
+   * two writes then aborts `signal` within a second where the platform lets us see it (a socket;
+   * a macOS or BSD pipe), else at the next write. Absent where the output cannot go away (tests'
+   * recording IO).
+   */
+  watchOutput?(): void;
 }
 
 export interface CliCommand {
@@ -35,3 +45,6 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_NO_GPU = 3;
+
+/** The abort reason when stdout lost its reader: the command ends quietly, with status 0. */
+export const OUTPUT_CLOSED = 'output-closed';

@@ -1,10 +1,11 @@
 import * as os from 'node:os';
-import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from './io';
+import { EXIT_OK, EXIT_USAGE, OUTPUT_CLOSED, UsageError, type CliCommand, type CliIO } from './io';
 import { commands } from './commands';
+import { OutputWatch } from './outputWatch';
 
 const VERSION = '0.1.0';
-/** How long a command may clean up after SIGINT/SIGTERM before the process leaves anyway. */
-const SIGNAL_GRACE_MS = 3000;
+/** How long a command may clean up after SIGINT/SIGTERM or a closed stdout before the process leaves anyway. */
+const SHUTDOWN_GRACE_MS = 3000;
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -44,6 +45,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
+    // Nobody reads the output any more (`| head -1`): ending is what the user asked for.
+    if (io.signal.aborted && io.signal.reason === OUTPUT_CLOSED) return EXIT_OK;
     // Work cut short by Ctrl-C or SIGTERM is not a usage error; exit as a shell reports a signal.
     if (io.signal.aborted) {
       io.err(`modelmon ${name}: interrupted\n`);
@@ -76,14 +79,19 @@ if (require.main === module) {
     if (signalled > 1) process.exit(code);
     controller.abort(sig);
     // A read blocked in the kernel (a FIFO nobody writes) cannot see the abort; do not outlive it.
-    setTimeout(() => process.exit(code), SIGNAL_GRACE_MS).unref();
+    setTimeout(() => process.exit(code), SHUTDOWN_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // A closed pipe (modelmon ... | head) ends the process quietly.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
+  // A reader that leaves early (modelmon ... | head -1) is a normal end, not a failure: the
+  // command stops, its children with it, and the process exits quietly with status 0.
+  let outputClosed = false;
+  const output = new OutputWatch(process.stdout, () => {
+    outputClosed = true;
+    controller.abort(OUTPUT_CLOSED);
+    setTimeout(() => process.exit(EXIT_OK), SHUTDOWN_GRACE_MS).unref();
   });
+  process.on('exit', () => output.dispose());
   const io: CliIO = {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
@@ -91,12 +99,14 @@ if (require.main === module) {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    watchOutput: () => output.watch(),
   };
   main(process.argv.slice(2), io).then(
     (code) => {
-      process.exitCode = code;
+      const status = outputClosed ? EXIT_OK : code;
+      process.exitCode = status;
       // Let stdout drain, then leave even if a handle lingers.
-      process.stdout.write('', () => process.exit(code));
+      process.stdout.write('', () => process.exit(status));
     },
     () => process.exit(EXIT_USAGE),
   );

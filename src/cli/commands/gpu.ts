@@ -10,7 +10,7 @@ import { EXIT_NO_GPU, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type Cli
 const USAGE = `usage: modelmon gpu [--once] [--interval MS] [--json] [--smi PATH] [--gpu INDEX]
 
 Samples every NVIDIA GPU through one long-running nvidia-smi, with host CPU, memory, disk and
-network figures, until interrupted.
+network figures, until interrupted or until the reader of the output leaves ('| head -1').
 
   --once           print one sample and exit (nvidia-smi gets 5 s to answer)
   --interval MS    sampling interval in milliseconds (default 1000, at least 100)
@@ -18,7 +18,7 @@ network figures, until interrupted.
   --smi PATH       the nvidia-smi to run (default: the one on PATH)
   --gpu INDEX      only this GPU (default: all)
 
-exit codes: 0 ok, 2 bad arguments or nvidia-smi failure, 3 no NVIDIA GPU (no nvidia-smi or driver)`;
+exit codes: 0 ok (also when the reader of the output left), 2 bad arguments or nvidia-smi failure, 3 no NVIDIA GPU (no nvidia-smi or driver)`;
 
 interface GpuArgs {
   once: boolean;
@@ -134,6 +134,7 @@ function follow(executable: string, opts: GpuArgs, io: CliIO, print: (s: GpuSnap
     });
     if (io.signal.aborted) return finish();
     io.signal.addEventListener('abort', finish);
+    io.watchOutput?.();
     sampler.start();
   });
 }

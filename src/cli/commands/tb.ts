@@ -15,7 +15,8 @@ Reads TensorBoard event files under <logdir> (or one event file) and prints each
   --follow        keep tailing; print new findings and corruptions as they appear (Ctrl-C ends)
   --no-data-crc   skip payload checksums (length checksums are always verified)
   --max-points N  scalar points kept per tag before downsampling (default 10000)
-Exit status: 0 when the logs were read (damage is listed, not fatal), 2 for unusable arguments.`;
+Exit status: 0 when the logs were read (damage is listed, not fatal), also when --follow ends
+because the reader of the output left ('| head -1'); 2 for unusable arguments.`;
 
 function findingJson(f: TrainingFinding) {
   return { run: f.run, tag: f.tag, step: f.step, kind: f.kind, severity: f.severity, message: f.message };
@@ -154,6 +155,7 @@ async function runFollow(root: string, given: string, json: boolean, options: Lo
     if (io.signal.aborted) resolveDone();
     io.signal.addEventListener('abort', () => resolveDone(), { once: true });
   });
+  io.watchOutput?.();
   try {
     // The first pass prints the full picture; afterwards only what is new.
     await watcher.start();

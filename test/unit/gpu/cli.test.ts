@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { STAND_IN_BIN, waitForExit } from './helpers';
+import { isAlive, STAND_IN_BIN, waitForExit } from './helpers';
 import { buildCliBundle } from '../helpers/cliBundle';
 import { scratchDir } from '../helpers/scratch';
 
@@ -25,8 +25,15 @@ interface Run {
   ms: number;
 }
 
-/** Runs the CLI; `onStdout` may end it early (e.g. with SIGTERM). A hard 20 s limit keeps a bug from hanging the suite. */
-function runCli(args: string[], env: Record<string, string>, onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Run> {
+/**
+ * Runs the CLI; `onStdout` may end it early, with a signal or by closing the pipe it writes to.
+ * A hard 20 s limit keeps a bug from hanging the suite.
+ */
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+  onStdout?: (text: string, kill: (s: NodeJS.Signals) => void, closeStdout: () => void) => void,
+): Promise<Run> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -35,7 +42,7 @@ function runCli(args: string[], env: Record<string, string>, onStdout?: (text: s
     const limit = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      onStdout?.(stdout, (s) => child.kill(s));
+      onStdout?.(stdout, (s) => child.kill(s), () => child.stdout.destroy());
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('close', (code, signal) => {
@@ -135,6 +142,62 @@ test('SIGTERM ends a following CLI cleanly, and its nvidia-smi with it', async (
   const pids = logPids(log);
   assert.equal(pids.length, 2); // the probe and the one streaming process
   for (const pid of pids) await waitForExit(pid, 3000);
+});
+
+test('a reader that leaves ends a following CLI promptly and quietly, and its nvidia-smi with it', async (t) => {
+  const log = join(tmp, 'closed.log');
+  // Should the CLI hang and be killed, its silent nvidia-smi must not outlive the test.
+  t.after(() => {
+    for (const pid of logPids(log)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  // The probe's sample and one streamed line, then silence (a 60 s interval, a stream that hangs):
+  // no later write can fail and give the closed pipe away.
+  const env = { PATH: PATH_WITH_SMI, MODELMON_FAKE_SMI_MODE: 'hang-stream', MODELMON_FAKE_SMI_LINES: '1', MODELMON_FAKE_SMI_LOG: log };
+  let closedAt = 0;
+  const r = await runCli(['gpu', '--json', '--interval', '60000'], env, (out, _kill, closeStdout) => {
+    if (!closedAt && out.split('\n').length > 2) {
+      closedAt = Date.now();
+      closeStdout();
+    }
+  });
+  const ms = Date.now() - closedAt;
+  assert.deepEqual([r.code, r.signal, r.stderr], [0, null, '']);
+  assert.equal(JSON.parse(r.stdout.split('\n')[0]!).gpus[0].powerW, 128.01);
+  assert.ok(ms < 2500, `exited ${ms} ms after its stdout closed`);
+  const pids = logPids(log);
+  assert.equal(pids.length, 2); // the probe and the one streaming process
+  for (const pid of pids) await waitForExit(pid, 3000);
+});
+
+test('modelmon gpu | head -c 1 in a shell: the next sample ends it with status 0, no message, no nvidia-smi left', async (t) => {
+  const log = join(tmp, 'shell-pipe.log');
+  t.after(() => {
+    for (const pid of logPids(log)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  // A shell pipe, unlike the socket Node gives a child, says nothing of its reader until a write.
+  const script = '"$0" "$1" gpu --json --interval 250 | head -c 1 >/dev/null; echo "status ${PIPESTATUS[0]}"';
+  const t0 = Date.now();
+  const r = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+    // Its own process group, so that the limit ends the whole pipeline and not bash alone.
+    const shell = spawn('bash', ['-c', script, process.execPath, cli], {
+      env: { ...process.env, PATH: PATH_WITH_SMI, MODELMON_FAKE_SMI_SPEED: '10', MODELMON_FAKE_SMI_LOG: log },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    const limit = setTimeout(() => process.kill(-shell.pid!, 'SIGKILL'), 20_000);
+    shell.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    shell.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    shell.on('close', () => {
+      clearTimeout(limit);
+      resolve({ stdout, stderr });
+    });
+  });
+  const ms = Date.now() - t0;
+  assert.deepEqual(r, { stdout: 'status 0\n', stderr: '' });
+  assert.ok(ms < 5000, `the pipeline took ${ms} ms`);
+  for (const pid of logPids(log)) await waitForExit(pid, 3000);
 });
 
 test('a crashing nvidia-smi: the CLI says it is retrying, on stderr, and keeps sampling', async () => {
