@@ -1,4 +1,4 @@
-import { createDetector, DETECTOR_NAMES, isBinaryDetector, KSWIN, PythonRandom, type DetectorName } from '../src/core/drift';
+import { createDetector, DETECTOR_NAMES, isBinaryDetector, PythonRandom, type DetectorName } from '../src/core/drift';
 import { jensenShannonDistance, ks2samp, normalizedWasserstein, psi, wassersteinDistance } from '../src/core/stats';
 import { timeBest, type BenchFigure } from './harness';
 
@@ -71,24 +71,6 @@ export async function bench(): Promise<BenchFigure[]> {
     value: samples / (sampleMs / 1000),
     unit: 'samples/s',
     anchor: 'the ceiling for seeded KSWIN',
-  });
-
-  // The rest of KSWIN's update (window upkeep and the KS test) with the sampling taken out.
-  const fixedSample = new PythonRandom(7).sample(70, 30);
-  const n = N / 10;
-  const restMs = timeBest(() => {
-    const d = new KSWIN({ sampler: { sample: () => fixedSample } });
-    for (let i = 0; i < n; i++) {
-      d.update(real[i]!);
-      if (d.driftDetected) sink++;
-    }
-  });
-  figures.push({
-    engine: 'drift',
-    name: 'kswin updates/s with a fixed sample',
-    value: n / (restMs / 1000),
-    unit: 'updates/s',
-    anchor: 'sampling excluded',
   });
 
   const rng = new PythonRandom(2);

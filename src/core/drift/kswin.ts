@@ -1,4 +1,4 @@
-import { ksPValue } from '../stats/ks';
+import { ksExactMethodPValue } from '../stats/ks';
 import { checkKnownKeys, checkNumber, DriftParameterError, type DriftDetector } from './detector';
 import { PythonRandom } from './python-random';
 
@@ -26,21 +26,26 @@ export interface KSWINOptions {
 
 const KEYS = ['alpha', 'window_size', 'stat_size', 'seed', 'window', 'sampler'] as const;
 
-/** river's sampler: `random.Random(seed).sample(range(n), k)`, reseeded on reset. */
+/**
+ * river's sampler: `random.Random(seed).sample(range(n), k)`, made anew on reset. Without a seed
+ * each reset draws a fresh one, as `Random(None)` takes fresh entropy.
+ */
 class SeededSampler implements KSWINSampler {
   private rng: PythonRandom;
   private out = new Int32Array(0);
-  constructor(private readonly seed: number) {
-    this.rng = new PythonRandom(seed);
+  constructor(private readonly seed: number | undefined) {
+    this.rng = new PythonRandom(seed ?? randomSeed());
   }
   sample(n: number, k: number): ArrayLike<number> {
     if (this.out.length < k) this.out = new Int32Array(k);
     return this.rng.sampleInto(n, k, this.out);
   }
   reset(): void {
-    this.rng = new PythonRandom(this.seed);
+    this.rng = new PythonRandom(this.seed ?? randomSeed());
   }
 }
+
+const randomSeed = (): number => Math.floor(Math.random() * 2 ** 32);
 
 /** Counts below this fit the packed `counts` layout (two 16-bit halves of an int32). */
 const MAX_PACKED_STAT_SIZE = 32767;
@@ -71,6 +76,15 @@ export class KSWIN implements DriftDetector {
 
   private drift = false;
   private readonly sampler: KSWINSampler;
+  /**
+   * Marks for checking an injected sampler's draws (the built-in one's are right by
+   * construction); undefined without one.
+   */
+  private readonly drawn: Uint8Array | undefined;
+  // NaN is in no order, so the counts cannot see it; scipy then reports a NaN statistic and
+  // p-value, and river no drift. These count the NaNs in the window and in its recent part.
+  private nanInWindow = 0;
+  private nanInRecent = 0;
   // The window is values[start .. start + length): it slides right one slot per update and is
   // moved back to the front when it reaches the end, so no index needs a modulo.
   private readonly values: Float64Array;
@@ -112,7 +126,8 @@ export class KSWIN implements DriftDetector {
     }
     this.seed =
       options.seed === undefined ? undefined : checkNumber('kswin', 'seed', options.seed, { integer: true, min: 0 });
-    this.sampler = options.sampler ?? new SeededSampler(this.seed ?? Math.floor(Math.random() * 2 ** 32));
+    this.sampler = options.sampler ?? new SeededSampler(this.seed);
+    this.drawn = options.sampler ? new Uint8Array(this.window_size - this.stat_size) : undefined;
     const r = this.stat_size;
     // Room to slide for a while before moving the window back: one copy per `spare` updates.
     const spare = Math.max(this.window_size, 1024);
@@ -123,12 +138,16 @@ export class KSWIN implements DriftDetector {
     this.pByH = new Float64Array(r + 1);
     this.driftByH = new Uint8Array(r + 1);
     for (let h = 0; h <= r; h++) {
-      this.pByH[h] = ksPValue(h / r, r, r);
+      this.pByH[h] = ksExactMethodPValue(h, r, r);
       this.driftByH[h] = this.pByH[h]! <= this.alpha && h / r > 0.1 ? 1 : 0;
     }
     if (options.window) {
       const w = options.window;
-      for (let i = Math.max(0, w.length - this.window_size); i < w.length; i++) this.values[this.length++] = w[i]!;
+      for (let i = Math.max(0, w.length - this.window_size); i < w.length; i++) {
+        const v = w[i]!;
+        if (v !== v) this.nanInWindow++;
+        this.values[this.length++] = v;
+      }
     }
   }
 
@@ -136,14 +155,15 @@ export class KSWIN implements DriftDetector {
     return this.drift;
   }
 
-  /** p-value of the last test (0 before the window first fills, as in river). */
+  /** p-value of the last test (0 before the window first fills, as in river; NaN when a compared value was NaN). */
   get pValue(): number {
-    return this.lastH < 0 ? 0 : this.pByH[this.lastH]!;
+    return this.lastH === NAN_TEST ? Number.NaN : this.lastH < 0 ? 0 : this.pByH[this.lastH]!;
   }
 
   update(x: number): void {
     if (this.drift) this.reset();
     const ws = this.window_size;
+    if (x !== x) this.nanInWindow++;
     if (this.length < ws) {
       this.values[this.start + this.length++] = x;
       if (this.length < ws) {
@@ -169,6 +189,10 @@ export class KSWIN implements DriftDetector {
       this.start = 0;
     }
     const joining = values[this.start + older]!;
+    const leaving = values[this.start]!;
+    if (leaving !== leaving) this.nanInWindow--;
+    if (joining !== joining) this.nanInRecent--;
+    if (x !== x) this.nanInRecent++;
     const s = ++this.start;
     values[s + ws - 1] = x;
     if (!this.counted) return;
@@ -198,13 +222,22 @@ export class KSWIN implements DriftDetector {
   private countAll(): void {
     const older = this.window_size - this.stat_size;
     for (let j = this.start; j < this.start + older; j++) this.counts[j] = this.countRecent(this.values[j]!);
+    this.nanInRecent = 0;
+    for (let j = this.start + older; j < this.start + this.window_size; j++) if (this.values[j] !== this.values[j]) this.nanInRecent++;
     this.counted = true;
   }
 
   private test(): void {
     const r = this.stat_size;
     const older = this.window_size - r;
+    // Drawn on every update, as river does, whatever the test then finds.
     const idx = this.sampler.sample(older, r);
+    if (this.drawn) checkDraws(idx, older, r, this.drawn);
+    if (this.nanInWindow > 0 && this.hasNaN(idx)) {
+      this.lastH = NAN_TEST;
+      this.drift = false;
+      return;
+    }
     const counts = this.counts;
     const atMost = this.atMost;
     const below = this.below;
@@ -218,13 +251,50 @@ export class KSWIN implements DriftDetector {
     this.drift = this.driftByH[h] === 1;
   }
 
+  /** Whether the recent part or the sample holds a NaN. */
+  private hasNaN(idx: ArrayLike<number>): boolean {
+    if (this.nanInRecent > 0) return true;
+    for (let i = 0; i < this.stat_size; i++) {
+      const v = this.values[this.start + idx[i]!]!;
+      if (v !== v) return true;
+    }
+    return false;
+  }
+
   reset(): void {
     this.drift = false;
+    this.nanInWindow = 0;
+    this.nanInRecent = 0;
     this.start = 0;
     this.length = 0;
     this.lastH = -1;
     this.counted = false;
     this.sampler.reset?.();
+  }
+}
+
+/** `lastH` after a test that compared a NaN. */
+const NAN_TEST = -2;
+
+/**
+ * An injected sampler must give k distinct whole indices below n; anything else would read
+ * stale counts. `seen` (n zeros) is left as it was found.
+ */
+function checkDraws(idx: ArrayLike<number>, n: number, k: number, seen: Uint8Array): void {
+  if (idx.length < k) throw new RangeError(`kswin: the sampler returned ${idx.length} indices, expected ${k}`);
+  let bad: number | undefined;
+  let i = 0;
+  for (; i < k; i++) {
+    const j = idx[i]!;
+    if (!Number.isInteger(j) || j < 0 || j >= n || seen[j]) {
+      bad = j;
+      break;
+    }
+    seen[j] = 1;
+  }
+  for (let m = 0; m < i; m++) seen[idx[m]!] = 0;
+  if (bad !== undefined) {
+    throw new RangeError(`kswin: the sampler returned index ${bad}, expected ${k} distinct whole numbers from 0 to ${n - 1}`);
   }
 }
 

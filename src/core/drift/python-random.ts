@@ -1,15 +1,4 @@
 /**
- * Python's `random.Random` (MT19937, CPython's seeding) for exactly the calls river's KSWIN makes:
- * `Random(seed)` then `sample(range(n), k)`. With the same integer seed it draws the same indices
- * as CPython, which is what lets KSWIN reproduce river's detection indices.
- *
- * Matsumoto & Nishimura, "Mersenne Twister", ACM TOMACS 8(1), 1998.
- *
- * @example
- * const rng = new PythonRandom(42);
- * rng.sample(70, 30); // same as random.Random(42).sample(range(70), 30)
- */
-/**
  * CPython's `setsize`: `sample` uses the pool method when n is at most this, else a set.
  * 21 + 4^ceil(log4(3k)) for k > 5; an integer loop, since it runs once per KSWIN update.
  */
@@ -20,6 +9,17 @@ function poolMethodLimit(k: number): number {
   return 21 + power;
 }
 
+/**
+ * Python's `random.Random` (MT19937, CPython's seeding) for exactly the calls river's KSWIN makes:
+ * `Random(seed)` then `sample(range(n), k)`. With the same integer seed it draws the same indices
+ * as CPython, which is what lets KSWIN reproduce river's detection indices.
+ *
+ * Matsumoto & Nishimura, "Mersenne Twister", ACM TOMACS 8(1), 1998.
+ *
+ * @example
+ * const rng = new PythonRandom(42);
+ * rng.sample(70, 30); // same as random.Random(42).sample(range(70), 30)
+ */
 export class PythonRandom {
   // Int32Array rather than Uint32Array: V8 keeps int32 loads in registers, while a uint32 above
   // 2^31 becomes a double. Every use goes through >>> or & so the sign bit means nothing.

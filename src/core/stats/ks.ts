@@ -14,7 +14,9 @@ export const KS_MAX_EXACT_N = 10000;
  * The two-sided KS statistic of two ascending, non-empty samples: the largest gap between the
  * ECDFs at any sample value, each ECDF value the quotient k / n as scipy's
  * `searchsorted(..) / n` computes it. scipy's exact method then reports h / lcm(n1, n2) instead
- * (see `ks2sampSorted`); this is the raw gap, which its asymptotic method reports.
+ * (see `ks2sampSorted`); this is the raw gap, which its asymptotic method reports. The walk
+ * stops at the first NaN (sorted last), so NaN input gives a meaningless number rather than a
+ * hang; `ks2samp` refuses NaN.
  */
 export function ksStatisticSorted(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n1 = a.length;
@@ -25,6 +27,8 @@ export function ksStatisticSorted(a: ArrayLike<number>, b: ArrayLike<number>): n
   let minS = Infinity;
   while (i < n1 || j < n2) {
     const v = j >= n2 || (i < n1 && a[i]! <= b[j]!) ? a[i]! : b[j]!;
+    // NaN equals nothing, so the loops below would never pass it: stop rather than spin.
+    if (v !== v) break;
     while (i < n1 && a[i]! === v) i++;
     while (j < n2 && b[j]! === v) j++;
     const diff = i / n1 - j / n2;
@@ -109,12 +113,25 @@ function latticeStep(d: number, n1: number, n2: number): { h: number; lcm: numbe
 
 /** Two-sided p-value of statistic d for sample sizes n1, n2, chosen as scipy's method='auto' does. */
 export function ksPValue(d: number, n1: number, n2: number): number {
-  if (isExact(n1, n2)) {
-    const { h, lcm } = latticeStep(d, n1, n2);
-    const p = exactPValue(n1, n2, h);
-    if (p !== undefined) return p;
-    d = h / lcm;
-  }
+  if (!isExact(n1, n2)) return asymptoticPValue(d, n1, n2);
+  const { h, lcm } = latticeStep(d, n1, n2);
+  return exactPValue(n1, n2, h) ?? asymptoticPValue(h / lcm, n1, n2);
+}
+
+/**
+ * Two-sided p-value of statistic h / lcm(n1, n2) as scipy's `method='exact'` gives it, at any
+ * sample size (river's KSWIN asks for that method): exact, unless the lattice is too fine for
+ * scipy's int32 bound or the exact sum leaves [0, 1], where scipy falls back to the asymptotic one.
+ */
+export function ksExactMethodPValue(h: number, n1: number, n2: number): number {
+  const g = gcd(n1, n2);
+  const lcm = (n1 / g) * n2;
+  if (n1 / g >= 2147483647 / (n2 / g)) return asymptoticPValue(h / lcm, n1, n2);
+  return exactPValue(n1, n2, h) ?? asymptoticPValue(h / lcm, n1, n2);
+}
+
+/** Smirnov's asymptotic two-sided p-value: the one-sample Kolmogorov distribution at n = round(n1 n2 / (n1 + n2)). */
+function asymptoticPValue(d: number, n1: number, n2: number): number {
   const m = Math.max(n1, n2);
   const n = Math.min(n1, n2);
   const en = (m * n) / (m + n);
