@@ -95,6 +95,16 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   update(u: TrainingUpdate): void {
     if (u.runs) this.runs = [...u.runs];
     for (const c of u.chunks ?? []) this.applyChunk(c);
+    // Findings that differ only in their code links (an edit above a logging call) leave the
+    // charts and their markers alone: only the findings table is redrawn.
+    if (u.findings && !u.hparams && !u.histograms && !u.chunks?.length && findingsWithoutCode(u.findings) === findingsWithoutCode(this.findings)) {
+      this.findings = [...u.findings];
+      if (this.structureKey() === this.tagsShown) {
+        this.root.querySelector('#runs')?.replaceWith(this.runList());
+        this.root.querySelector('#findings')?.replaceWith(this.findingList());
+        return;
+      }
+    }
     if (u.findings) this.findings = [...u.findings];
     if (u.hparams) this.hparams = [...u.hparams];
     if (u.histograms) this.histograms = [...u.histograms];
@@ -698,6 +708,11 @@ function pickOptions(saved: Partial<ViewState>): Partial<TrainingViewOptions> {
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+/** The findings as the charts see them: everything but their code links. */
+function findingsWithoutCode(findings: readonly FindingView[]): string {
+  return JSON.stringify(findings.map(({ code: _code, ...rest }) => rest));
+}
+
 /** Ties a finding's marker on a chart to its row in the findings table. */
 function findingKey(f: FindingView): string {
   return JSON.stringify([f.run, f.tag, f.step]);

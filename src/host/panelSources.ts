@@ -30,8 +30,21 @@ export class TrainingPanelSource implements TrainingSource, vscode.Disposable {
     private readonly training: WorkspaceTrainingRuns,
     private readonly sites: TagSiteIndex,
   ) {
-    this.subscriptions = [this.changed, training.onDidChange(() => this.changed.fire()), sites.onDidChange(() => this.changed.fire())];
+    this.subscriptions = [
+      this.changed,
+      training.onDidChange(() => this.changed.fire()),
+      // Typing in a Python file rescans it; only a moved or new code link is news to the dashboard.
+      sites.onDidChange(() => {
+        const links = JSON.stringify(this.findings().map((f) => f.code ?? null));
+        if (links === this.codeLinks) return;
+        this.codeLinks = links;
+        this.changed.fire();
+      }),
+    ];
   }
+
+  /** The findings' code links as last sent, to tell a moved link from an unrelated edit. */
+  private codeLinks = '';
 
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();

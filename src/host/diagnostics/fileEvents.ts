@@ -3,15 +3,14 @@ import * as vscode from 'vscode';
 let shared: { readonly watcher: vscode.FileSystemWatcher; users: number } | undefined;
 
 /**
- * Fires for every deleted file or folder of the workspace. Deleting a folder reports the folder
- * only, not the files inside it, so per-glob watchers miss those. One recursive watcher serves
- * every subscriber: each extra one would watch the whole workspace again.
+ * One recursive watcher of the whole workspace serves every subscriber below: each extra one
+ * would watch the whole workspace again. It lives while anyone subscribes.
  */
-export function onDidDeleteAnything(listener: (uri: vscode.Uri) => void): vscode.Disposable {
-  shared ??= { watcher: vscode.workspace.createFileSystemWatcher('**/*', true, true, false), users: 0 };
+function subscribe(on: (watcher: vscode.FileSystemWatcher) => vscode.Disposable): vscode.Disposable {
+  shared ??= { watcher: vscode.workspace.createFileSystemWatcher('**/*', false, true, false), users: 0 };
   const current = shared;
   current.users++;
-  const subscription = current.watcher.onDidDelete(listener);
+  const subscription = on(current.watcher);
   return new vscode.Disposable(() => {
     subscription.dispose();
     if (--current.users === 0) {
@@ -19,4 +18,29 @@ export function onDidDeleteAnything(listener: (uri: vscode.Uri) => void): vscode
       if (shared === current) shared = undefined;
     }
   });
+}
+
+/**
+ * Fires for every deleted file or folder of the workspace. Deleting a folder reports the folder
+ * only, not the files inside it, so per-glob watchers miss those.
+ */
+export function onDidDeleteAnything(listener: (uri: vscode.Uri) => void): vscode.Disposable {
+  return subscribe((watcher) => watcher.onDidDelete(listener));
+}
+
+/**
+ * Fires for every folder created in the workspace. Renaming or moving a folder reports the old
+ * folder deleted and the new one created, never the files inside, so per-glob watchers miss
+ * them: whoever lists files must look inside the new folder.
+ */
+export function onDidCreateFolder(listener: (uri: vscode.Uri) => void): vscode.Disposable {
+  return subscribe((watcher) =>
+    watcher.onDidCreate(async (uri) => {
+      try {
+        if ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) listener(uri);
+      } catch {
+        // Gone again before we looked: nothing to find in it.
+      }
+    }),
+  );
 }

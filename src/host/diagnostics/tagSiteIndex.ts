@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { findTagSites, type TagSite } from '../../core/tagSites';
 import type { MonitorLog } from '../log';
-import { onDidDeleteAnything } from './fileEvents';
+import { onDidCreateFolder, onDidDeleteAnything } from './fileEvents';
 import { readSettings } from '../settings';
 
 /**
@@ -30,6 +30,8 @@ export class TagSiteIndex implements vscode.Disposable {
       watcher.onDidCreate((u) => void this.scanFile(u)),
       watcher.onDidChange((u) => void this.scanFile(u)),
       onDidDeleteAnything((u) => this.forget(u)),
+      // A folder moved or renamed into place reports no files: scan what it holds.
+      onDidCreateFolder((u) => void this.scanFolder(u)),
     );
   }
 
@@ -73,6 +75,12 @@ export class TagSiteIndex implements vscode.Disposable {
     for (const doc of vscode.workspace.textDocuments) this.scanDocument(doc, false);
     this.log.info(`tag sites: scanned ${uris.length} Python file(s), ${this.files().filter((f) => f.sites.length).length} log tags`);
     this.changed.fire([...this.sites.values()].map((f) => f.uri));
+  }
+
+  private async scanFolder(folder: vscode.Uri): Promise<void> {
+    const settings = readSettings();
+    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, settings.pythonGlob), settings.exclude || undefined, settings.maxPythonFiles);
+    await Promise.all(uris.map((u) => this.scanFile(u)));
   }
 
   private async scanFile(uri: vscode.Uri, fire = true): Promise<void> {

@@ -12,7 +12,8 @@ const MAX_POINTS_SENT = 50_000;
 /** The training-runs dashboard: full state on `ready`, then only the points added since. */
 export class TrainingPanel extends DashboardPanel {
   private readonly sent = new Map<string, SentSeries>();
-  private sentShape = '';
+  /** What the page last got of the findings, hparams and histograms, as JSON. */
+  private sentShapes: readonly [string, string, string] = ['', '', ''];
   private focus: TrainingFocus | undefined;
 
   constructor(
@@ -66,8 +67,10 @@ export class TrainingPanel extends DashboardPanel {
       }
     }
     const histograms = this.histograms();
-    this.sentShape = JSON.stringify([s.findings(), s.hparams(), histogramShape(histograms)]);
-    return { runs, series, findings: s.findings(), hparams: s.hparams(), histograms, logdirs: s.logdirs() };
+    const findings = s.findings();
+    const hparams = s.hparams();
+    this.sentShapes = [JSON.stringify(findings), JSON.stringify(hparams), JSON.stringify(histogramShape(histograms))];
+    return { runs, series, findings, hparams, histograms, logdirs: s.logdirs() };
   }
 
   private histograms(): HistogramView[] {
@@ -100,13 +103,15 @@ export class TrainingPanel extends DashboardPanel {
     const findings = s.findings();
     const hparams = s.hparams();
     const histograms = this.histograms();
-    const shape = JSON.stringify([findings, hparams, histogramShape(histograms)]);
     const update: { -readonly [K in keyof TrainingUpdate]: TrainingUpdate[K] } = { runs };
     if (chunks.length) update.chunks = chunks;
-    if (shape !== this.sentShape) {
-      Object.assign(update, { findings, hparams, histograms });
-      this.sentShape = shape;
-    }
+    // Only what changed travels: the page redraws the charts for new hparams or histograms, but
+    // only the findings table for findings whose code links moved.
+    const shapes = [JSON.stringify(findings), JSON.stringify(hparams), JSON.stringify(histogramShape(histograms))] as const;
+    if (shapes[0] !== this.sentShapes[0]) update.findings = findings;
+    if (shapes[1] !== this.sentShapes[1]) update.hparams = hparams;
+    if (shapes[2] !== this.sentShapes[2]) update.histograms = histograms;
+    this.sentShapes = shapes;
     this.post({ type: 'update', panel: 'training', update });
   }
 }

@@ -1,6 +1,6 @@
 import { sep } from 'node:path';
 import * as vscode from 'vscode';
-import { onDidDeleteAnything } from '../diagnostics/fileEvents';
+import { onDidCreateFolder, onDidDeleteAnything } from '../diagnostics/fileEvents';
 import { describeError, type MonitorLog } from '../log';
 import { readSettings } from '../settings';
 import { analyzeLog, compareDrift } from './engine';
@@ -26,8 +26,10 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
       watcher,
       watcher.onDidChange((u) => this.schedule(u.fsPath)),
       watcher.onDidCreate(() => this.scheduleDiscovery()),
-      // A deleted folder is reported as the folder only, so deletions come from the shared watcher.
+      // A deleted, renamed or moved folder is reported as the folder only, never its files, so
+      // these come from the shared watcher: forget what was under the old path, look in the new.
       onDidDeleteAnything((u) => this.forget(u.fsPath)),
+      onDidCreateFolder(() => this.scheduleDiscovery()),
     );
   }
 

@@ -110,6 +110,34 @@ describe('training findings on the training code', () => {
     await screenshot('finding-to-code');
   });
 
+  it('moves the code link when the line moves, redrawing only the findings table', async () => {
+    const doc = await vscode.workspace.openTextDocument(trainPy);
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.Two);
+    await vscode.commands.executeCommand('modelmon.openTrainingDashboard', { runs: ['nan_divergence'], tag: 'train/loss' });
+    // train.py:40 logs train/grad_norm: pick train/loss's own link by its title.
+    const lossLink = '#findings button.code-link[title$="where train/loss is logged"]';
+    await clickInWebview(lossLink, 'train.py:39');
+    let redraws = 0;
+    const counting = api.onDidRender((e) => {
+      if (e.panel === 'training') redraws++;
+    });
+    try {
+      // An unsaved edit above the add_scalar line, as a user types.
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(trainPy, new vscode.Position(0, 0), '# a new first line\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await clickInWebview(lossLink, 'train.py:40');
+      const editor = await waitFor(() => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === trainPy.fsPath && e.selection.active.line === TRAIN_LOSS_LINE + 1), 'train.py at its new line 40');
+      assert.match(editor.document.lineAt(TRAIN_LOSS_LINE + 1).text, /add_scalar\("train\/loss"/);
+      assert.equal(redraws, 0, 'no chart was redrawn for a moved code link');
+    } finally {
+      counting.dispose();
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    assert.equal(doc.isDirty, false);
+  });
+
   it('jumps from a suspicious row on the predictions dashboard to its line in the log', async () => {
     const log = vscode.Uri.file(join(workspaceRoot, 'predictions', 'digits_dev.jsonl'));
     const state = await waitFor(() => api.predictionLogs().find((l) => l.path === log.fsPath && l.report), 'the digits log to be analysed', 30_000);
@@ -133,6 +161,24 @@ describe('training findings on the training code', () => {
     // Deleting the folder reports the folder only, never the two files in it.
     await vscode.workspace.fs.delete(dir, { recursive: true });
     await waitFor(() => listed() === 0, 'the logs of the deleted folder to be dropped');
+  });
+
+  it('follows the prediction logs of a renamed folder to their new place', async () => {
+    const dir = vscode.Uri.file(join(workspaceRoot, 'predictions', 'batch-to-rename'));
+    const renamed = vscode.Uri.file(join(workspaceRoot, 'predictions', 'batch-renamed'));
+    const rows = ['ts,id,x,prediction,label', '2026-01-01T00:00:00Z,0,1.5,1,1', '2026-01-01T00:01:00Z,1,2.5,0,0'];
+    const names = ['a_predictions.csv', 'b_predictions.csv'];
+    for (const name of names) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, name), Buffer.from(rows.join('\n') + '\n'));
+    const listedUnder = (folder: vscode.Uri) => names.filter((n) => api.predictionLogs().some((l) => l.path === vscode.Uri.joinPath(folder, n).fsPath)).length;
+    try {
+      await waitFor(() => listedUnder(dir) === 2, 'both new logs to be found', 20_000);
+      // A rename reports the old folder deleted and the new one created, never the files in it.
+      await vscode.workspace.fs.rename(dir, renamed);
+      await waitFor(() => listedUnder(dir) === 0 && listedUnder(renamed) === 2, 'the logs to be listed under the new name only', 20_000);
+    } finally {
+      await vscode.workspace.fs.delete(renamed, { recursive: true }).then(undefined, () => undefined);
+      await vscode.workspace.fs.delete(dir, { recursive: true }).then(undefined, () => undefined);
+    }
   });
 
   it('shows the problem in the editor and the Problems panel', async () => {
