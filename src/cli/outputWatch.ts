@@ -41,7 +41,8 @@ export class OutputWatch {
     if (!kind || !(this.stdout instanceof Socket)) return;
     // A Linux pipe accepts the empty probe even without a reader (only a write of at least one
     // byte, or poll(2), which Node offers for no write-only descriptor, tells): there the lost
-    // reader shows at the next write, as with most Unix tools.
+    // reader shows at the next write, as with most Unix tools, and probing would be wasted.
+    if (kind === 'pipe' && process.platform === 'linux') return;
     this.timer = setInterval(() => this.probe(), PROBE_INTERVAL_MS).unref();
   }
 

@@ -192,7 +192,12 @@ async function main() {
       for (const f of existsSync(requests) ? readdirSync(requests) : []) {
         if (f.endsWith('.click')) {
           const name = f.slice(0, -6);
-          const spec = JSON.parse(readFileSync(join(requests, f), 'utf8'));
+          let spec;
+          try {
+            spec = JSON.parse(readFileSync(join(requests, f), 'utf8'));
+          } catch {
+            continue; // not fully written yet: the next poll reads it
+          }
           rmSync(join(requests, f), { force: true });
           try {
             await clickInFrames(page, spec);

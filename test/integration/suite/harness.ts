@@ -1,6 +1,6 @@
 // Shared helpers for the real-VS-Code suite. No mock of vscode: these drive the running workbench.
 import * as vscode from 'vscode';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const EXTENSION_ID = 'modelmonitor.model-monitor';
@@ -59,7 +59,9 @@ export async function clickInWebview(selector: string, text?: string): Promise<v
   const done = join(requests, `${name}.done`);
   mkdirSync(requests, { recursive: true });
   rmSync(done, { force: true });
-  writeFileSync(join(requests, `${name}.click`), JSON.stringify({ selector, text }));
+  // Written under another name and renamed, so the launcher never reads half a request.
+  writeFileSync(join(requests, `${name}.part`), JSON.stringify({ selector, text }));
+  renameSync(join(requests, `${name}.part`), join(requests, `${name}.click`));
   await waitFor(() => existsSync(done), `the click on ${selector}`, 20_000);
   const result = readFileSync(done, 'utf8');
   rmSync(done, { force: true });
