@@ -32,33 +32,52 @@ export interface WebviewPageOptions {
   readonly styleUri: string;
 }
 
+/** What differs between the three pages; everything else of the document is written once, here. */
+export interface HtmlDocumentParts {
+  /** Content-Security-Policy directives, joined with '; '. */
+  readonly csp: readonly string[];
+  /** Plain text; escaped here. */
+  readonly title: string;
+  /** Trusted markup after the title (stylesheets). */
+  readonly head: string;
+  /** Trusted attributes of `<body>`, e.g. `class="x" data-theme="auto"`. */
+  readonly bodyAttributes: string;
+  /** Trusted markup of the body, each element on its own line. */
+  readonly body: readonly string[];
+  /** Adds `<meta name="generator">`: the standalone reports say what made them. */
+  readonly generator?: boolean;
+}
+
+/** An HTML document with the CSP, charset and viewport every page of ours carries. */
+export function htmlDocument(d: HtmlDocumentParts): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${d.csp.join('; ')}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+${d.generator ? '<meta name="generator" content="Model Monitor">\n' : ''}<title>${escapeHtml(d.title)}</title>
+${d.head}
+</head>
+<body ${d.bodyAttributes}>
+${d.body.join('\n')}
+</body>
+</html>
+`;
+}
+
 /** The page of a dashboard webview panel: strict CSP, one stylesheet, one nonce'd script. */
 export function webviewPage(o: WebviewPageOptions): string {
   // Only the parts from outside are escaped: the policy's own quotes stay as written.
   const source = escapeHtml(o.cspSource);
   const nonce = escapeHtml(o.nonce);
-  const csp = [
-    "default-src 'none'",
-    `style-src ${source}`,
-    `img-src ${source} data:`,
-    `font-src ${source}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">
-<title>${escapeHtml(o.title)}</title>
-</head>
-<body ${PANEL_ATTRIBUTE}="${o.panel}">
-<main id="${ROOT_ELEMENT_ID}" aria-live="polite"></main>
-<script nonce="${nonce}" src="${escapeHtml(o.scriptUri)}"></script>
-</body>
-</html>
-`;
+  return htmlDocument({
+    csp: ["default-src 'none'", `style-src ${source}`, `img-src ${source} data:`, `font-src ${source}`, `script-src 'nonce-${nonce}'`],
+    title: o.title,
+    head: `<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">`,
+    bodyAttributes: `${PANEL_ATTRIBUTE}="${o.panel}"`,
+    body: [`<main id="${ROOT_ELEMENT_ID}" aria-live="polite"></main>`, `<script nonce="${nonce}" src="${escapeHtml(o.scriptUri)}"></script>`],
+  });
 }
 
 export interface ReportShellOptions {
@@ -81,29 +100,19 @@ export interface ReportShellOptions {
  */
 export function reportShell(o: ReportShellOptions): string {
   const nonce = escapeHtml(o.nonce ?? randomNonce());
-  const csp = [
-    "default-src 'none'",
-    `style-src 'nonce-${nonce}'`,
-    'img-src data:',
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="generator" content="Model Monitor">
-<title>${escapeHtml(o.data.title)}</title>
-<style nonce="${nonce}">${escapeRawText(o.style, 'style')}</style>
-</head>
-<body class="modelmon-static" data-theme="${o.theme ?? 'auto'}">
-${o.summaryHtml === undefined ? '' : `${o.summaryHtml}\n`}<main id="${ROOT_ELEMENT_ID}"></main>
-<script type="application/json" id="${DATA_ELEMENT_ID}">${embedJson(o.data)}</script>
-<script nonce="${nonce}">${escapeRawText(o.script, 'script')}</script>
-</body>
-</html>
-`;
+  return htmlDocument({
+    csp: ["default-src 'none'", `style-src 'nonce-${nonce}'`, 'img-src data:', `script-src 'nonce-${nonce}'`],
+    title: o.data.title,
+    generator: true,
+    head: `<style nonce="${nonce}">${escapeRawText(o.style, 'style')}</style>`,
+    bodyAttributes: `class="modelmon-static" data-theme="${o.theme ?? 'auto'}"`,
+    body: [
+      ...(o.summaryHtml === undefined ? [] : [o.summaryHtml]),
+      `<main id="${ROOT_ELEMENT_ID}"></main>`,
+      `<script type="application/json" id="${DATA_ELEMENT_ID}">${embedJson(o.data)}</script>`,
+      `<script nonce="${nonce}">${escapeRawText(o.script, 'script')}</script>`,
+    ],
+  });
 }
 
 /** JSON that is safe inside a `<script>` element: no `<`, so no `</script>` or `<!--`. */

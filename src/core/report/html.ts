@@ -1,4 +1,4 @@
-import { DATA_ELEMENT_ID, ROOT_ELEMENT_ID, embedJson, escapeHtml as h, randomNonce, reportShell } from '../../protocol';
+import { DATA_ELEMENT_ID, ROOT_ELEMENT_ID, embedJson, escapeHtml as h, htmlDocument, randomNonce, reportShell } from '../../protocol';
 import type { PanelState, PredictionReportView, StaticReportData, TrainingState } from '../../protocol';
 import { buildReportData, DEFAULT_REPORT_LIMITS, integrityViews, type ReportInput, type ReportLimits } from './data';
 import { REPORT_CSS } from './style';
@@ -32,25 +32,15 @@ export function renderReportHtml(input: ReportInput, options: RenderReportOption
 }
 
 function staticPage(data: StaticReportData, summary: string, nonce: string): string {
-  const csp = `default-src 'none'; style-src 'nonce-${h(nonce)}'; img-src data:`;
   const charts = data.panels.map(panelCharts).join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="generator" content="Model Monitor">
-<title>${h(data.title)}</title>
-<style nonce="${nonce}">${REPORT_CSS}</style>
-</head>
-<body class="modelmon-static">
-${summary}
-<section class="mm-report" id="${ROOT_ELEMENT_ID}">${charts}</section>
-<script type="application/json" id="${DATA_ELEMENT_ID}">${embedJson(data)}</script>
-</body>
-</html>
-`;
+  return htmlDocument({
+    csp: ["default-src 'none'", `style-src 'nonce-${h(nonce)}'`, 'img-src data:'],
+    title: data.title,
+    generator: true,
+    head: `<style nonce="${nonce}">${REPORT_CSS}</style>`,
+    bodyAttributes: 'class="modelmon-static"',
+    body: [summary, `<section class="mm-report" id="${ROOT_ELEMENT_ID}">${charts}</section>`, `<script type="application/json" id="${DATA_ELEMENT_ID}">${embedJson(data)}</script>`],
+  });
 }
 
 function panelCharts(panel: PanelState): string {
