@@ -113,9 +113,7 @@ function latticeStep(d: number, n1: number, n2: number): { h: number; lcm: numbe
 
 /** Two-sided p-value of statistic d for sample sizes n1, n2, chosen as scipy's method='auto' does. */
 export function ksPValue(d: number, n1: number, n2: number): number {
-  if (!isExact(n1, n2)) return asymptoticPValue(d, n1, n2);
-  const { h, lcm } = latticeStep(d, n1, n2);
-  return exactPValue(n1, n2, h) ?? asymptoticPValue(h / lcm, n1, n2);
+  return isExact(n1, n2) ? ksExactMethodPValue(latticeStep(d, n1, n2).h, n1, n2) : asymptoticPValue(d, n1, n2);
 }
 
 /**
