@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { CONFIG_FILE_NAME, loadConfig, type ModelmonConfig } from '../../core/config';
 import type { MonitorLog } from '../log';
 import { readSettings } from '../settings';
-import { onDidDeleteAnything } from './fileEvents';
+import { isAtOrUnder, onDidDeleteAnything } from './fileEvents';
 import { DIAGNOSTIC_SOURCE } from './trainingCode';
 
 /** Position of a character offset in `text` (0-based line and column). */
@@ -61,10 +61,9 @@ export class ConfigFileDiagnostics implements vscode.Disposable {
   }
 
   private forget(deleted: vscode.Uri): void {
-    const prefix = deleted.toString();
     let any = false;
     this.collection.forEach((uri) => {
-      if (uri.toString() === prefix || uri.toString().startsWith(`${prefix}/`)) {
+      if (isAtOrUnder(uri, deleted)) {
         this.collection.delete(uri);
         this.configs.delete(uri.toString());
         any = true;

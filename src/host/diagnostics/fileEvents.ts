@@ -20,6 +20,13 @@ function subscribe(on: (watcher: vscode.FileSystemWatcher) => vscode.Disposable)
   });
 }
 
+/** Whether `uri` is the deleted file or folder, or lies under it. */
+export function isAtOrUnder(uri: vscode.Uri, deleted: vscode.Uri): boolean {
+  const u = uri.toString();
+  const d = deleted.toString();
+  return u === d || u.startsWith(`${d}/`);
+}
+
 /**
  * Fires for every deleted file or folder of the workspace. Deleting a folder reports the folder
  * only, not the files inside it, so per-glob watchers miss those.

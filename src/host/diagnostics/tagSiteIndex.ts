@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { findTagSites, type TagSite } from '../../core/tagSites';
 import type { MonitorLog } from '../log';
-import { onDidCreateFolder, onDidDeleteAnything } from './fileEvents';
+import { isAtOrUnder, onDidCreateFolder, onDidDeleteAnything } from './fileEvents';
 import { readSettings } from '../settings';
 
 /**
@@ -61,8 +61,7 @@ export class TagSiteIndex implements vscode.Disposable {
   }
 
   private forget(deleted: vscode.Uri): void {
-    const prefix = deleted.toString();
-    const gone = [...this.sites.values()].filter((f) => f.uri.toString() === prefix || f.uri.toString().startsWith(`${prefix}/`)).map((f) => f.uri);
+    const gone = [...this.sites.values()].filter((f) => isAtOrUnder(f.uri, deleted)).map((f) => f.uri);
     for (const u of gone) this.sites.delete(u.toString());
     if (gone.length) this.changed.fire(gone);
   }

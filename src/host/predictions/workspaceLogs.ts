@@ -1,6 +1,5 @@
-import { sep } from 'node:path';
 import * as vscode from 'vscode';
-import { onDidCreateFolder, onDidDeleteAnything } from '../diagnostics/fileEvents';
+import { isAtOrUnder, onDidCreateFolder, onDidDeleteAnything } from '../diagnostics/fileEvents';
 import { describeError, type MonitorLog } from '../log';
 import { readSettings } from '../settings';
 import { analyzeLog, compareDrift } from './engine';
@@ -28,7 +27,7 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
       watcher.onDidCreate(() => this.scheduleDiscovery()),
       // A deleted, renamed or moved folder is reported as the folder only, never its files, so
       // these come from the shared watcher: forget what was under the old path, look in the new.
-      onDidDeleteAnything((u) => this.forget(u.fsPath)),
+      onDidDeleteAnything((u) => this.forget(u)),
       onDidCreateFolder(() => this.scheduleDiscovery()),
     );
   }
@@ -86,10 +85,10 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
   private discovery: ReturnType<typeof setTimeout> | undefined;
 
   /** Drops the logs at or under a deleted path, with their pending and running analyses. */
-  private forget(deleted: string): void {
+  private forget(deleted: vscode.Uri): void {
     let dropped = false;
     for (const file of [...this.states.keys()]) {
-      if (file !== deleted && !file.startsWith(deleted + sep)) continue;
+      if (!isAtOrUnder(vscode.Uri.file(file), deleted)) continue;
       this.states.delete(file);
       clearTimeout(this.timers.get(file));
       this.timers.delete(file);
