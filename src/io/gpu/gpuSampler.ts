@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Backoff } from '../../core/gpu/backoff';
 import { COMPUTE_APPS_FIELDS, parseComputeApps, parseGpuList, type ListedGpu } from '../../core/gpu/computeApps';
 import { queryArgument, streamingQuery, type QueryField } from '../../core/gpu/fields';
 import { LineSplitter } from '../../core/gpu/lines';
-import { parseGpuLine, type FieldValues } from '../../core/gpu/parse';
+import { MAX_LINE_LENGTH, parseGpuLine, type FieldValues } from '../../core/gpu/parse';
 import { SnapshotAssembler } from '../../core/gpu/snapshot';
 import type { ComputeApp, GpuSnapshot } from '../../core/gpu/types';
+import { spawnSupervised, type SupervisedChild } from '../childProcess';
 import { probeGpus, selectionArgs, type GpuSelection } from './probe';
 import { locateNvidiaSmi, runSmi, type SmiRunOptions } from './smiProcess';
 
@@ -61,8 +61,7 @@ export class GpuSampler {
   private readonly listeners = new Set<GpuSamplerListener>();
   private readonly backoff: Backoff;
   private readonly aborter = new AbortController();
-  private child: ChildProcess | null = null;
-  private childExit: Promise<void> | null = null;
+  private child: SupervisedChild | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private appsTimer: NodeJS.Timeout | null = null;
@@ -71,12 +70,15 @@ export class GpuSampler {
   private readonly oneOffs = new Set<Promise<unknown>>();
   private started = false;
   private disposed = false;
+  private disposing: Promise<void> | undefined;
   private generation = 0;
   private current: GpuSamplerStatus = { state: 'stopped' };
   private query: readonly QueryField[] | undefined;
   private executable: string | null = null;
   /** Restarts since construction, for tests and diagnostics. */
   restarts = 0;
+  /** Output lines dropped for being longer than MAX_LINE_LENGTH (their text is never kept). */
+  droppedLongLines = 0;
 
   constructor(readonly options: GpuSamplerOptions) {
     if (!Number.isInteger(options.intervalMs) || options.intervalMs < 100) {
@@ -114,8 +116,12 @@ export class GpuSampler {
   }
 
   /** Stops sampling and kills every child; resolves when the stream process has exited. */
-  async dispose(): Promise<void> {
-    if (this.disposed) return this.childExit ?? undefined;
+  dispose(): Promise<void> {
+    this.disposing ??= this.stopAll();
+    return this.disposing;
+  }
+
+  private async stopAll(): Promise<void> {
     this.disposed = true;
     this.aborter.abort();
     this.clearTimers();
@@ -184,21 +190,19 @@ export class GpuSampler {
   private stream(query: readonly QueryField[], facts: ReadonlyMap<number, FieldValues>, gpuCount: number, dropped: readonly string[], probeMs: number): void {
     const fields = streamingQuery(query);
     const args = [`--query-gpu=${queryArgument(fields)}`, '--format=csv,noheader,nounits', '-lms', String(this.options.intervalMs), ...selectionArgs(this.options.gpuIndex)];
-    const child = spawn(this.executable!, args, { env: this.options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawnSupervised(this.executable!, args, this.options.env ? { env: this.options.env } : {});
     this.child = child;
-    this.childExit = new Promise((resolve) => {
-      child.once('close', () => resolve());
-      // A child that never started emits 'error' and may never emit 'close'.
-      child.once('error', () => child.pid === undefined && resolve());
-    });
     const assembler = new SnapshotAssembler(gpuCount, facts);
     const out = new LineSplitter();
     const err = new LineSplitter();
     let lastGood = Date.now();
     let garbage = 0;
     let stderrLines = 0;
-    child.on('error', (e) => this.emit({ type: 'notice', message: `nvidia-smi: ${e.message}` }));
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const droppedBefore = this.droppedLongLines;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      // Only the newest snapshot of a chunk is sent: a producer faster than its listeners
+      // costs skipped samples, never a queue (the pipe's own buffer is the only backlog).
+      let latest: GpuSnapshot | undefined;
       for (const line of out.push(chunk)) {
         if (line.trim() === '') continue;
         const r = parseGpuLine(line, fields);
@@ -208,19 +212,25 @@ export class GpuSampler {
           continue;
         }
         lastGood = Date.now();
-        for (const snapshot of assembler.push(r.values, lastGood)) {
-          this.backoff.reset();
-          this.emit({ type: 'snapshot', snapshot });
-        }
+        for (const snapshot of assembler.push(r.values, lastGood)) latest = snapshot;
+      }
+      if (out.overflows > 0) {
+        if (this.droppedLongLines === 0) this.emit({ type: 'notice', message: `dropping nvidia-smi output lines longer than ${MAX_LINE_LENGTH} characters` });
+        this.droppedLongLines = droppedBefore + out.overflows;
+      }
+      if (latest) {
+        this.backoff.reset();
+        this.emit({ type: 'snapshot', snapshot: latest });
       }
     });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       for (const line of err.push(chunk)) if (line.trim() && stderrLines++ < 5) this.emit({ type: 'notice', message: `nvidia-smi: ${line.slice(0, 200)}` });
     });
-    child.once('close', (code, signal) => {
+    void child.exited.then(({ code, signal, spawnError }) => {
       if (this.child === child) this.child = null;
+      if (spawnError) this.emit({ type: 'notice', message: `nvidia-smi: ${spawnError.message}` });
       if (this.disposed || this.watchdog === null) return;
-      const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const why = spawnError ? `could not be started (${spawnError.code ?? spawnError.message})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
       this.scheduleRestart(`nvidia-smi ${why}`);
     });
     if (child.pid !== undefined) this.setStatus({ state: 'running', pid: child.pid, gpuCount, droppedFields: dropped });
@@ -250,25 +260,11 @@ export class GpuSampler {
     }, delayMs);
   }
 
-  /** Terminates the stream process (SIGTERM, then SIGKILL after the grace period). */
-  private stopChild(): Promise<void> {
+  /** Terminates the stream process and its group (SIGTERM, then SIGKILL after the grace period). */
+  private async stopChild(): Promise<void> {
     const child = this.child;
-    const exit = this.childExit;
     this.child = null;
-    if (!child || !exit) return Promise.resolve();
-    if (child.exitCode !== null || child.signalCode !== null) return exit;
-    child.kill('SIGTERM');
-    const grace = this.options.killGraceMs ?? 1000;
-    const escalate = setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }, grace);
-    // SIGKILL cannot be refused; the bound only guards against an exit event that never comes.
-    let giveUp: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (giveUp = setTimeout(resolve, grace + 5000)));
-    return Promise.race([exit, bound]).then(() => {
-      clearTimeout(escalate);
-      clearTimeout(giveUp);
-    });
+    if (child) await child.stop(this.options.killGraceMs ?? 1000);
   }
 
   private scheduleComputeApps(): void {
