@@ -65,6 +65,7 @@ const REASON_LABELS: Record<ThrottleReason, string> = {
   hw_thermal_slowdown: 'hardware thermal slowdown',
   hw_power_brake_slowdown: 'hardware power brake',
   display_clock_setting: 'display clock setting',
+  amd_throttled: 'power or thermal limit (amd-smi gives no detail)',
 };
 
 /** A reason as a person reads it, e.g. `software power cap`. */

@@ -1,4 +1,4 @@
-// The GPU engine's pure half: parsing nvidia-smi, alert rules, energy, status bar mapping.
+// The GPU engine's pure half: parsing nvidia-smi, amd-smi and rocm-smi, alert rules, energy, status bar mapping.
 export * from './types';
 export * from './throttle';
 export * from './fields';
@@ -14,3 +14,8 @@ export * from './hostStats';
 export * from './statusView';
 export * from './sampleRecord';
 export * from './monitorModel';
+export * from './backend';
+export * from './amdSmi';
+export * from './rocmSmi';
+export * from './amdFailures';
+export * from './jsonDocuments';

@@ -84,6 +84,7 @@ export function toReading(values: FieldValues, facts: FieldValues = {}): GpuRead
   const mask = num(v.throttleMask);
   return {
     index: num(v.index) ?? -1,
+    vendor: 'nvidia',
     name: str(v.name),
     uuid: str(v.uuid),
     busId: str(v.busId),

@@ -12,7 +12,9 @@ export type ThrottleReason =
   | 'sw_thermal_slowdown'
   | 'hw_thermal_slowdown'
   | 'hw_power_brake_slowdown'
-  | 'display_clock_setting';
+  | 'display_clock_setting'
+  /** amd-smi's `throttle_status: THROTTLED`: held back by power or heat, cause not given. */
+  | 'amd_throttled';
 
 /** Each reason with its NVML bit, in bit order. */
 export const THROTTLE_REASON_BITS: ReadonlyArray<readonly [ThrottleReason, number]> = [
@@ -37,6 +39,7 @@ export const PERFORMANCE_THROTTLE_REASONS: ReadonlySet<ThrottleReason> = new Set
   'sw_thermal_slowdown',
   'hw_thermal_slowdown',
   'hw_power_brake_slowdown',
+  'amd_throttled',
 ]);
 
 /**

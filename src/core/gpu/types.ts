@@ -1,12 +1,16 @@
 import type { ThrottleReason } from './throttle';
 
+/** Who made the GPU: decides the tool that samples it and how the views label it. */
+export type GpuVendor = 'nvidia' | 'amd';
+
 /**
- * One GPU at one instant, as nvidia-smi reported it. Every measurement is `null` where the board
+ * One GPU at one instant, as nvidia-smi, amd-smi or rocm-smi reported it. Every measurement is `null` where the board
  * or driver gave no value (`[N/A]`, `[Not Supported]`, a field the driver rejected, ...).
  * Units are in the names: MiB, W, MHz, degrees C, percent.
  */
 export interface GpuReading {
   readonly index: number;
+  readonly vendor: GpuVendor;
   readonly name: string | null;
   readonly uuid: string | null;
   readonly busId: string | null;

@@ -29,6 +29,7 @@ const fixtureQuery = (): QueryField[] =>
 
 const IDLE = {
   index: 0,
+  vendor: 'nvidia',
   smiTimestamp: '2026/11/23 03:53:52.280',
   name: 'NVIDIA H100 80GB HBM3',
   uuid: 'GPU-c8c15712-c8dc-d96a-c46e-698c8453498d',
