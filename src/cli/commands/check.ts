@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countsLine, isFailing, toJUnitXml, toMarkdown, type CheckResult } from '../../core/check';
 import { formatProblem, type FailOn } from '../../core/config';
+import { printable, terminalJson } from '../../core/terminalText';
 import { ConfigError, findConfig, runChecks } from '../../io/check';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
@@ -50,9 +51,10 @@ export const checkCommand: CliCommand = {
     if (values.junit) writeOutput(resolve(io.cwd, values.junit), toJUnitXml(result));
     const markdown = values.markdown;
     if (markdown && markdown !== '-') writeOutput(resolve(io.cwd, markdown), toMarkdown(result));
-    if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');
+    // Names, messages and categories come from the data: no escape sequence of theirs reaches the terminal.
+    if (values.json) io.out(terminalJson(JSON.stringify(result, null, 2)) + '\n');
     else if (markdown === '-') io.out(toMarkdown(result));
-    else io.out(textSummary(result));
+    else io.out(printable(textSummary(result)));
     return result.exitCode;
   },
 };

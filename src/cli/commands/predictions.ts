@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { validateSchemaOverride, type PredictionReport, type PredictionSchemaOverride } from '../../core/predictions';
 import { analyzePredictionLog, type AnalyzeOptions } from '../../io/predictions';
-import { asUsage, EXIT_FINDINGS, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../io';
+import { printable, terminalJson } from '../../core/terminalText';
+import { asUsage, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
 const USAGE = `usage: modelmon predictions <log> [--reference FILE | --reference-rows N] [--window N] [--json]
 
@@ -120,12 +121,13 @@ function formatPredictionSummary(log: string, r: PredictionReport): string {
     q.unparseableLines && `${q.unparseableLines} unreadable line(s)`,
     q.duplicateIds && `${q.duplicateIds} duplicate id(s)`,
     Object.keys(q.typeChanges).length && `type changes in ${Object.keys(q.typeChanges).join(', ')}`,
+    Object.keys(q.nonFinite).length && `infinite values in ${Object.entries(q.nonFinite).map(([c, n]) => `${c} (${n})`).join(', ')}`,
     Object.keys(q.newCategories).length && `new categories in ${Object.keys(q.newCategories).join(', ')}`,
     q.appearedColumns.length && `columns appeared: ${q.appearedColumns.join(', ')}`,
     q.disappearedColumns.length && `columns disappeared: ${q.disappearedColumns.join(', ')}`,
   ].filter(Boolean);
   if (qparts.length) out.push(`data quality: ${qparts.join('; ')}`);
-  for (const p of r.problems.slice(0, 10)) out.push(`  ${p.message}`);
+  for (const p of r.problems.slice(0, 10)) out.push(`  ${log}: ${p.message}`);
   if (r.problemsTotal > 10) out.push(`  ... and ${r.problemsTotal - 10} more`);
   for (const n of r.notes) out.push(`note: ${n}`);
   return out.join('\n') + '\n';
@@ -172,10 +174,16 @@ export const predictionsCommand: CliCommand = {
       signal: io.signal,
     };
     const report = await analyzePredictionLog(resolve(io.cwd, log), options);
+    // Column names, categories and unreadable lines come from the log: no escape sequence of theirs reaches the terminal.
     if (values.json) {
       const { rows, schema: s, windows, alerts, suspicious, ...rest } = report;
-      io.out(JSON.stringify({ rows, schema: s, windows, alerts, suspicious, ...rest }) + '\n');
-    } else io.out(formatPredictionSummary(log, report));
+      io.out(terminalJson(JSON.stringify({ rows, schema: s, windows, alerts, suspicious, ...rest })) + '\n');
+    } else io.out(printable(formatPredictionSummary(log, report)));
+    if (report.rows === 0 && report.problemsTotal > 0) {
+      // Lines were there but none was a row: unusable input, never an empty result that looks fine.
+      io.err(printable(`modelmon predictions: ${log}: no row could be read (${report.problemsTotal} unreadable line(s); first ${report.problems[0]!.message})\n`));
+      return EXIT_USAGE;
+    }
     const serious = report.alerts.some((a) => a.kind !== 'data_quality' && a.kind !== 'anomaly');
     return values['fail-on-alert'] && serious ? EXIT_FINDINGS : EXIT_OK;
   },

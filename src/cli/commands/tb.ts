@@ -6,6 +6,8 @@ import { summarizeRun } from '../../core/tfevents/summary';
 import type { TagSeries } from '../../core/tfevents/tag-series';
 import { LogdirError, LogdirWatcher, readLogdir, type FileCorruption, type LogdirOptions } from '../../io/tfevents/logdir';
 import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../io';
+// Run and tag names come from the event files: their control characters must not reach the terminal.
+import { printable } from '../../core/terminalText';
 
 const USAGE = `usage: modelmon tb <logdir> [--json] [--follow] [--no-data-crc] [--max-points N]
 
@@ -81,11 +83,6 @@ function renderText(store: RunStore, findings: TrainingFinding[], corruptions: F
     for (const c of corruptions) text += `  ${corruptionLine(c)}\n`;
   }
   return text;
-}
-
-/** Run and tag names come from the event files: their control characters must not reach the terminal. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '?');
 }
 
 function findingLine(f: TrainingFinding): string {

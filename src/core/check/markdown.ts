@@ -36,7 +36,7 @@ function render(result: CheckResult, detail: Detail): string {
   const out: string[] = [];
   const verdict = result.verdict === 'pass' ? '✅ passed' : '❌ failed';
   out.push(`## Model Monitor check ${verdict}`, '');
-  out.push(`${countsLine(result.counts)} across ${plural(result.monitors.length, 'monitor')} (fails on ${result.failOn}${result.failOn === 'warning' ? ' or error' : ''}); config \`${result.configPath}\`.`, '');
+  out.push(`${countsLine(result.counts)} across ${plural(result.monitors.length, 'monitor')} (fails on ${result.failOn}${result.failOn === 'warning' ? ' or error' : ''}); config ${code(result.configPath)}.`, '');
   out.push(table(['Monitor', 'Type', 'Result', 'Summary'], result.monitors.map((m) => [m.name, TYPE_LABEL[m.type], status(m, result), m.summary])), '');
   for (const m of result.monitors) out.push(...section(m, result, detail));
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
@@ -49,7 +49,7 @@ function status(m: MonitorResult, r: CheckResult): string {
 }
 
 function section(m: MonitorResult, r: CheckResult, detail: Detail): string[] {
-  const out = [`### ${TYPE_LABEL[m.type]}: ${m.name}`, '', `\`${m.target}\`: ${m.summary}`, ''];
+  const out = [`### ${TYPE_LABEL[m.type]}: ${cell(m.name)}`, '', `${code(m.target)}: ${cell(m.summary)}`, ''];
   if (m.driftedFeatures.length) out.push(`Drifted features: ${m.driftedFeatures.map((f) => `**${cell(f)}**`).join(', ')}`, '');
   if (detail.tables) for (const t of m.tables) out.push(...tableSection(t));
   const shown = m.findings.slice(0, detail.findingRows);
@@ -96,7 +96,29 @@ export function table(columns: readonly string[], rows: readonly (readonly strin
   return [head, rule, ...rows.map((r, k) => `| ${columns.map((_, i) => strong(cell(r[i] ?? ''), emphasis.has(k))).join(' | ')} |`)].join('\n');
 }
 
-/** A table cell: pipes escaped, HTML-significant characters neutralised, on one line. */
+// Control characters (ESC, BEL, ...) and line breaks: data must neither reach a terminal raw nor break a table row.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * Data-derived text (column names, categories, messages) as inline Markdown that renders as
+ * itself: no HTML (`<`, `>` and entity-like `&` escaped), no code spans, emphasis, links or images
+ * (`` ` ``, `*`, `[`, `]`, `~` backslash-escaped), pipes escaped for tables, all on one line.
+ */
 export function cell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+  return s
+    .replace(/\r\n|[\r\n]/g, ' ')
+    .replace(CONTROL, '\uFFFD')
+    .replace(/[\\`*[\]|~]/g, '\\$&')
+    .replace(/&(?=#?[0-9A-Za-z]+;)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** A code span holding `s` verbatim, whatever backticks it contains (CommonMark: a longer fence). */
+export function code(s: string): string {
+  const text = s.replace(/\r\n|[\r\n]/g, ' ').replace(CONTROL, '\uFFFD');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }

@@ -67,38 +67,118 @@ export function detectDelimiter(header: string): string {
 }
 
 /**
- * Joins lines into CSV records, so a quoted field may span lines. A record still open after
- * `maxRecordChars` characters (or at the end of the file) is reported and dropped.
+ * Whether a quoted field is still open at the end of `text`, given whether one was open at its
+ * start: the same quote rules as splitCsvRecord, scanning only quotes and delimiters.
+ */
+export function quoteOpenAfter(text: string, open: boolean, delimiter = ','): boolean {
+  let i = 0;
+  const n = text.length;
+  // A line that starts outside a quoted field starts a record, hence a field.
+  let fieldStart = !open;
+  for (;;) {
+    if (fieldStart && i < n && text.charCodeAt(i) === 34) {
+      open = true;
+      i++;
+    }
+    if (open) {
+      const q = text.indexOf('"', i);
+      if (q < 0) return true;
+      if (text.charCodeAt(q + 1) === 34) {
+        i = q + 2;
+        fieldStart = false;
+        continue;
+      }
+      open = false;
+      i = q + 1;
+    }
+    // Outside quotes a quote is literal unless it starts a field.
+    const d = text.indexOf(delimiter, i);
+    if (d < 0) return false;
+    i = d + delimiter.length;
+    fieldStart = true;
+  }
+}
+
+/** How far one quoted CSV field may reach across lines before it is taken for a stray quote. */
+export interface CsvFieldBounds {
+  /** Lines one record may span (default 1000). */
+  readonly maxLines: number;
+  /** Characters one record may hold (default 1 MiB). */
+  readonly maxChars: number;
+}
+
+/**
+ * Multi-line notes in real logs span a handful of lines; a quote left open for 1000 lines or a
+ * mebibyte is a stray one, and the rows it swallowed are read again as rows.
+ */
+export const DEFAULT_CSV_FIELD_BOUNDS: CsvFieldBounds = { maxLines: 1000, maxChars: 1024 * 1024 };
+
+/**
+ * Joins lines into CSV records, so a quoted field may span lines. Each line is scanned once (the
+ * open record is never re-split), so assembly is linear in the input. A quote still open after
+ * `bounds` (or at the end of the file) is reported at the line where it opened; that line is
+ * skipped and the lines after it are read again, each as a record of its own.
  */
 export class CsvRecordAssembler {
-  private open: { text: string; line: number } | undefined;
+  private open: LogLine[] | undefined;
+  private openChars = 0;
+  private readonly bounds: CsvFieldBounds;
 
   constructor(
     private readonly delimiter: string,
     private readonly onRecord: (record: CsvRecord) => void,
     private readonly onProblem: (problem: LineProblem) => void,
-    private readonly maxRecordChars = 8 * 1024 * 1024,
-  ) {}
+    bounds: Partial<CsvFieldBounds> = {},
+  ) {
+    this.bounds = { ...DEFAULT_CSV_FIELD_BOUNDS, ...bounds };
+  }
 
   push(line: LogLine): void {
-    const text = this.open ? `${this.open.text}\n${line.text}` : line.text;
-    const first = this.open ? this.open.line : line.line;
-    const fields = splitCsvRecord(text, this.delimiter);
-    if (fields) {
+    const open = this.open;
+    if (!open) {
+      // Most lines hold no quote and end their record.
+      if (line.text.indexOf('"') < 0 || !quoteOpenAfter(line.text, false, this.delimiter)) {
+        this.emit(line.text, line.line);
+        return;
+      }
+      this.open = [line];
+      this.openChars = line.text.length;
+      return;
+    }
+    open.push(line);
+    this.openChars += line.text.length + 1;
+    if (!quoteOpenAfter(line.text, true, this.delimiter)) {
       this.open = undefined;
-      this.onRecord({ fields, line: first });
-    } else if (text.length > this.maxRecordChars) {
-      this.open = undefined;
-      this.onProblem({ line: first, message: `line ${first}: quoted CSV field never closes within ${this.maxRecordChars} characters; record skipped` });
-    } else {
-      this.open = { text, line: first };
+      this.emit(open.map((l) => l.text).join('\n'), open[0]!.line);
+    } else if (open.length >= this.bounds.maxLines || this.openChars > this.bounds.maxChars) {
+      const why = open.length >= this.bounds.maxLines ? `${this.bounds.maxLines} lines` : `${this.bounds.maxChars} characters`;
+      this.release(`line ${open[0]!.line}: quoted CSV field opened here does not close within ${why}; this line is skipped and the ${open.length - 1} lines after it are read as rows`);
     }
   }
 
   end(): void {
-    if (this.open) {
-      this.onProblem({ line: this.open.line, message: `line ${this.open.line}: quoted CSV field is not closed at the end of the file; record skipped` });
-      this.open = undefined;
+    const open = this.open;
+    if (!open) return;
+    const after = open.length > 1 ? `; the ${open.length - 1} lines after it are read as rows` : '';
+    this.release(`line ${open[0]!.line}: quoted CSV field is not closed at the end of the file; record skipped${after}`);
+  }
+
+  /** Gives up the open record: reports its first line and reads each later line as a record. */
+  private release(message: string): void {
+    const open = this.open!;
+    this.open = undefined;
+    this.openChars = 0;
+    this.onProblem({ line: open[0]!.line, message });
+    for (let k = 1; k < open.length; k++) {
+      const { text, line } = open[k]!;
+      // Only lines after the stray quote are read again, each alone, so no line is read twice more.
+      if (text.indexOf('"') >= 0 && quoteOpenAfter(text, false, this.delimiter)) {
+        this.onProblem({ line, message: `line ${line}: quoted CSV field is not closed on its line (read again after the stray quote on line ${open[0]!.line}); skipped` });
+      } else this.emit(text, line);
     }
+  }
+
+  private emit(text: string, line: number): void {
+    this.onRecord({ fields: splitCsvRecord(text, this.delimiter) ?? [text], line });
   }
 }

@@ -256,7 +256,9 @@ export class PredictionMonitor {
       this.notes.push(
         have
           ? `the reference is incomplete: ${have} of ${this.referenceSpec.kind === 'rows' ? this.referenceSpec.rows : 'the range\'s'} rows; pass a smaller --reference-rows or a --reference file to compare windows`
-          : 'no valid data rows were read',
+          : this.problemsTotal
+            ? `no valid data rows were read: ${this.problemsTotal} line(s) could not be read (first ${this.problems[0]!.message})`
+            : 'no valid data rows were read',
       );
     }
     // The last, partial window is reported when it holds enough rows to say something.

@@ -1,5 +1,6 @@
 import { CsvRecordAssembler, detectDelimiter, splitCsvRecord } from './csv';
 import type { LineProblem } from './lines';
+import { MAX_RECORD_DEPTH, nestedDeeperThan } from './nesting';
 import type { RawRecord } from './row';
 
 /**
@@ -22,6 +23,8 @@ export class PredictionLineParser {
   }
 
   pushLine(text: string, line: number): void {
+    // A UTF-8 byte-order mark decoded as text (io strips it; callers of the core may not).
+    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.includes('\u0000')) {
       this.onProblem({ line, message: `line ${line}: holds binary data (NUL bytes), not log text; skipped` });
       return;
@@ -46,11 +49,17 @@ export class PredictionLineParser {
       value = JSON.parse(text);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      this.onProblem({ line, message: `line ${line}: not valid JSON (${why}); skipped` });
+      // V8 reads very deep nesting recursively and runs out of stack: say so, not "invalid".
+      const message = e instanceof RangeError ? `line ${line}: JSON nested too deeply to read (${why}); skipped` : `line ${line}: not valid JSON (${why}); skipped`;
+      this.onProblem({ line, message });
       return;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       this.onProblem({ line, message: `line ${line}: expected a JSON object, found ${Array.isArray(value) ? 'an array' : typeof value === 'string' ? 'a string' : String(value)}; skipped` });
+      return;
+    }
+    if (nestedDeeperThan(value as Record<string, unknown>)) {
+      this.onProblem({ line, message: `line ${line}: JSON record nested deeper than ${MAX_RECORD_DEPTH} levels; skipped` });
       return;
     }
     this.onRecord({ kind: 'json', value: value as Record<string, unknown> }, line);

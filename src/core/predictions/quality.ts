@@ -17,6 +17,7 @@ const bump = (m: Map<string, number>, k: string | undefined) => {
 export class QualityWindow {
   missing: number[] = [];
   typeChanges = new Map<string, number>();
+  nonFinite = new Map<string, number>();
   outOfRange: number[] = [];
   newCategories = new Map<string, Set<string>>();
   duplicateIds = 0;
@@ -25,7 +26,7 @@ export class QualityWindow {
 }
 
 /**
- * Data quality of a log: missing values, type changes, values outside the reference range, new
+ * Data quality of a log: missing values (NaN included), infinities, type changes, values outside the reference range, new
  * categories, duplicate ids (within the last 100000 rows), unreadable lines, columns that appear
  * or disappear. Counts per window and in total; every list is capped.
  */
@@ -34,6 +35,7 @@ export class DataQualityMonitor {
   private readonly totals = {
     missing: new Map<string, number>(),
     typeChanges: new Map<string, number>(),
+    nonFinite: new Map<string, number>(),
     outOfRange: new Map<string, number>(),
     newCategories: new Map<string, Set<string>>(),
     duplicateIds: 0,
@@ -67,8 +69,13 @@ export class DataQualityMonitor {
       bump(q.typeChanges, c);
       bump(this.totals.typeChanges, c);
     }
+    const nonFinite = row.nonFinite;
+    if (nonFinite) for (const c of nonFinite) {
+      bump(q.nonFinite, c);
+      bump(this.totals.nonFinite, c);
+    }
     for (let i = 0; i < row.numeric.length; i++) {
-      if (Number.isNaN(row.numeric[i]!)) {
+      if (Number.isNaN(row.numeric[i]!) && !(nonFinite && nonFinite.includes(numericNames[i]!))) {
         q.missing[i] = (q.missing[i] ?? 0) + 1;
         bump(this.totals.missing, numericNames[i]);
       }
@@ -119,6 +126,9 @@ export class DataQualityMonitor {
     for (const [col, n] of Object.entries(w.quality.typeChanges)) {
       tracker.update(`quality:type:${col}`, 'data_quality', at, n > 0, () => ({ features: [col], message: `${where}: ${n} value(s) of '${col}' have the wrong type`, severity: 'warning' }), { confirm: 1 });
     }
+    for (const [col, n] of Object.entries(w.quality.nonFinite)) {
+      tracker.update(`quality:infinite:${col}`, 'data_quality', at, n > 0, () => ({ features: [col], message: `${where}: ${n} infinite value(s) of '${col}'`, severity: 'warning' }), { confirm: 1 });
+    }
     for (const f of p.numeric) {
       const miss = (w.quality.missing[f.name] ?? 0) / w.rows;
       const gone = miss === 1 && f.missingRate < 1;
@@ -157,6 +167,7 @@ export class DataQualityMonitor {
     return {
       missing: Object.fromEntries(this.totals.missing),
       typeChanges: Object.fromEntries(this.totals.typeChanges),
+      nonFinite: Object.fromEntries(this.totals.nonFinite),
       outOfRange: Object.fromEntries(this.totals.outOfRange),
       newCategories: set(this.totals.newCategories),
       duplicateIds: this.totals.duplicateIds,

@@ -60,6 +60,8 @@ export interface ShiftSummary {
 export interface QualityCounts {
   readonly missing: Readonly<Record<string, number>>;
   readonly typeChanges: Readonly<Record<string, number>>;
+  /** Infinities per numeric column (`inf`, `-inf`, `Infinity`...); NaN counts as missing. */
+  readonly nonFinite: Readonly<Record<string, number>>;
   readonly outOfRange: Readonly<Record<string, number>>;
   readonly newCategories: Readonly<Record<string, string[]>>;
   readonly duplicateIds: number;

@@ -30,6 +30,8 @@ export interface PredictionRow {
   readonly segments: (string | undefined)[];
   /** Columns whose value had the wrong type in this row (a number column holding text...). */
   readonly typeIssues?: string[];
+  /** Numeric columns that held an infinity in this row (read as NaN, counted apart from missing). */
+  readonly nonFinite?: string[];
 }
 
 /** The row with every string copied, so a row kept long (the reference) pins no read chunk. */
@@ -139,13 +141,14 @@ function utcTimestamp(s: string): number | undefined {
   return Date.UTC(100 * century + year, month - 1, day, hour, minute, second, ms);
 }
 
-function toNumber(v: FlatValue | undefined): number | 'missing' | 'type' {
+/** A value as a finite number, or why not: absent or NaN ('missing'), +-Infinity ('infinite'), not a number ('type'). */
+function toNumber(v: FlatValue | undefined): number | 'missing' | 'infinite' | 'type' {
   if (v === null || v === undefined) return 'missing';
-  if (typeof v === 'number') return Number.isFinite(v) ? v : 'missing';
+  if (typeof v === 'number') return Number.isFinite(v) ? v : Number.isNaN(v) ? 'missing' : 'infinite';
   if (typeof v === 'string') {
     const c = csvCell(v);
     if (c === null) return 'missing';
-    return typeof c === 'number' ? c : 'type';
+    return typeof c === 'number' ? toNumber(c) : 'type';
   }
   if (typeof v === 'boolean') return v ? 1 : 0;
   return 'type';
@@ -242,7 +245,8 @@ export class RowDecoder {
       const c = at[j]!;
       if (c >= 0) {
         const v = value[k];
-        if (typeof v === 'number') numeric[c] = Number.isFinite(v) ? v : NaN;
+        // Anything but a finite number is read by name below, where it is counted.
+        if (typeof v === 'number' && Number.isFinite(v)) numeric[c] = v;
         else plain = false;
       }
       j++;
@@ -298,6 +302,7 @@ export class RowDecoder {
   /** `numeric`: an array to fill (one of a row that is no longer used), else a new one. */
   decode(r: RawRecord, index: number, line: number, numeric: Float64Array = new Float64Array(this.numeric.length)): PredictionRow {
     let typeIssues: string[] | undefined;
+    let nonFinite: string[] | undefined;
     this.decoded++;
     if (!(this.inOrder && r.kind === 'json' && this.readNumericInOrder(r.value, numeric))) for (let i = 0; i < this.numeric.length; i++) {
       const v = toNumber(this.numeric[i]!(r));
@@ -305,6 +310,7 @@ export class RowDecoder {
       else {
         numeric[i] = NaN;
         if (v === 'type') (typeIssues ??= []).push(this.numericNames[i]!);
+        else if (v === 'infinite') (nonFinite ??= []).push(this.numericNames[i]!);
       }
     }
     const categorical = this.categorical.length ? this.categorical.map((g) => classText(g(r))) : NONE;
@@ -345,6 +351,7 @@ export class RowDecoder {
       labelValue: undefined,
       segments: this.segments.map((g) => classText(g(r))),
       typeIssues,
+      nonFinite,
     };
     if (regression) {
       if (typeof labelNum === 'number') row.labelValue = labelNum;

@@ -1,3 +1,5 @@
+import { MAX_RECORD_DEPTH } from './nesting';
+
 /**
  * Explicit column roles for a prediction log, overriding what inference guesses. The same keys are
  * read from the `predictions` section of `modelmon.json` and from the `modelmon.predictions.schema`
@@ -78,20 +80,36 @@ function leaf(path: string): string {
   return dot < 0 ? path : path.slice(dot + 1);
 }
 
-/** Flattens a parsed JSON object into dotted paths; arrays stay whole (vectors). */
-export function flattenRecord(value: Record<string, unknown>, prefix = '', out = new Map<string, FlatValue>()): Map<string, FlatValue> {
-  for (const key of Object.keys(value)) {
-    const v = value[key];
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenRecord(v as Record<string, unknown>, path, out);
-    else if (v === undefined) continue;
-    else out.set(path, v as FlatValue);
+/**
+ * Flattens a parsed JSON object into dotted paths; arrays stay whole (vectors). Iterative, in the
+ * order a depth-first walk meets the keys; objects nested past `maxDepth` levels are left out.
+ */
+export function flattenRecord(value: Record<string, unknown>, prefix = '', out = new Map<string, FlatValue>(), maxDepth = MAX_RECORD_DEPTH): Map<string, FlatValue> {
+  const stack: { obj: Record<string, unknown>; keys: string[]; at: number; prefix: string }[] = [{ obj: value, keys: Object.keys(value), at: 0, prefix }];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.at >= top.keys.length) {
+      stack.pop();
+      continue;
+    }
+    const key = top.keys[top.at++]!;
+    const v = top.obj[key];
+    const path = top.prefix ? `${top.prefix}.${key}` : key;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if (stack.length < maxDepth) stack.push({ obj: v as Record<string, unknown>, keys: Object.keys(v), at: 0, prefix: path });
+    } else if (v !== undefined) out.set(path, v as FlatValue);
   }
   return out;
 }
 
 const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
-const MISSING_TEXT = /^(|na|n\/a|nan|null|none|nil|-)$/i;
+const MISSING_TEXT = /^(|na|n\/a|null|none|nil|-|#n\/a|#n\/a n\/a|#na|<na>)$/i;
+/**
+ * Non-finite numbers as pandas, numpy and Python write them (`inf`, `-inf`, `Infinity`, `nan`,
+ * `-nan`, `1.#QNAN`, `-1.#IND`...): read as numbers, so one of them keeps its column numeric.
+ */
+const INFINITE_TEXT = /^[-+]?(inf|infinity)$/i;
+const NAN_TEXT = /^([-+]?nan|[-+]?1\.#(ind|qnan))$/i;
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
@@ -119,7 +137,7 @@ function plainDecimal(text: string): number {
   return c0 === 45 ? -v : v;
 }
 
-/** Reads a CSV cell: numbers become numbers, empty/NA/null become null, the rest stays text. */
+/** Reads a CSV cell: numbers (infinities and NaN included) become numbers, empty/NA/null become null, the rest stays text. */
 export function csvCell(text: string): FlatValue {
   if (text === '') return null;
   const c = text.charCodeAt(0);
@@ -131,7 +149,12 @@ export function csvCell(text: string): FlatValue {
     // Number() also reads 0x/0b/0o prefixes, which are not decimal log values.
     if (!Number.isNaN(n) && !(c === 48 && /^0[xXbBoO]/.test(text))) return n;
   } else if (NUMBER_TEXT.test(text)) return Number(text);
-  if (MISSING_TEXT.test(text.trim())) return null;
+  const t = text.trim();
+  if (MISSING_TEXT.test(t)) return null;
+  if (t.length <= 9) {
+    if (INFINITE_TEXT.test(t)) return t.charCodeAt(0) === 45 ? -Infinity : Infinity;
+    if (NAN_TEXT.test(t)) return NaN;
+  }
   return text;
 }
 

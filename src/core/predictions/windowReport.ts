@@ -200,6 +200,7 @@ export class WindowReporter {
       quality: {
         missing: Object.fromEntries(p.numeric.map((f) => f.name).map((n, i) => [n, q.missing[i] ?? 0]).filter(([, v]) => v)),
         typeChanges: Object.fromEntries(q.typeChanges),
+        nonFinite: Object.fromEntries(q.nonFinite),
         outOfRange: Object.fromEntries(p.numeric.map((f, i) => [f.name, q.outOfRange[i] ?? 0]).filter(([, v]) => v)),
         newCategories: Object.fromEntries([...q.newCategories].map(([k, v]) => [k, [...v]])),
         duplicateIds: q.duplicateIds,

@@ -1,8 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { isAscii } from 'node:buffer';
 import {
   LineSplitter,
   PredictionLineParser,
@@ -12,6 +10,7 @@ import {
   type PredictionReport,
   type PredictionSchemaOverride,
 } from '../../core/predictions';
+import { LogTextDecoder } from './logText';
 
 /** Options of a one-shot analysis; paths are relative to the current directory. */
 export interface AnalyzeOptions extends Omit<PredictionMonitorOptions, 'reference' | 'labels'> {
@@ -29,28 +28,16 @@ export class PredictionLogError extends Error {
   override readonly name = 'PredictionLogError';
 }
 
-const TEXT_PIECE_BYTES = 64 * 1024;
-
-/** Reads a file as text in chunks, decoding UTF-8 across chunk boundaries. */
+/**
+ * Reads a file as text in chunks: UTF-8 decoded across chunk boundaries, a byte-order mark
+ * dropped, UTF-16 (LE or BE) decoded (see LogTextDecoder). `start` > 0 reads on as UTF-8.
+ */
 export async function* readTextChunks(path: string, start = 0, signal?: AbortSignal): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
+  // Past the file's start there is no mark to look for.
+  const decoder = new LogTextDecoder(start > 0 ? 'utf8' : undefined);
   const stream = createReadStream(path, { start, highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
-  // While every chunk so far was ASCII (most logs), the decoder holds no partial character and
-  // Latin-1 copying gives the same text without UTF-8 decoding; after the first other chunk it decodes.
-  let ascii = true;
-  for await (const chunk of stream) {
-    const bytes = chunk as Buffer;
-    if (ascii && !isAscii(bytes)) ascii = false;
-    // Strings under V8's large-object size are born in the young generation and die there; a
-    // megabyte string goes straight to the old one, and a large log then drives full collections.
-    for (let at = 0; at < bytes.length; at += TEXT_PIECE_BYTES) {
-      const piece = bytes.subarray(at, Math.min(bytes.length, at + TEXT_PIECE_BYTES));
-      const text = ascii ? piece.toString('latin1') : decoder.write(piece);
-      if (text) yield text;
-    }
-  }
-  const rest = decoder.end();
-  if (rest) yield rest;
+  for await (const chunk of stream) yield* decoder.write(chunk as Buffer);
+  yield* decoder.end();
 }
 
 async function requireFile(path: string, what: string): Promise<void> {

@@ -1,14 +1,14 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter, PredictionLineParser, labelPairReader, type PredictionMonitor, type PredictionReport } from '../../core/predictions';
 import { createPredictionMonitor, feedReferenceFile, labelsSource, type AnalyzeOptions } from './logFile';
+import { LogTextDecoder } from './logText';
 
 /** Follows a labels file (JSON Lines or CSV) as it grows and hands each new label on. */
 class LabelsTail {
   private offset = 0;
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly decoder = new LogTextDecoder();
   private readonly parser: PredictionLineParser;
   private readonly splitter: LineSplitter;
 
@@ -47,7 +47,7 @@ class LabelsTail {
     const stream = createReadStream(this.path, { start: this.offset, end: size - 1, signal });
     for await (const chunk of stream) {
       this.offset += (chunk as Buffer).length;
-      this.splitter.push(this.decoder.write(chunk as Buffer));
+      for (const text of this.decoder.write(chunk as Buffer)) this.splitter.push(text);
     }
     return this.seen - before;
   }
@@ -76,7 +76,7 @@ export class PredictionLogWatcher {
   private monitor: PredictionMonitor | undefined;
   private offset = 0;
   private inode: number | undefined;
-  private decoder = new StringDecoder('utf8');
+  private decoder = new LogTextDecoder();
   private fsWatcher: FSWatcher | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private pendingEmit: ReturnType<typeof setTimeout> | undefined;
@@ -133,7 +133,7 @@ export class PredictionLogWatcher {
     const source = labelsSource(this.path, this.options.schema);
     this.labels = source ? new LabelsTail(source.path, source.joinKey, source.label, (id, label) => monitor.addLabel(id, label)) : undefined;
     this.offset = 0;
-    this.decoder = new StringDecoder('utf8');
+    this.decoder = new LogTextDecoder();
   }
 
   /** Reads new bytes; concurrent calls coalesce into one more pass. */
@@ -183,9 +183,8 @@ export class PredictionLogWatcher {
     const stream = createReadStream(this.path, { start: this.offset, end: end - 1, highWaterMark: 1 << 20, signal: this.abort.signal });
     let grew = false;
     for await (const chunk of stream) {
-      const text = this.decoder.write(chunk as Buffer);
       this.offset += (chunk as Buffer).length;
-      if (text) {
+      for (const text of this.decoder.write(chunk as Buffer)) {
         this.monitor!.pushText(text);
         grew = true;
       }
