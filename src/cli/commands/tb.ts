@@ -130,7 +130,7 @@ export const tbCommand: CliCommand = {
     const root = resolve(io.cwd, given);
     try {
       if (follow) return await runFollow(root, given, json, options, io);
-      const { store, corruptions } = await readLogdir(root, options);
+      const { store, corruptions } = await readLogdir(root, { ...options, signal: io.signal });
       const findings = new HealthMonitor().update(store).findings;
       if (json) {
         io.out(JSON.stringify({ runs: store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions }, null, 2) + '\n');
@@ -147,7 +147,7 @@ export const tbCommand: CliCommand = {
 
 async function runFollow(root: string, given: string, json: boolean, options: LogdirOptions, io: CliIO): Promise<number> {
   const monitor = new HealthMonitor();
-  const watcher = new LogdirWatcher(root, { ...options, pollIntervalMs: 500 });
+  const watcher = new LogdirWatcher(root, { ...options, pollIntervalMs: 500, signal: io.signal });
   const done = new Promise<void>((resolveDone) => {
     if (io.signal.aborted) resolveDone();
     io.signal.addEventListener('abort', () => resolveDone(), { once: true });
@@ -155,7 +155,13 @@ async function runFollow(root: string, given: string, json: boolean, options: Lo
   io.watchOutput?.();
   try {
     // The first pass prints the full picture; afterwards only what is new.
-    await watcher.start();
+    try {
+      await watcher.start();
+    } catch (error) {
+      // Ctrl-C during the first read ends the follow as it would later: quietly, status 0.
+      if (io.signal.aborted) return EXIT_OK;
+      throw error;
+    }
     const { findings } = monitor.update(watcher.store);
     if (json) {
       io.out(JSON.stringify({ runs: watcher.store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions: watcher.corruptions }) + '\n');

@@ -1,6 +1,6 @@
 import { readHParams } from './hparams';
 import { ProtoError, ProtoReader, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64 } from './protobuf';
-import { readTensor } from './tensor';
+import { MAX_HISTOGRAM_BUCKETS, readTensor } from './tensor';
 
 /** What a summary value holds, as far as monitoring needs it. */
 export type ValueKind = 'scalar' | 'histogram' | 'text' | 'image' | 'audio' | 'hparams' | 'tensor';
@@ -80,6 +80,8 @@ export interface TfEvent {
   values: SummaryValue[];
   fileVersion?: string;
   sessionLog?: SessionLog;
+  /** What the decoder left out to stay bounded (a tensor's values, merged buckets), one line per value. */
+  skipped?: string[];
 }
 
 /** Tells the decoder a tag's plugin when only the tag's first value carried the metadata. */
@@ -107,7 +109,7 @@ export function decodeEvent(payload: Uint8Array, pluginHint?: PluginHint): TfEve
         break;
       case (5 << 3) | WIRE_BYTES: {
         const end = r.delimited();
-        readSummary(r, end, event.values, pluginHint);
+        readSummary(r, end, event, pluginHint);
         break;
       }
       case (7 << 3) | WIRE_BYTES:
@@ -133,13 +135,18 @@ function readSessionLog(r: ProtoReader): SessionLog {
   return log;
 }
 
-function readSummary(r: ProtoReader, end: number, out: SummaryValue[], hint?: PluginHint): void {
+function readSummary(r: ProtoReader, end: number, event: TfEvent, hint?: PluginHint): void {
+  const notes: string[] = [];
   while (r.pos < end) {
     const key = r.key();
     if (key === ((1 << 3) | WIRE_BYTES)) {
       const valueEnd = r.delimited();
-      const value = readValue(r, valueEnd, hint);
-      if (value) out.push(value);
+      const value = readValue(r, valueEnd, notes, hint);
+      if (value) event.values.push(value);
+      if (notes.length) {
+        for (const note of notes) (event.skipped ??= []).push(`tag '${value?.tag ?? ''}': ${note}`);
+        notes.length = 0;
+      }
       r.pos = valueEnd;
     } else {
       r.skip(key & 7);
@@ -149,7 +156,7 @@ function readSummary(r: ProtoReader, end: number, out: SummaryValue[], hint?: Pl
 }
 
 /** Summary.Value; fields may come in any order, so the payload is located first and read after. */
-function readValue(r: ProtoReader, end: number, hint?: PluginHint): SummaryValue | undefined {
+function readValue(r: ProtoReader, end: number, notes: string[], hint?: PluginHint): SummaryValue | undefined {
   let tag = '';
   let plugin = '';
   let pluginContent: [number, number] | undefined;
@@ -185,10 +192,10 @@ function readValue(r: ProtoReader, end: number, hint?: PluginHint): SummaryValue
     data = { kind: 'hparams', hparams: readHParams(new ProtoReader(r.buf, pluginContent[0], pluginContent[1])) };
   } else if (payloadField !== 0) {
     const p = new ProtoReader(r.buf, payloadStart, payloadEnd);
-    if (payloadField === 5) data = { kind: 'histogram', histogram: readHistogram(p) };
+    if (payloadField === 5) data = { kind: 'histogram', histogram: readHistogram(p, notes) };
     else if (payloadField === 4) data = { kind: 'image', image: readImage(p) };
     else if (payloadField === 6) data = { kind: 'audio', audio: readAudio(p) };
-    else data = readTensor(p, plugin);
+    else data = readTensor(p, plugin, notes);
   }
   if (!data) return undefined;
   return { tag, plugin, data };
@@ -217,8 +224,10 @@ function readMetadata(r: ProtoReader, end: number): { plugin: string; content?: 
   return content ? { plugin, content } : { plugin };
 }
 
-function readHistogram(r: ProtoReader): Histogram {
+function readHistogram(r: ProtoReader, notes: string[]): Histogram {
   const h: Histogram = { min: 0, max: 0, count: 0, sum: 0, bucketLimits: [], bucketCounts: [] };
+  const limits = new DoubleList();
+  const counts = new DoubleList();
   while (r.pos < r.end) {
     const key = r.key();
     switch (key) {
@@ -236,30 +245,58 @@ function readHistogram(r: ProtoReader): Histogram {
         break;
       case (6 << 3) | WIRE_BYTES:
       case (6 << 3) | WIRE_FIXED64:
-        readDoubles(r, key, h.bucketLimits);
+        limits.read(r, key);
         break;
       case (7 << 3) | WIRE_BYTES:
       case (7 << 3) | WIRE_FIXED64:
-        readDoubles(r, key, h.bucketCounts);
+        counts.read(r, key);
         break;
       default:
         r.skip(key & 7);
     }
   }
+  const buckets = Math.max(limits.length, counts.length);
+  // Wider histograms merge adjacent buckets: each group keeps its last limit and its total count.
+  const group = Math.max(1, Math.ceil(buckets / MAX_HISTOGRAM_BUCKETS));
+  if (group > 1) notes.push(`histogram of ${buckets} buckets merged into ${Math.ceil(buckets / group)} (count and sum kept)`);
+  for (let b = 0; b < buckets; b += group) {
+    const last = Math.min(b + group, buckets) - 1;
+    if (b < limits.length) h.bucketLimits.push(limits.values[Math.min(last, limits.length - 1)]!);
+    if (b < counts.length) {
+      let c = 0;
+      for (let i = b; i <= last && i < counts.length; i++) c += counts.values[i]!;
+      h.bucketCounts.push(c);
+    }
+  }
   return h;
 }
 
-function readDoubles(r: ProtoReader, key: number, out: number[]): void {
-  if ((key & 7) === WIRE_FIXED64) {
-    out.push(r.double());
-    return;
+/** A repeated double field, packed or not, into one growable typed array (no per-value boxing). */
+class DoubleList {
+  values = new Float64Array(0);
+  length = 0;
+
+  read(r: ProtoReader, key: number): void {
+    if ((key & 7) === WIRE_FIXED64) {
+      this.reserve(1);
+      this.values[this.length++] = r.double();
+      return;
+    }
+    const end = r.delimited();
+    const count = Math.floor((end - r.pos) / 8);
+    this.reserve(count);
+    // One byte copy into the aligned array beats decoding eight bytes at a time.
+    new Uint8Array(this.values.buffer, this.length * 8, count * 8).set(r.buf.subarray(r.pos, r.pos + count * 8));
+    this.length += count;
+    r.pos = end;
   }
-  const end = r.delimited();
-  const count = Math.floor((end - r.pos) / 8);
-  // One copy into an aligned buffer beats decoding eight bytes at a time.
-  const doubles = new Float64Array(r.buf.buffer.slice(r.buf.byteOffset + r.pos, r.buf.byteOffset + r.pos + count * 8));
-  for (let i = 0; i < count; i++) out.push(doubles[i]!);
-  r.pos = end;
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.values.length) return;
+    const grown = new Float64Array(Math.max(this.length + n, this.values.length * 2, 16));
+    grown.set(this.values.subarray(0, this.length));
+    this.values = grown;
+  }
 }
 
 function readImage(r: ProtoReader): ImageInfo {

@@ -126,7 +126,9 @@ export class TfRecordFramer {
   private append(bytes: Uint8Array): void {
     const needed = this.carryLength + bytes.length;
     if (needed > this.carry.length) {
-      const grown = new Uint8Array(Math.max(needed, Math.min(this.carry.length * 2, this.maxRecordBytes + HEADER + FOOTER), 64));
+      // A record whose header checked out gets its exact size at once: no doubling, no copy of copies.
+      const size = this.carryNeed >= needed ? this.carryNeed : Math.max(needed, Math.min(this.carry.length * 2, this.maxRecordBytes + HEADER + FOOTER), 64);
+      const grown = new Uint8Array(size);
       grown.set(this.carry.subarray(0, this.carryLength));
       this.carry = grown;
     }

@@ -31,12 +31,16 @@ export class RunData {
     private readonly limits: SeriesLimits,
   ) {}
 
-  /** Decodes one record's payload into this run. Throws ProtoError on a malformed event. */
-  addRecord(payload: Uint8Array): void {
+  /**
+   * Decodes one record's payload into this run. Returns what the decoder left out to stay bounded
+   * (see {@link TfEvent.skipped}), one line each, usually none. Throws ProtoError on a malformed event.
+   */
+  addRecord(payload: Uint8Array): readonly string[] {
     const batch = SCRATCH;
     if (!scanSimpleScalars(payload, batch)) {
-      this.applyEvent(decodeEvent(payload, (tag) => this.pluginOf(tag)));
-      return;
+      const event = decodeEvent(payload, (tag) => this.pluginOf(tag));
+      this.applyEvent(event);
+      return event.skipped ? event.skipped.map((note) => `step ${event.step}, ${note}`) : NOTHING_SKIPPED;
     }
     for (let i = 0; i < batch.count; i++) {
       const series = this.scalarSeriesFor(payload, batch.tagStart[i]!, batch.tagEnd[i]!);
@@ -47,6 +51,7 @@ export class RunData {
       }
     }
     this.version++;
+    return NOTHING_SKIPPED;
   }
 
   /** The scalar series of the tag in `payload[start, end)`, created if new; undefined if the tag holds another kind. */
@@ -153,6 +158,7 @@ export class RunData {
 }
 
 const SCRATCH = new SimpleScalars();
+const NOTHING_SKIPPED: readonly string[] = Object.freeze([]);
 
 function sameBytes(a: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
   if (a.length !== end - start) return false;
@@ -197,10 +203,11 @@ export class RunStore {
     return removed;
   }
 
-  /** Decodes one record's payload into `runName`. Throws ProtoError on a malformed event. */
-  addRecord(runName: string, payload: Uint8Array): void {
-    this.run(runName).addRecord(payload);
+  /** Decodes one record's payload into `runName`; returns what was left out (see RunData.addRecord). Throws ProtoError on a malformed event. */
+  addRecord(runName: string, payload: Uint8Array): readonly string[] {
+    const skipped = this.run(runName).addRecord(payload);
     this.version++;
+    return skipped;
   }
 
   applyEvent(runName: string, event: TfEvent): void {

@@ -18,18 +18,54 @@ const DT_FLOAT = 1,
   DT_UINT32 = 22,
   DT_UINT64 = 23;
 
+/** Most buckets a histogram keeps; wider ones are merged in adjacent groups, count and sum intact. */
+export const MAX_HISTOGRAM_BUCKETS = 4096;
+/** Typed-list values decoded per tensor: a scalar needs one, the widest kept histogram 3 per bucket. */
+const MAX_LIST_VALUES = 3 * MAX_HISTOGRAM_BUCKETS;
+/** Strings located per tensor: text keeps MAX_TEXT characters, an image needs its first two. */
+const MAX_STRINGS = 1024;
+
+/** Numbers of a typed list, decoded up to a cap; the bytes of the rest are only counted. */
+class CappedNumbers {
+  values = new Float64Array(16);
+  length = 0;
+  skippedBytes = 0;
+
+  constructor(readonly cap: number) {}
+
+  push(x: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(Math.min(this.cap, this.values.length * 2));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = x;
+  }
+
+  get full(): boolean {
+    return this.length >= this.cap;
+  }
+}
+
 /** The fields of a TensorProto, located but not yet interpreted. */
 interface RawTensor {
   dtype: number;
   shape: number[];
   content?: [number, number];
-  numbers: number[];
+  numbers: CappedNumbers;
+  /** The first MAX_STRINGS strings' byte ranges; all of them counted in stringCount and stringBytes. */
   strings: [number, number][];
+  stringCount: number;
+  stringBytes: number;
 }
 
-/** Reads a TensorProto and interprets it by dtype, shape and (if known) plugin. */
-export function readTensor(r: ProtoReader, plugin: string): SummaryData {
-  const t: RawTensor = { dtype: 0, shape: [], numbers: [], strings: [] };
+/**
+ * Reads a TensorProto and interprets it by dtype, shape and (if known) plugin. Only what is
+ * interpreted is decoded: at most MAX_LIST_VALUES numbers and MAX_STRINGS strings, so memory is
+ * bounded whatever the record holds; what was left out is described in `notes`.
+ */
+export function readTensor(r: ProtoReader, plugin: string, notes?: string[]): SummaryData {
+  const t: RawTensor = { dtype: 0, shape: [], numbers: new CappedNumbers(MAX_LIST_VALUES), strings: [], stringCount: 0, stringBytes: 0 };
   while (r.pos < r.end) {
     const key = r.key();
     const field = key >>> 3;
@@ -42,7 +78,9 @@ export function readTensor(r: ProtoReader, plugin: string): SummaryData {
       r.pos = end;
     } else if (key === ((8 << 3) | WIRE_BYTES)) {
       const end = r.delimited();
-      t.strings.push([r.pos, end]);
+      if (t.strings.length < MAX_STRINGS) t.strings.push([r.pos, end]);
+      t.stringCount++;
+      t.stringBytes += end - r.pos;
       r.pos = end;
     } else if (field === 5) readPacked(r, wire, WIRE_FIXED32, () => r.float(), t.numbers);
     else if (field === 6) readPacked(r, wire, WIRE_FIXED64, () => r.double(), t.numbers);
@@ -53,13 +91,21 @@ export function readTensor(r: ProtoReader, plugin: string): SummaryData {
       readPacked(r, wire, 0, () => convert(r.varint() & 0xffff), t.numbers);
     } else r.skip(wire);
   }
-  return interpretTensor(r.buf, t, plugin);
+  const data = interpretTensor(r.buf, t, plugin, notes);
+  if (notes && t.numbers.skippedBytes > 0) {
+    const what = data.kind === 'tensor' ? `tensor (dtype ${t.dtype}, shape [${t.shape.join(',')}]) kept as type and shape only` : `${data.kind} tensor`;
+    notes.push(`${what}: ${t.numbers.skippedBytes} bytes of values after the first ${t.numbers.cap} were not decoded`);
+  }
+  return data;
 }
 
-function readPacked(r: ProtoReader, wire: number, scalarWire: number, read: () => number, out: number[]): void {
+/** Reads one typed-list field, packed or not; values past the cap are skipped, their bytes counted. */
+function readPacked(r: ProtoReader, wire: number, scalarWire: number, read: () => number, out: CappedNumbers): void {
   if (wire !== WIRE_BYTES) {
-    if (wire !== scalarWire) {
+    if (wire !== scalarWire || out.full) {
+      const start = r.pos;
       r.skip(wire);
+      if (wire === scalarWire) out.skippedBytes += r.pos - start;
       return;
     }
     out.push(read());
@@ -68,7 +114,9 @@ function readPacked(r: ProtoReader, wire: number, scalarWire: number, read: () =
   const end = r.delimited();
   const outer = r.end;
   r.end = end;
-  while (r.pos < end) out.push(read());
+  while (r.pos < end && !out.full) out.push(read());
+  out.skippedBytes += end - r.pos;
+  r.pos = end;
   r.end = outer;
 }
 
@@ -110,7 +158,8 @@ const ELEMENT_BYTES: Record<number, number> = {
 function element(buf: Uint8Array, t: RawTensor, i: number): number {
   if (!t.content) {
     // A typed list shorter than the shape repeats its last value (TensorProto's rule).
-    return t.numbers[Math.min(i, t.numbers.length - 1)] ?? NaN;
+    const n = t.numbers;
+    return n.length ? n.values[Math.min(i, n.length - 1)]! : NaN;
   }
   const size = ELEMENT_BYTES[t.dtype] ?? 0;
   const p = t.content[0] + i * size;
@@ -147,14 +196,21 @@ function element(buf: Uint8Array, t: RawTensor, i: number): number {
   }
 }
 
-function interpretTensor(buf: Uint8Array, t: RawTensor, plugin: string): SummaryData {
+function interpretTensor(buf: Uint8Array, t: RawTensor, plugin: string, notes?: string[]): SummaryData {
   const elements = t.shape.reduce((a, b) => a * b, 1);
   const numeric = t.dtype in ELEMENT_BYTES;
   if (t.dtype === DT_STRING) {
-    if (plugin === 'images' && t.strings.length >= 2) return { kind: 'image', image: imageFromStrings(buf, t.strings) };
+    if (plugin === 'images' && t.stringCount >= 2) return { kind: 'image', image: imageFromStrings(buf, t) };
     if (plugin === '' || plugin === 'text') {
-      const parts = t.strings.map(([s, e]) => decodeUtf8(buf, s, Math.min(e, s + MAX_TEXT)));
-      return { kind: 'text', text: parts.join('\n').slice(0, MAX_TEXT) };
+      let text = '';
+      for (let i = 0; i < t.strings.length && text.length <= MAX_TEXT; i++) {
+        const [s, e] = t.strings[i]!;
+        text += (i > 0 ? '\n' : '') + decodeUtf8(buf, s, Math.min(e, s + MAX_TEXT));
+      }
+      if (notes && t.stringCount > t.strings.length) {
+        notes.push(`text of ${t.stringCount} strings (${t.stringBytes} bytes): only the first ${MAX_TEXT} characters of the first ${t.strings.length} are kept`);
+      }
+      return { kind: 'text', text: text.slice(0, MAX_TEXT) };
     }
   } else if (numeric && elements === 1 && (plugin === '' || plugin === 'scalars')) {
     return { kind: 'scalar', value: element(buf, t, 0) };
@@ -166,13 +222,18 @@ function interpretTensor(buf: Uint8Array, t: RawTensor, plugin: string): Summary
   ) {
     // Rows come from the data present, never from the declared shape alone (a hostile shape can't loop).
     const available = t.content ? (t.content[1] - t.content[0]) / (ELEMENT_BYTES[t.dtype] ?? 1) : t.numbers.length;
-    return { kind: 'histogram', histogram: histogramFromRows(buf, t, Math.max(0, Math.min(t.shape[0]!, Math.floor(available / 3)))) };
+    const rows = Math.max(0, Math.min(t.shape[0]!, Math.floor(available / 3)));
+    if (notes && rows > MAX_HISTOGRAM_BUCKETS) notes.push(`histogram of ${rows} buckets merged into ${Math.ceil(rows / Math.ceil(rows / MAX_HISTOGRAM_BUCKETS))} (count and sum kept)`);
+    return { kind: 'histogram', histogram: histogramFromRows(buf, t, rows) };
   }
   return { kind: 'tensor', tensor: { dtype: t.dtype, shape: t.shape } };
 }
 
+/** Buckets from (left, right, count) rows; more than MAX_HISTOGRAM_BUCKETS rows merge in equal groups. */
 function histogramFromRows(buf: Uint8Array, t: RawTensor, rows: number): Histogram {
   const h: Histogram = { min: 0, max: 0, count: 0, sum: 0, bucketLimits: [], bucketCounts: [] };
+  const group = Math.max(1, Math.ceil(rows / MAX_HISTOGRAM_BUCKETS));
+  let groupCount = 0;
   for (let i = 0; i < rows; i++) {
     const left = element(buf, t, i * 3);
     const right = element(buf, t, i * 3 + 1);
@@ -181,24 +242,27 @@ function histogramFromRows(buf: Uint8Array, t: RawTensor, rows: number): Histogr
     h.max = right;
     h.count += count;
     h.sum += count * ((left + right) / 2);
-    h.bucketLimits.push(right);
-    h.bucketCounts.push(count);
+    groupCount += count;
+    if ((i + 1) % group === 0 || i === rows - 1) {
+      h.bucketLimits.push(right);
+      h.bucketCounts.push(groupCount);
+      groupCount = 0;
+    }
   }
   return h;
 }
 
-function imageFromStrings(buf: Uint8Array, strings: [number, number][]): ImageInfo {
+function imageFromStrings(buf: Uint8Array, t: RawTensor): ImageInfo {
   const text = (i: number) => {
-    const s = strings[i]!;
+    const s = t.strings[i]!;
     return decodeUtf8(buf, s[0], Math.min(s[1], s[0] + 16));
   };
-  let encoded = 0;
-  for (let i = 2; i < strings.length; i++) encoded += strings[i]![1] - strings[i]![0];
+  const [width, height] = [t.strings[0]!, t.strings[1]!];
   return {
     width: Number(text(0)) || 0,
     height: Number(text(1)) || 0,
     colorspace: 0,
-    encodedBytes: encoded,
-    count: strings.length - 2,
+    encodedBytes: t.stringBytes - (width[1] - width[0]) - (height[1] - height[0]),
+    count: t.stringCount - 2,
   };
 }

@@ -6,6 +6,8 @@ export type TailStatus = 'unchanged' | 'grew' | 'replaced' | 'gone';
 export interface TailOptions extends FramerOptions {
   /** Bytes read per call to read() (default 1 MiB). */
   chunkBytes?: number;
+  /** Stops a read between two chunks (Ctrl-C during a long first read): poll() throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const HEAD_BYTES = 64;
@@ -19,6 +21,7 @@ const HEAD_BYTES = 64;
 export class EventFileTail {
   private readonly framer: TfRecordFramer;
   private readonly chunkBytes: number;
+  private readonly signal: AbortSignal | undefined;
   private readOffset = 0;
   private identity: { dev: number; ino: number } | undefined;
   private head = new Uint8Array(0);
@@ -30,6 +33,7 @@ export class EventFileTail {
   ) {
     this.framer = new TfRecordFramer(options);
     this.chunkBytes = options.chunkBytes ?? 1024 * 1024;
+    this.signal = options.signal;
   }
 
   /** Bytes of the file consumed so far (framed records, skipped garbage and a pending partial record). */
@@ -64,6 +68,7 @@ export class EventFileTail {
       const size = info.size;
       const buffer = new Uint8Array(Math.max(1, Math.min(this.chunkBytes, size - start)));
       while (this.readOffset < size) {
+        this.signal?.throwIfAborted();
         const want = Math.min(buffer.length, size - this.readOffset);
         const { bytesRead } = await handle.read(buffer, 0, want, this.readOffset);
         if (bytesRead === 0) break;

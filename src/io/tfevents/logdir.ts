@@ -274,7 +274,7 @@ export class LogdirWatcher {
           status = await tail.poll(
             (payload, offset) => {
               try {
-                this.store.addRecord(name, payload);
+                for (const note of this.store.addRecord(name, payload)) change.corruptions.push({ file: rel, offset, message: `record partly read: ${note}` });
               } catch (error) {
                 if (!(error instanceof ProtoError)) throw error;
                 change.corruptions.push({ file: rel, offset, message: `record is not a valid Event (${error.message})` });
@@ -283,6 +283,7 @@ export class LogdirWatcher {
             (c) => change.corruptions.push({ file: rel, ...c }),
           );
         } catch (error) {
+          if (this.options.signal?.aborted) throw error;
           const code = (error as NodeJS.ErrnoException).code ?? String(error);
           change.corruptions.push({ file: rel, offset: tail.bytesRead, message: `cannot read file (${code})` });
           continue;
