@@ -3,3 +3,7 @@ export * from './gpuSampler';
 export * from './probe';
 export * from './smiProcess';
 export { HostMetricsSampler, type TextReader } from '../hostMetrics';
+export * from './amdProbe';
+export * from './amdSampler';
+export * from './gpuSource';
+export * from './locate';
