@@ -1,4 +1,5 @@
 import type { SummaryData, ValueKind } from './event';
+import { packHistogram, unpackHistogram } from './histogram-store';
 
 /** One scalar point. */
 export interface ScalarPoint {
@@ -47,7 +48,8 @@ export class TagSeries {
   private steps: Float64Array;
   private wallTimes: Float64Array;
   private values: Float64Array | undefined;
-  private data: SummaryData[] | undefined;
+  /** Non-scalar payloads; histograms packed into one buffer each (see histogram-store). */
+  private data: (SummaryData | ArrayBuffer)[] | undefined;
   /** How many logged points each kept point stands for (1 until downsampling). */
   private weights: Float64Array;
   private total = 0;
@@ -100,7 +102,7 @@ export class TagSeries {
 
   /** The latest point's payload for non-scalar kinds. */
   get lastData(): SummaryData | undefined {
-    return this.data && this.length ? this.data[this.length - 1] : undefined;
+    return this.data && this.length ? unpack(this.data[this.length - 1]!) : undefined;
   }
 
   stepAt(i: number): number {
@@ -148,7 +150,7 @@ export class TagSeries {
   dataPoints(): DataPoint[] {
     const out: DataPoint[] = [];
     if (!this.data) return out;
-    for (let i = 0; i < this.length; i++) out.push({ step: this.steps[i]!, wallTime: this.wallTimes[i]!, data: this.data[i]! });
+    for (let i = 0; i < this.length; i++) out.push({ step: this.steps[i]!, wallTime: this.wallTimes[i]!, data: unpack(this.data[i]!) });
     return out;
   }
 
@@ -180,7 +182,7 @@ export class TagSeries {
         }
       }
     } else if (data) {
-      this.data![i] = data;
+      this.data![i] = data.kind === 'histogram' ? packHistogram(data.histogram) : data;
     }
     this.version++;
     return cut;
@@ -278,4 +280,8 @@ export class TagSeries {
     this.length = w;
     if (this.data) this.data.length = w;
   }
+}
+
+function unpack(stored: SummaryData | ArrayBuffer): SummaryData {
+  return stored instanceof ArrayBuffer ? { kind: 'histogram', histogram: unpackHistogram(stored) } : stored;
 }
