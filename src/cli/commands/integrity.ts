@@ -9,7 +9,8 @@ import { verifyManifest, writeSnapshot } from '../../io/integrity/manifest-store
 const USAGE = `usage: modelmon integrity <subcommand> [options]
 
   scan <files|folders...> [--json]          look for code a checkpoint would run when loaded
-                                            (exit 1 if any file is dangerous)
+                                            (exit 1 unless every file is safe: dangerous,
+                                            suspicious, malformed or not fully scanned fail)
   snapshot <files|folders...> --manifest F  record SHA-256, size, format and per-tensor digests
   verify --manifest F [--json]              compare files with a manifest
                                             (exit 1 if any file changed or is missing)
@@ -47,7 +48,8 @@ const scan: Handler = async (args, io) => {
       for (const f of r.findings) io.out(`  [${f.severity}] ${f.message}\n`);
     }
   }
-  return reports.some((r) => r.verdict === 'dangerous') ? EXIT_FINDINGS : EXIT_OK;
+  // Fail closed: a file that could not be fully scanned, or names code nobody vetted, is not safe.
+  return reports.some((r) => r.verdict !== 'safe') ? EXIT_FINDINGS : EXIT_OK;
 };
 
 const snapshot: Handler = async (args, io) => {

@@ -15,6 +15,11 @@ export interface TensorLayout {
   readonly runs: readonly ByteRun[];
   /** torch.save records `byteorder`; big-endian files decode differently (hashes stay bytewise). */
   readonly bigEndian: boolean;
+  /**
+   * A view that reads storage elements more than once (stride 0, overlapping strides): `runs` is
+   * then the storage span it reads, not its elements in order, so digests stay bounded by the storage.
+   */
+  readonly storageSpan?: true;
 }
 
 /** Checkpoint formats this engine recognises. */

@@ -9,7 +9,12 @@
  * parameter classes are safe (a pickled whole model names them, and they run no user code);
  * `copyreg._reconstructor`/`__newobj__` are safe as their targets are imported, and classified,
  * separately. `torch.storage._load_from_bytes` is dangerous: it calls torch.load on embedded bytes,
- * which hides a second pickle from this scan.
+ * which hides a second pickle from this scan. Dangerous means able to run a command or code, reach
+ * files, sockets, threads or processes, import by name, or load another pickle: whole modules (os,
+ * posix, nt, subprocess, _posixsubprocess, pty, pydoc, platform, runpy, code, importlib, ctypes,
+ * multiprocessing, webbrowser, shutil, sys...) or single names (builtins eval/exec/compile/
+ * __import__/getattr/open, operator.attrgetter, functools.partial, torch.load...). Every verdict
+ * but safe fails a scan, so an unknown global costs a look, never a pass.
  */
 export type GlobalSafety = 'safe' | 'suspicious' | 'dangerous';
 
@@ -61,96 +66,102 @@ const SAFE: Record<string, ReadonlySet<string>> = {
 /** torch top-level names that are safe: storage classes, dtypes, layouts, devices, Size. */
 const TORCH_TOP = /^(\w+Storage|Size|device|dtype|layout|memory_format|strided|sparse_coo|sparse_csr|channels_last|contiguous_format|preserve_format|(b?float|int|uint|complex|bool|half|double|long|short|cfloat|cdouble|bfloat)\w*)$/;
 
-interface DangerRule {
-  readonly module: string;
-  /** Names in the module; undefined means every name. */
-  readonly names?: ReadonlySet<string>;
-  readonly reason: string;
-}
-
 const CODE = 'executes arbitrary Python code';
 const SHELL = 'runs shell commands';
-const DANGER: readonly DangerRule[] = [
-  ...['os', 'posix', 'nt', 'subprocess', 'pty', 'commands', 'popen2'].map((module) => ({ module, reason: SHELL })),
-  ...['builtins', '__builtin__'].map((module) => ({
-    module,
-    names: new Set(['eval', 'exec', 'execfile', 'compile', 'open', 'file', 'getattr', 'setattr', 'delattr', '__import__', 'globals', 'locals', 'vars', 'breakpoint', 'input', 'apply', 'memoryview']),
+const IMPORTS = 'imports arbitrary modules';
+const NET = 'opens network connections';
+const FILES = 'reads, writes or deletes files';
+const NESTED = 'loads a nested pickle';
+const NATIVE = 'calls native code';
+
+/** Whole modules whose every name is dangerous; Python 2 names too, as pickle maps them for protocols 0-2. */
+const DANGEROUS_MODULES: Readonly<Record<string, string>> = {
+  // Processes and shells.
+  os: SHELL, posix: SHELL, nt: SHELL, subprocess: SHELL, _posixsubprocess: SHELL, _winapi: SHELL, _subprocess: SHELL,
+  pty: SHELL, commands: SHELL, popen2: SHELL, platform: SHELL, pydoc: 'runs a pager command and imports by name',
+  multiprocessing: 'starts processes', 'concurrent.futures': 'starts processes and threads', asyncio: 'starts processes and connections',
+  threading: 'starts threads running callables', _thread: 'starts threads running callables', thread: 'starts threads running callables',
+  dummy_thread: 'starts threads running callables', _dummy_thread: 'starts threads running callables', sched: 'schedules calls',
+  atexit: 'schedules calls at exit', signal: 'changes process signal handling', IPython: SHELL, ensurepip: 'installs packages', venv: SHELL,
+  // Code and imports.
+  runpy: CODE, code: CODE, codeop: CODE, pdb: CODE, bdb: CODE, timeit: CODE, profile: CODE, cProfile: CODE, trace: CODE, doctest: CODE,
+  unittest: IMPORTS, types: 'builds code or function objects', marshal: 'loads code objects', importlib: IMPORTS, imp: IMPORTS, pkgutil: IMPORTS,
+  zipimport: IMPORTS, site: 'runs .pth files', sys: 'reaches the interpreter state', inspect: 'reaches frames and globals', gc: 'reaches every live object',
+  'logging.config': 'evaluates configuration as code', ctypes: NATIVE, _ctypes: NATIVE, cffi: NATIVE,
+  // Nested pickles.
+  pickle: NESTED, _pickle: NESTED, cPickle: NESTED, dill: NESTED, cloudpickle: NESTED, joblib: NESTED, shelve: NESTED,
+  // Network.
+  socket: NET, _socket: NET, ssl: NET, http: NET, httplib: NET, urllib: NET, urllib2: NET, urllib3: NET, requests: NET, aiohttp: NET,
+  ftplib: NET, smtplib: NET, telnetlib: NET, poplib: NET, imaplib: NET, nntplib: NET, socketserver: NET, SocketServer: NET, xmlrpc: NET,
+  xmlrpclib: NET, SimpleXMLRPCServer: NET, BaseHTTPServer: NET, SimpleHTTPServer: NET, CGIHTTPServer: NET, webbrowser: 'opens URLs',
+  // Files.
+  shutil: FILES, tempfile: FILES, glob: FILES, io: FILES, _io: FILES, StringIO: FILES, cStringIO: FILES, pathlib: FILES, fileinput: FILES,
+  linecache: FILES, zipfile: FILES, tarfile: FILES, mmap: FILES, winreg: 'writes the registry', _winreg: 'writes the registry',
+  // Build and install tools run commands.
+  setuptools: 'runs build commands', distutils: 'runs build commands', pip: 'installs packages',
+  'numpy.f2py': 'compiles native code', 'numpy.distutils': 'runs build commands', 'numpy.ctypeslib': NATIVE, 'numpy.testing': CODE,
+  'numpy.lib.npyio': NESTED, 'numpy.lib.format': NESTED,
+  'torch.hub': 'downloads and runs code', 'torch.jit': 'loads or compiles code', 'torch._inductor': 'compiles and runs code',
+  'torch._dynamo': 'compiles and runs code', 'torch.utils.cpp_extension': 'compiles native code', 'torch.fx': 'generates and runs code',
+  'torch.package': 'loads packaged code', 'torch.ops': 'loads native libraries', 'torch.distributed': 'runs remote calls',
+  'torch.testing': CODE, 'torch._C': NATIVE,
+};
+
+/** Some names of otherwise harmless modules. */
+const DANGEROUS_NAMES: Readonly<Record<string, { readonly names: ReadonlySet<string>; readonly reason: string }>> = {
+  builtins: {
+    names: new Set(['eval', 'exec', 'execfile', 'compile', 'open', 'file', 'getattr', 'setattr', 'delattr', '__import__', 'globals', 'locals', 'vars', 'breakpoint', 'input', 'help', 'apply', 'memoryview', 'reload', 'raw_input', 'exit', 'quit']),
     reason: 'reaches eval/exec, attributes, imports or files',
-  })),
-  { module: 'runpy', reason: CODE },
-  { module: 'code', reason: CODE },
-  { module: 'codeop', reason: CODE },
-  { module: 'types', reason: 'builds code or function objects' },
-  { module: 'marshal', reason: 'loads code objects' },
-  { module: 'importlib', reason: 'imports arbitrary modules' },
-  { module: 'imp', reason: 'imports arbitrary modules' },
-  { module: 'pkgutil', reason: 'imports arbitrary modules' },
-  { module: 'sys', reason: 'reaches the interpreter state' },
-  { module: 'ctypes', reason: 'calls native code' },
-  { module: 'cffi', reason: 'calls native code' },
-  { module: 'socket', reason: 'opens network connections' },
-  { module: 'ssl', reason: 'opens network connections' },
-  { module: 'http', reason: 'opens network connections' },
-  { module: 'httplib', reason: 'opens network connections' },
-  { module: 'urllib', reason: 'opens network connections' },
-  { module: 'urllib2', reason: 'opens network connections' },
-  { module: 'requests', reason: 'opens network connections' },
-  { module: 'aiohttp', reason: 'opens network connections' },
-  { module: 'ftplib', reason: 'opens network connections' },
-  { module: 'smtplib', reason: 'opens network connections' },
-  { module: 'telnetlib', reason: 'opens network connections' },
-  { module: 'webbrowser', reason: 'opens URLs' },
-  { module: 'shutil', reason: 'copies and deletes files' },
-  { module: 'tempfile', reason: 'creates files' },
-  { module: 'glob', reason: 'reads the file system' },
-  { module: 'io', reason: 'opens files' },
-  { module: '_io', reason: 'opens files' },
-  { module: 'pathlib', reason: 'reads and writes files' },
-  { module: 'multiprocessing', reason: 'starts processes' },
-  { module: 'threading', reason: 'starts threads running callables' },
-  { module: '_thread', reason: 'starts threads running callables' },
-  { module: 'asyncio', reason: 'starts processes and connections' },
-  { module: 'signal', reason: 'changes process signal handling' },
-  { module: 'pdb', reason: CODE },
-  { module: 'bdb', reason: CODE },
-  { module: 'timeit', reason: CODE },
-  { module: 'profile', reason: CODE },
-  { module: 'cProfile', reason: CODE },
-  { module: 'trace', reason: CODE },
-  { module: 'pickle', reason: 'loads a nested pickle' },
-  { module: '_pickle', reason: 'loads a nested pickle' },
-  { module: 'cPickle', reason: 'loads a nested pickle' },
-  { module: 'dill', reason: 'loads a nested pickle' },
-  { module: 'cloudpickle', reason: 'loads a nested pickle' },
-  { module: 'joblib', reason: 'loads a nested pickle' },
-  { module: 'shelve', reason: 'loads a nested pickle' },
-  { module: 'operator', names: new Set(['attrgetter', 'methodcaller', 'itemgetter']), reason: 'reaches attributes and methods' },
-  { module: 'functools', names: new Set(['partial', 'reduce']), reason: 'composes arbitrary calls' },
-  { module: 'torch', names: new Set(['load', 'hub', 'compile']), reason: 'loads or compiles more code' },
-  { module: 'torch.serialization', names: new Set(['load', '_load']), reason: 'loads a nested pickle' },
-  { module: 'torch.storage', names: new Set(['_load_from_bytes']), reason: 'loads a nested pickle' },
-  { module: 'torch.hub', reason: 'downloads and runs code' },
-  { module: 'torch.jit', reason: 'loads or compiles code' },
-  { module: 'torch._inductor', reason: 'compiles and runs code' },
-  { module: 'torch._dynamo', reason: 'compiles and runs code' },
-  { module: 'torch.utils.cpp_extension', reason: 'compiles native code' },
-  { module: 'numpy', names: new Set(['load', 'loads', 'fromfile', 'save', 'savez']), reason: 'loads a nested pickle or touches files' },
-  { module: 'numpy.testing._private.utils', reason: CODE },
-  { module: 'numpy.f2py', reason: 'compiles native code' },
-  { module: 'numpy.distutils', reason: 'runs build commands' },
-  { module: 'setuptools', reason: 'runs build commands' },
-  { module: 'distutils', reason: 'runs build commands' },
-  { module: 'pip', reason: 'installs packages' },
-];
+  },
+  operator: { names: new Set(['attrgetter', 'methodcaller', 'itemgetter', 'call']), reason: 'reaches attributes and methods' },
+  functools: { names: new Set(['partial', 'partialmethod', 'reduce']), reason: 'composes arbitrary calls' },
+  codecs: { names: new Set(['open', 'EncodedFile']), reason: FILES },
+  uuid: { names: new Set(['_get_command_stdout', '_popen', '_find_mac', '_ifconfig_getnode', '_ip_getnode', '_arp_getnode', '_lanscan_getnode', '_netstat_getnode']), reason: SHELL },
+  yaml: { names: new Set(['load', 'load_all', 'unsafe_load', 'unsafe_load_all', 'full_load', 'full_load_all']), reason: CODE },
+  pandas: { names: new Set(['read_pickle', 'eval', 'read_csv', 'read_json', 'read_sql', 'read_excel', 'read_html', 'read_parquet', 'read_feather']), reason: 'loads a nested pickle or reads files' },
+  'pandas.io.pickle': { names: new Set(['read_pickle']), reason: NESTED },
+  torch: { names: new Set(['load', 'hub', 'compile', 'jit', 'ops', 'package', 'classes', 'library']), reason: 'loads or compiles more code' },
+  'torch.serialization': { names: new Set(['load', '_load', '_legacy_load']), reason: NESTED },
+  'torch.storage': { names: new Set(['_load_from_bytes']), reason: NESTED },
+  numpy: { names: new Set(['load', 'loads', 'fromfile', 'save', 'savez', 'savetxt', 'loadtxt', 'genfromtxt', 'memmap', 'tofile']), reason: 'loads a nested pickle or touches files' },
+};
+// Python 2 spellings, and the C modules behind operator and functools.
+const ALIASES: Readonly<Record<string, string>> = { __builtin__: 'builtins', exceptions: 'builtins', _operator: 'operator', _functools: 'functools' };
+
+/** The names an attribute path can reach a dangerous module through (`torch` + `os.system` is os.system). */
+const DANGEROUS_ROOTS = new Set(['os', 'sys', 'subprocess', 'builtins', '__builtins__', 'posix', 'nt', 'importlib', 'pickle', 'shutil', 'socket', 'ctypes', 'pty', 'runpy', 'io']);
 
 function inModule(module: string, root: string): boolean {
   return module === root || module.startsWith(root + '.');
 }
 
-/** Classifies one imported global `module.name`. */
+function dangerOf(module: string, name: string): string | undefined {
+  const m = ALIASES[module] ?? module;
+  for (let root = m; ; root = root.slice(0, root.lastIndexOf('.'))) {
+    const reason = DANGEROUS_MODULES[root];
+    if (reason) return reason;
+    if (!root.includes('.')) break;
+  }
+  const rule = DANGEROUS_NAMES[m];
+  return rule?.names.has(name) ? rule.reason : undefined;
+}
+
+/**
+ * Classifies one imported global `module.name`. Protocol 4 resolves a dotted name attribute by
+ * attribute, so `torch` + `os.system` reaches os.system: such a path is dangerous when any step is
+ * a dunder, a dangerous module or a dangerous name, and never safe unless listed whole.
+ */
 export function classifyGlobal(module: string, name: string): GlobalClassification {
-  for (const rule of DANGER) {
-    if (inModule(module, rule.module) && (!rule.names || rule.names.has(name))) return { safety: 'dangerous', reason: rule.reason };
+  const direct = dangerOf(module, name);
+  if (direct) return { safety: 'dangerous', reason: direct };
+  if (name.includes('.')) {
+    const steps = name.split('.');
+    if (steps.some((s) => /^__\w*__$/.test(s) || DANGEROUS_ROOTS.has(s)))
+      return { safety: 'dangerous', reason: 'an attribute path that reaches interpreter internals or a dangerous module' };
+    for (let i = 1; i < steps.length; i++) {
+      const reason = dangerOf([module, ...steps.slice(0, i)].join('.'), steps[i]!);
+      if (reason) return { safety: 'dangerous', reason };
+    }
   }
   if (SAFE[module]?.has(name)) return { safety: 'safe', reason: 'used to rebuild tensors and containers' };
   if (module === 'torch' && TORCH_TOP.test(name)) return { safety: 'safe', reason: 'a torch storage, dtype or layout' };

@@ -38,7 +38,11 @@ export class PickleScanner {
 
   /** Scans one pickle that starts at `start` of `bytes`; returns its analysis. */
   scan(bytes: Uint8Array, start = 0, label = ''): PickleAnalysis {
-    const analysis = analyzePickle(bytes, start);
+    return this.record(analyzePickle(bytes, start), label);
+  }
+
+  /** Takes in a pickle already analysed: its imports, calls and any failure. */
+  record(analysis: PickleAnalysis, label = ''): PickleAnalysis {
     this.analyses.push(analysis);
     const where = label ? `${label}: ` : '';
     for (const imp of analysis.imports) {
@@ -50,7 +54,8 @@ export class PickleScanner {
       if (c.callee) this.entry(c.callee.module, c.callee.name).calledBy.add(c.opcode);
       else this.add('suspicious', 'medium', `${where}${c.opcode} at byte ${c.offset} calls a computed value, not an imported global`);
     }
-    if (analysis.error) this.add('malformed', 'high', `${where}malformed pickle: ${analysis.error.message}`);
+    if (analysis.error?.kind === 'budget') this.add('malformed', 'high', `${where}not fully scanned: ${analysis.error.message}; what follows could run code`);
+    else if (analysis.error) this.add('malformed', 'high', `${where}malformed pickle: ${analysis.error.message}`);
     return analysis;
   }
 

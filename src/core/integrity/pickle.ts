@@ -63,13 +63,36 @@ export interface PickleAnalysis {
   /** The value STOP would return, when decoding succeeded. */
   readonly result: PickleValue | undefined;
   /** Why the pickle is malformed, with the byte offset of the failing opcode. */
-  readonly error: { readonly message: string; readonly offset: number } | undefined;
+  readonly error: PickleError | undefined;
 }
 
-class MalformedPickle extends Error {}
+/**
+ * Why an analysis stopped: `truncated` means it needed bytes past the end of the data it was given
+ * (so a longer window may let it go on), `budget` that it ran past the opcode budget, `invalid` anything else.
+ */
+export interface PickleError {
+  readonly message: string;
+  readonly offset: number;
+  readonly kind: 'truncated' | 'budget' | 'invalid';
+}
 
-/** Every opcode may allocate a value; past this many the analysis stops, so memory stays bounded. */
-export const MAX_OPCODES = 2_000_000;
+class MalformedPickle extends Error {
+  constructor(
+    message: string,
+    readonly kind: PickleError['kind'] = 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Every opcode may allocate a value; past this many the analysis stops, so time and memory stay
+ * bounded. A torch.save pickle takes about 40 opcodes a tensor, so 200,000 tensors fit twice over.
+ */
+export const MAX_OPCODES = 16_000_000;
+
+/** BININT1 operands are shared, so a flood of small ints allocates nothing. */
+const SMALL_INTS: readonly PickleValue[] = Array.from({ length: 256 }, (_, value) => ({ kind: 'int', value }));
 
 const NONE: PickleValue = { kind: 'none' };
 
@@ -118,7 +141,8 @@ export function analyzePickle(bytes: Uint8Array, start = 0, maxOpcodes = MAX_OPC
   let opcodeCount = 0;
 
   const need = (n: number): number => {
-    if (n < 0 || pos + n > bytes.byteLength) throw new MalformedPickle('pickle data is truncated');
+    if (n < 0) throw new MalformedPickle('negative operand length');
+    if (pos + n > bytes.byteLength) throw new MalformedPickle('pickle data is truncated', 'truncated');
     const at = pos;
     pos += n;
     return at;
@@ -132,12 +156,12 @@ export function analyzePickle(bytes: Uint8Array, start = 0, maxOpcodes = MAX_OPC
   const u32 = () => view.getUint32(need(4), true);
   const u64 = (): number => {
     const v = view.getBigUint64(need(8), true);
-    if (v > BigInt(bytes.byteLength)) throw new MalformedPickle('pickle data is truncated');
+    if (v > BigInt(bytes.byteLength)) throw new MalformedPickle('pickle data is truncated', 'truncated');
     return Number(v);
   };
   const line = (): string => {
     const nl = bytes.indexOf(0x0a, pos);
-    if (nl < 0) throw new MalformedPickle('pickle data is truncated (unterminated text operand)');
+    if (nl < 0) throw new MalformedPickle('pickle data is truncated (unterminated text operand)', 'truncated');
     const text = utf8.decode(bytes.subarray(pos, nl));
     pos = nl + 1;
     return text;
@@ -170,7 +194,8 @@ export function analyzePickle(bytes: Uint8Array, start = 0, maxOpcodes = MAX_OPC
     for (let i = 0; i < pairs.length; i += 2) entries.push([pairs[i]!, pairs[i + 1]!]);
   };
   const appendItems = (target: PickleValue, items: PickleValue[]): void => {
-    if (target.kind === 'list' || target.kind === 'call' || target.kind === 'set') target.items.push(...items);
+    // A loop, not push(...items): a spread of 200k arguments overflows the call stack.
+    if (target.kind === 'list' || target.kind === 'call' || target.kind === 'set') for (const item of items) target.items.push(item);
     else throw new MalformedPickle(`APPEND on a ${target.kind}`);
   };
   const memoGet = (key: number): PickleValue => {
@@ -189,7 +214,7 @@ export function analyzePickle(bytes: Uint8Array, start = 0, maxOpcodes = MAX_OPC
     for (;;) {
       opStart = pos;
       const op = u8();
-      if (++opcodeCount > maxOpcodes) throw new MalformedPickle(`pickle too large to analyse (over ${maxOpcodes} opcodes)`);
+      if (++opcodeCount > maxOpcodes) throw new MalformedPickle(`pickle too large to analyse (over ${maxOpcodes} opcodes)`, 'budget');
       switch (op) {
         case 0x28: // MARK
           marks.push(stack.length);
@@ -220,7 +245,7 @@ export function analyzePickle(bytes: Uint8Array, start = 0, maxOpcodes = MAX_OPC
           stack.push({ kind: 'int', value: view.getInt32(need(4), true) });
           break;
         case 0x4b: // BININT1
-          stack.push({ kind: 'int', value: u8() });
+          stack.push(SMALL_INTS[u8()]!);
           break;
         case 0x4c: // LONG
           stack.push({ kind: 'int', value: decimal(line(), 'LONG') });
@@ -254,7 +279,9 @@ export function analyzePickle(bytes: Uint8Array, start = 0, maxOpcodes = MAX_OPC
           break;
         case 0x56: {
           // UNICODE (raw-unicode-escape up to a newline)
-          const text = rawUnicodeEscape(take(bytes.indexOf(0x0a, pos) - pos));
+          const nl = bytes.indexOf(0x0a, pos);
+          if (nl < 0) throw new MalformedPickle('pickle data is truncated (unterminated text operand)', 'truncated');
+          const text = rawUnicodeEscape(take(nl - pos));
           need(1);
           stack.push({ kind: 'str', value: text });
           break;
@@ -458,7 +485,7 @@ export function analyzePickle(bytes: Uint8Array, start = 0, maxOpcodes = MAX_OPC
           break;
         }
         case 0x95: // FRAME: a length prefix only; the frame must fit in the data
-          if (u64() > bytes.byteLength - pos) throw new MalformedPickle('pickle frame is truncated');
+          if (u64() > bytes.byteLength - pos) throw new MalformedPickle('pickle frame is truncated', 'truncated');
           break;
         case 0x97: // NEXT_BUFFER (out-of-band data the loader must supply)
           stack.push({ kind: 'opaque', what: 'out-of-band buffer' });
@@ -472,8 +499,9 @@ export function analyzePickle(bytes: Uint8Array, start = 0, maxOpcodes = MAX_OPC
     }
   } catch (e) {
     if (!(e instanceof MalformedPickle) && !(e instanceof RangeError)) throw e;
-    const message = e instanceof MalformedPickle ? e.message : 'pickle data is truncated';
-    error = { message: `${message} (opcode at byte ${opStart})`, offset: opStart };
+    // Every read goes through need(), so a RangeError here is a structure too big to build.
+    const message = e instanceof MalformedPickle ? e.message : `pickle cannot be analysed (${e.message})`;
+    error = { message: `${message} (opcode at byte ${opStart})`, offset: opStart, kind: e instanceof MalformedPickle ? e.kind : 'invalid' };
   }
   return { protocol, imports, calls, opcodeCount, end: pos, result, error };
 }

@@ -56,10 +56,21 @@ function tensorOf(call: Extract<PickleValue, { kind: 'call' }>, name: string): T
   return { name, dtype, shape, stride: strides, storageOffset: offset.value, storageKey: key.value, storageNumel: numel.value };
 }
 
+/** Longest key kept whole in a tensor name, and longest name: a hostile pickle can key by megabytes. */
+export const MAX_KEY_LENGTH = 256;
+export const MAX_NAME_LENGTH = 4096;
+
 function keyName(k: PickleValue): string {
-  if (k.kind === 'str') return k.value;
-  if (k.kind === 'int' || k.kind === 'float' || k.kind === 'bool') return String(k.value);
-  return `<${k.kind}>`;
+  const text = k.kind === 'str' ? k.value : k.kind === 'int' || k.kind === 'float' || k.kind === 'bool' ? String(k.value) : `<${k.kind}>`;
+  return text.length <= MAX_KEY_LENGTH ? text : `${text.slice(0, 64)}…(${text.length} characters)`;
+}
+
+/** `prefix.part`, with the middle elided past {@link MAX_NAME_LENGTH} so deep nesting stays bounded. */
+function joinName(prefix: string, part: string): string {
+  const name = prefix ? `${prefix}.${part}` : part;
+  if (name.length <= MAX_NAME_LENGTH) return name;
+  const keep = MAX_NAME_LENGTH / 2 - 1;
+  return `${name.slice(0, keep)}……${name.slice(-keep)}`;
 }
 
 /**
@@ -71,7 +82,7 @@ function keyName(k: PickleValue): string {
 export function torchTensorsOf(root: PickleValue): TorchTensorRef[] {
   const found: TorchTensorRef[] = [];
   const seen = new Set<PickleValue>();
-  const join = (prefix: string, part: string) => (prefix ? `${prefix}.${part}` : part);
+  const join = joinName;
   // An explicit stack keeps deep nesting from overflowing the JS stack.
   const work: [PickleValue, string][] = [[root, '']];
   while (work.length) {
@@ -114,35 +125,78 @@ export function torchTensorsOf(root: PickleValue): TorchTensorRef[] {
   return found;
 }
 
-/**
- * The byte runs of a strided view, relative to its storage start, in row-major element order.
- * Adjacent elements merge, so a contiguous tensor is one run. Throws if the view leaves the storage.
- */
-export function viewRuns(t: TorchTensorRef, maxRuns = 1 << 20): ByteRun[] {
-  const item = dtypeSize(t.dtype);
-  const n = elementCount(t.shape);
-  if (n === 0) return [];
+/** The last storage element a view reads; throws if the view leaves its storage. */
+function lastElement(t: TorchTensorRef): number {
   let last = t.storageOffset;
   for (let d = 0; d < t.shape.length; d++) last += (t.shape[d]! - 1) * t.stride[d]!;
   if (last >= t.storageNumel) throw new CheckpointFormatError(`tensor '${t.name}' reaches element ${last} of a ${t.storageNumel}-element storage`);
+  return last;
+}
+
+/**
+ * The storage span (relative byte run) of a view with more elements than the span it reads, so
+ * some elements repeat (an `expand`ed tensor, stride 0); undefined for any other view. Such a view
+ * is digested by the bytes it reads, bounded by its storage, never element by element.
+ */
+export function repeatedSpan(t: TorchTensorRef): ByteRun | undefined {
+  const n = elementCount(t.shape);
+  if (n === 0) return undefined;
+  const span = lastElement(t) - t.storageOffset + 1;
+  if (n <= span) return undefined;
+  const item = dtypeSize(t.dtype);
+  return { offset: t.storageOffset * item, length: span * item };
+}
+
+/**
+ * The byte runs of a strided view, relative to its storage start, in row-major element order.
+ * Adjacent elements merge, so a contiguous tensor is one run. Throws if the view leaves the storage.
+ * Dimensions that lie back to back are merged first and the innermost contiguous block is one
+ * step, so the walk takes one step a run, not one an element.
+ */
+export function viewRuns(t: TorchTensorRef, maxRuns = 1 << 20): ByteRun[] {
+  const item = dtypeSize(t.dtype);
+  if (elementCount(t.shape) === 0) return [];
+  lastElement(t);
+  // Size-1 dimensions move nothing; a dimension whose stride spans the next one merges with it.
+  const sizes: number[] = [];
+  const strides: number[] = [];
+  for (let d = 0; d < t.shape.length; d++) {
+    if (t.shape[d] === 1) continue;
+    const k = sizes.length - 1;
+    if (k >= 0 && strides[k] === t.stride[d]! * t.shape[d]!) {
+      sizes[k]! *= t.shape[d]!;
+      strides[k] = t.stride[d]!;
+    } else {
+      sizes.push(t.shape[d]!);
+      strides.push(t.stride[d]!);
+    }
+  }
+  let block = 1;
+  if (sizes.length && strides[strides.length - 1] === 1) {
+    block = sizes.pop()!;
+    strides.pop();
+  }
   const runs: ByteRun[] = [];
-  const index = new Array<number>(t.shape.length).fill(0);
+  const index = new Array<number>(sizes.length).fill(0);
+  let element = t.storageOffset;
   let runStart = -1;
   let runLength = 0;
-  for (let i = 0; i < n; i++) {
-    let element = t.storageOffset;
-    for (let d = 0; d < index.length; d++) element += index[d]! * t.stride[d]!;
-    if (runStart >= 0 && element * item === runStart + runLength) runLength += item;
+  for (;;) {
+    if (runStart >= 0 && element * item === runStart + runLength) runLength += block * item;
     else {
       if (runStart >= 0) runs.push({ offset: runStart, length: runLength });
       if (runs.length >= maxRuns) throw new CheckpointFormatError(`tensor '${t.name}' is a view too fragmented to digest (over ${maxRuns} runs)`);
       runStart = element * item;
-      runLength = item;
+      runLength = block * item;
     }
-    for (let d = index.length - 1; d >= 0; d--) {
-      if (++index[d]! < t.shape[d]!) break;
+    let d = index.length - 1;
+    for (; d >= 0; d--) {
+      element += strides[d]!;
+      if (++index[d]! < sizes[d]!) break;
+      element -= strides[d]! * sizes[d]!;
       index[d] = 0;
     }
+    if (d < 0) break;
   }
   runs.push({ offset: runStart, length: runLength });
   return runs;

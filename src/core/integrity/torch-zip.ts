@@ -1,6 +1,6 @@
 import { dtypeSize } from './dtype';
 import { CheckpointFormatError, type TensorLayout } from './layout';
-import { contiguousRun, viewRuns, type TorchTensorRef } from './torch-tensors';
+import { contiguousRun, repeatedSpan, viewRuns, type TorchTensorRef } from './torch-tensors';
 import type { ZipEntry } from './zip';
 
 /** The parts of a torch.save zip: `<prefix>/data.pkl`, `<prefix>/data/<key>` storages, `byteorder`. */
@@ -15,20 +15,24 @@ export interface TorchArchive {
   readonly version: ZipEntry | undefined;
 }
 
-/** Finds the torch.save layout among zip entries; throws if there is no `data.pkl`. */
+/**
+ * Finds the torch.save layout among zip entries; throws if there is no `data.pkl`. Names match
+ * case-insensitively, as PyTorch's zip reader (miniz) finds them: `archive/DATA.PKL` is data.pkl.
+ */
 export function torchArchiveOf(entries: readonly ZipEntry[]): TorchArchive {
-  const dataPickle = entries.find((e) => /^([^/]+\/)?data\.pkl$/.test(e.name)) ?? entries.find((e) => e.name.endsWith('/data.pkl'));
+  const lower = (e: ZipEntry) => e.name.toLowerCase();
+  const dataPickle = entries.find((e) => /^([^/]+\/)?data\.pkl$/.test(lower(e))) ?? entries.find((e) => lower(e).endsWith('/data.pkl'));
   if (!dataPickle) throw new CheckpointFormatError('zip holds no data.pkl: not a torch.save checkpoint');
-  const prefix = dataPickle.name.slice(0, -'data.pkl'.length);
+  const prefix = lower(dataPickle).slice(0, -'data.pkl'.length);
   const storages = new Map<string, ZipEntry>();
-  for (const e of entries) if (e.name.startsWith(prefix + 'data/')) storages.set(e.name.slice(prefix.length + 5), e);
+  for (const e of entries) if (lower(e).startsWith(prefix + 'data/')) storages.set(e.name.slice(prefix.length + 5), e);
   return {
-    prefix,
+    prefix: dataPickle.name.slice(0, prefix.length),
     dataPickle,
-    pickles: entries.filter((e) => e.name.endsWith('.pkl')),
+    pickles: entries.filter((e) => lower(e).endsWith('.pkl')),
     storages,
-    byteorder: entries.find((e) => e.name === prefix + 'byteorder'),
-    version: entries.find((e) => e.name === prefix + 'version'),
+    byteorder: entries.find((e) => lower(e) === prefix + 'byteorder'),
+    version: entries.find((e) => lower(e) === prefix + 'version'),
   };
 }
 
@@ -67,8 +71,9 @@ export function torchTensorLayouts(
     }
     try {
       const one = contiguousRun(ref);
-      const runs = (one ? [one] : viewRuns(ref)).map((r) => ({ offset: placement.offset + r.offset, length: r.length }));
-      tensors.push({ name: ref.name, dtype: ref.dtype, shape: ref.shape, runs, bigEndian });
+      const span = one ? undefined : repeatedSpan(ref);
+      const runs = (one ? [one] : span ? [span] : viewRuns(ref)).map((r) => ({ offset: placement.offset + r.offset, length: r.length }));
+      tensors.push({ name: ref.name, dtype: ref.dtype, shape: ref.shape, runs, bigEndian, ...(span ? { storageSpan: true } : {}) });
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));
     }

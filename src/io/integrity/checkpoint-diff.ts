@@ -60,6 +60,7 @@ export async function diffCheckpoints(pathA: string, pathB: string): Promise<Che
       if (ta.dtype !== tb.dtype) incomparable.push({ name: ta.name, reason: `dtype ${ta.dtype} vs ${tb.dtype}` });
       else if (ta.shape.join(',') !== tb.shape.join(',')) incomparable.push({ name: ta.name, reason: `shape [${ta.shape}] vs [${tb.shape}]` });
       else if (!isNumericDType(ta.dtype)) incomparable.push({ name: ta.name, reason: `dtype ${ta.dtype} has no numeric decoding` });
+      else if (ta.storageSpan || tb.storageSpan) incomparable.push({ name: ta.name, reason: 'a view that repeats storage elements (stride 0 or overlapping)' });
       else {
         const acc = new TensorDiffAccumulator(ta.name, ta.dtype, ta.shape, ta.bigEndian, tb.bigEndian);
         const block = BLOCK - (BLOCK % dtypeSize(ta.dtype));

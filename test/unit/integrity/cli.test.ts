@@ -112,7 +112,7 @@ test('diff across formats (.pt vs safetensors) matches tensor by tensor', async 
   assert.match(r.out, /^c1\.weight +F32 +0 +0$/m);
 });
 
-test('scan --json prints files with verdicts and exits 1 only when a file is dangerous', async () => {
+test('scan --json prints files with verdicts and exits 1 unless every file is safe', async () => {
   const dir = workspace();
   try {
     const safe = await run(dir, 'scan', 'ckpt', '--json');
@@ -132,7 +132,7 @@ test('scan --json prints files with verdicts and exits 1 only when a file is dan
       { severity: 'critical', message: 'dangerous global subprocess.Popen (imported by INST and called by INST): runs shell commands' },
     ]);
     writeFileSync(join(dir, 'junk.pt'), 'junk');
-    assert.equal((await run(dir, 'scan', 'junk.pt')).code, EXIT_OK);
+    assert.equal((await run(dir, 'scan', 'junk.pt')).code, EXIT_FINDINGS);
     assert.equal((await run(dir, 'scan', 'junk.pt')).out, 'MALFORMED  junk.pt (unknown)\n  [high] not a recognised checkpoint: no safetensors header, zip or pickle signature\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
