@@ -44,7 +44,7 @@ if (!production) {
   builds.push(
     {
       ...common,
-      entryPoints: { bench: 'bench/main.ts' },
+      entryPoints: { bench: 'bench/main.ts', fuzz: 'bench/fuzz/main.ts' },
       platform: 'node',
       format: 'cjs',
       outdir: 'dist',
