@@ -11,12 +11,12 @@ import type {
   SeverityOverrides,
   TrainingMonitorConfig,
 } from './types';
-import { childKey, problemReporter, validateNode } from './validate';
+import { childKey, problemReporter, validateNode, type Report } from './validate';
 
 export * from './types';
 export { CONFIG_SPEC, DEFAULT_REFERENCE_ROWS, DEFAULT_WINDOW, KNOWN_FINDING_KINDS } from './spec';
 export { toJsonSchema } from './schema';
-export { closest, editDistance } from './validate';
+export { closest, editDistance, LineIndex } from './validate';
 
 /** The conventional file name, looked up in a workspace root or the working directory. */
 export const CONFIG_FILE_NAME = 'modelmon.json';
@@ -40,10 +40,6 @@ export function loadConfig(text: string, path: string): ConfigLoadResult {
   void path; // part of the shared signature; problems carry positions, callers add the file name
   const problems: ConfigProblem[] = [];
   const report = problemReporter(text, problems);
-  if (!stripJsonComments(text).trim()) {
-    report({ offset: 0, length: 0 }, '', 'the config is empty; expected a JSON object');
-    return { problems };
-  }
   const errors: ParseError[] = [];
   let root;
   try {
@@ -52,6 +48,11 @@ export function loadConfig(text: string, path: string): ConfigLoadResult {
     // The parser recurses per nesting level: thousands of brackets overflow the stack.
     if (!(error instanceof RangeError)) throw error;
     report({ offset: 0, length: 0 }, '', 'the config is nested too deeply to read');
+    return { problems };
+  }
+  // Only a text that yields no value can be empty; copying every large config to check was waste.
+  if (!root && !stripJsonComments(text).trim()) {
+    report({ offset: 0, length: 0 }, '', 'the config is empty; expected a JSON object');
     return { problems };
   }
   for (const e of errors) report({ offset: e.offset, length: e.length }, '', `syntax error: ${describeParseError(printParseErrorCode(e.error))}`);
@@ -137,6 +138,7 @@ function normalize(raw: RawConfig): ModelmonConfig {
     integrity: integrity.map((i) => ({
       name: optionalString(i.name) ?? lastSegment((i.manifest as string).replace(/[\\/][^\\/]*$/, '')),
       manifest: i.manifest as string,
+      ...(i.allowOutside === true ? { allowOutside: true } : {}),
       severity: severities(i.severity),
     })),
     gpu: compact({
@@ -203,14 +205,33 @@ export function keyOfPath(jsonPath: readonly (string | number)[]): string {
 }
 
 /**
- * A problem about a value the validator accepted but the file system did not (a missing log, say),
- * positioned on that value. `jsonPath` is like `['predictions', 0, 'log']`.
+ * Positions problems about values the validator accepted but the file system did not (a missing
+ * log, say). The text is parsed and its lines indexed once, so each problem costs a walk down
+ * its path, not a pass over the file: 200,000 missing logs stay linear.
+ */
+export class ConfigLocator {
+  private readonly root: Node | undefined;
+  private readonly report: Report;
+  private readonly problems: ConfigProblem[] = [];
+
+  constructor(text: string) {
+    this.root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+    this.report = problemReporter(text, this.problems);
+  }
+
+  /** A problem positioned on the value at `jsonPath` (like `['predictions', 0, 'log']`), or at the start when there is none. */
+  problemAt(jsonPath: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error'): ConfigProblem {
+    const node = this.root && findNodeAtLocation(this.root, [...jsonPath]);
+    this.report(node ?? { offset: 0, length: 0 }, keyOfPath(jsonPath), message, severity);
+    return this.problems.pop()!;
+  }
+}
+
+/**
+ * A problem about a value the validator accepted but the file system did not, positioned on that
+ * value. `jsonPath` is like `['predictions', 0, 'log']`. For many problems in one text, use one
+ * `ConfigLocator`.
  */
 export function problemAt(text: string, jsonPath: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error'): ConfigProblem {
-  const problems: ConfigProblem[] = [];
-  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
-  const node = root && findNodeAtLocation(root, [...jsonPath]);
-  const key = keyOfPath(jsonPath);
-  problemReporter(text, problems)(node ?? { offset: 0, length: 0 }, key, message, severity);
-  return problems[0]!;
+  return new ConfigLocator(text).problemAt(jsonPath, message, severity);
 }

@@ -1,23 +1,9 @@
 import * as vscode from 'vscode';
-import { CONFIG_FILE_NAME, loadConfig, type ModelmonConfig } from '../../core/config';
+import { CONFIG_FILE_NAME, LineIndex, loadConfig, type ModelmonConfig } from '../../core/config';
 import type { MonitorLog } from '../log';
 import { readSettings } from '../settings';
 import { isAtOrUnder, onDidDeleteAnything } from './fileEvents';
 import { DIAGNOSTIC_SOURCE } from './trainingCode';
-
-/** Position of a character offset in `text` (0-based line and column). */
-function positionAt(text: string, offset: number): vscode.Position {
-  let line = 0;
-  let lineStart = 0;
-  const end = Math.min(offset, text.length);
-  for (let k = 0; k < end; k++) {
-    if (text.charCodeAt(k) === 10) {
-      line++;
-      lineStart = k + 1;
-    }
-  }
-  return new vscode.Position(line, end - lineStart);
-}
 
 /** Validates every `modelmon.json` of the workspace (saved or being edited) into problems. */
 export class ConfigFileDiagnostics implements vscode.Disposable {
@@ -84,9 +70,15 @@ export class ConfigFileDiagnostics implements vscode.Disposable {
 
   private check(uri: vscode.Uri, text: string): void {
     const { config, problems } = loadConfig(text, uri.fsPath);
+    // One index of line starts per text: a scan from the top for every problem was quadratic.
+    const lines = new LineIndex(text);
+    const positionAt = (offset: number) => {
+      const { line, column } = lines.position(Math.min(offset, text.length));
+      return new vscode.Position(line - 1, column - 1);
+    };
     const diagnostics = problems.map((p) => {
       const d = new vscode.Diagnostic(
-        new vscode.Range(positionAt(text, p.offset), positionAt(text, p.offset + Math.max(p.length, 1))),
+        new vscode.Range(positionAt(p.offset), positionAt(p.offset + Math.max(p.length, 1))),
         p.message,
         p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
       );
