@@ -6,17 +6,25 @@ export interface CliIO {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   /**
-   * Aborted on SIGINT/SIGTERM, and with reason OUTPUT_CLOSED once nobody reads stdout any more;
-   * long-running commands (`--follow`, `gpu`) stop their children and return.
+   * Aborted with reason OUTPUT_CLOSED once nobody reads stdout any more, and on SIGINT/SIGTERM
+   * while there is cleanup to do (a follow mode started with `watchOutput`, or a child process
+   * alive); long-running commands (`--follow`, `gpu`) stop their children and return. Otherwise
+   * a signal ends the process at once, even in the middle of a long synchronous loop.
    */
   readonly signal: AbortSignal;
   /**
-   * Called by long-running modes as they start following: a reader of stdout that leaves between
+   * Called by long-running modes as they start following. From then on SIGINT/SIGTERM abort
+   * `signal` and the mode gets a grace period to stop; and a reader of stdout that leaves between
    * two writes then aborts `signal` within a second where the platform lets us see it (a socket;
    * a macOS or BSD pipe), else at the next write. Absent where the output cannot go away (tests'
    * recording IO).
    */
   watchOutput?(): void;
+  /**
+   * Resolves once stdout can take more (its buffer is under its high-water mark), or the command
+   * is aborted. Modes that print without end await it, so a slow reader bounds their memory.
+   */
+  writable?(): Promise<void>;
 }
 
 export interface CliCommand {

@@ -1,10 +1,12 @@
 import * as os from 'node:os';
 import { EXIT_OK, EXIT_USAGE, OUTPUT_CLOSED, UsageError, type CliCommand, type CliIO } from './io';
 import { commands } from './commands';
+import { onLiveChildrenChange } from '../io/childProcess';
+import { InterruptPolicy } from './interrupts';
 import { OutputWatch } from './outputWatch';
 
 const VERSION = '0.1.0';
-/** How long a command may clean up after SIGINT/SIGTERM or a closed stdout before the process leaves anyway. */
+/** How long a follow mode may clean up after SIGINT/SIGTERM or a closed stdout before the process leaves anyway. */
 const SHUTDOWN_GRACE_MS = 3000;
 
 function help(): string {
@@ -70,6 +72,20 @@ function signalExitCode(signal: unknown): number {
   return 128 + ((typeof signal === 'string' ? signals[signal] : undefined) ?? os.constants.signals.SIGINT);
 }
 
+/** Resolves when `stream` may be written again without growing its buffer, or it closes, or `signal` aborts. */
+function stdoutWritable(stream: NodeJS.WriteStream, signal: AbortSignal): Promise<void> {
+  if (!stream.writableNeedDrain || stream.destroyed || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done).off('close', done).off('error', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    stream.once('drain', done).once('close', done).once('error', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 if (require.main === module) {
   const controller = new AbortController();
   let signalled = 0;
@@ -81,8 +97,18 @@ if (require.main === module) {
     // A read blocked in the kernel (a FIFO nobody writes) cannot see the abort; do not outlive it.
     setTimeout(() => process.exit(code), SHUTDOWN_GRACE_MS).unref();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupts = new InterruptPolicy(onSignal);
+  // Children live in process groups of their own, out of the terminal's reach: while any lives,
+  // a signal must reach us so that we can kill them.
+  let childHold: (() => void) | undefined;
+  onLiveChildrenChange((count) => {
+    if (count > 0) childHold ??= interrupts.hold();
+    else {
+      childHold?.();
+      childHold = undefined;
+    }
+  });
+  let followHold: (() => void) | undefined;
   // A reader that leaves early (modelmon ... | head -1) is a normal end, not a failure: the
   // command stops, its children with it, and the process exits quietly with status 0.
   let outputClosed = false;
@@ -99,7 +125,11 @@ if (require.main === module) {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
-    watchOutput: () => output.watch(),
+    watchOutput: () => {
+      output.watch();
+      followHold ??= interrupts.hold();
+    },
+    writable: () => stdoutWritable(process.stdout, controller.signal),
   };
   main(process.argv.slice(2), io).then(
     (code) => {

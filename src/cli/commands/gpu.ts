@@ -5,6 +5,7 @@ import { GpuSampler } from '../../io/gpu/gpuSampler';
 import { probeGpus } from '../../io/gpu/probe';
 import { locateNvidiaSmi } from '../../io/gpu/smiProcess';
 import { HostMetricsSampler } from '../../io/hostMetrics';
+import { LatestSamplePrinter } from '../latestSample';
 import { EXIT_NO_GPU, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
 const USAGE = `usage: modelmon gpu [--once] [--interval MS] [--json] [--smi PATH] [--gpu INDEX]
@@ -77,6 +78,8 @@ export const gpuCommand: CliCommand = {
       const metrics = await host.sample();
       if (opts.json) io.out(JSON.stringify(toSampleRecord(snapshot, metrics)) + '\n');
       else io.out(formatSampleLines(snapshot, metrics).join('\n') + '\n');
+      // A reader slower than the samples holds the next print back instead of our memory growing.
+      await io.writable?.();
     };
     return opts.once ? runOnce(executable, opts, io, host, print) : follow(executable, opts, io, print);
   },
@@ -93,6 +96,8 @@ async function runOnce(executable: string, opts: GpuArgs, io: CliIO, host: HostM
     io.err(`modelmon gpu: ${probe.message}\n`);
     return EXIT_USAGE;
   }
+  // Ctrl-C during the probe: the dispatcher reports the interruption, not a failed nvidia-smi.
+  io.signal.throwIfAborted();
   for (const f of probe.dropped) io.err(`modelmon gpu: nvidia-smi rejected field '${f}'; continuing without it\n`);
   await print(probe.snapshot);
   return EXIT_OK;
@@ -102,16 +107,15 @@ function follow(executable: string, opts: GpuArgs, io: CliIO, print: (s: GpuSnap
   const sampler = new GpuSampler({ executable, intervalMs: opts.intervalMs, gpuIndex: opts.gpuIndex, env: io.env, computeAppsIntervalMs: 0 });
   return new Promise<number>((resolve) => {
     let exitCode = EXIT_OK;
-    // Samples print in arrival order even though reading /proc is asynchronous.
-    let printing: Promise<void> = Promise.resolve();
+    const printer = new LatestSamplePrinter<GpuSnapshot>(print);
     const finish = () => {
       io.signal.removeEventListener('abort', finish);
-      void sampler.dispose().then(() => printing).then(() => resolve(exitCode));
+      void sampler.dispose().then(() => printer.idle()).then(() => resolve(exitCode));
     };
     sampler.on((event) => {
       switch (event.type) {
         case 'snapshot':
-          printing = printing.then(() => print(event.snapshot)).catch(() => undefined);
+          printer.offer(event.snapshot);
           break;
         case 'notice':
           io.err(`modelmon gpu: ${event.message}\n`);

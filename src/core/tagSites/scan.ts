@@ -16,6 +16,11 @@ export interface TagSite {
   readonly column: number;
   readonly endLine: number;
   readonly endColumn: number;
+  /**
+   * True for an f-string such as `f"train/{k}"`: `tag` is its literal prefix (`train/`), and the
+   * site logs every tag that starts with it.
+   */
+  readonly prefix?: boolean;
 }
 
 type ArgumentShape = 'tag' | 'dict';
@@ -110,17 +115,43 @@ function callArguments(tokens: readonly PythonToken[], open: number): Argument[]
   return args;
 }
 
-/** A lone, non-formatted string literal is a tag; `"a" + b`, f-strings and names are not. */
-function literalTag(tokens: readonly PythonToken[], start: number, end: number): PythonToken | undefined {
+interface TagLiteral {
+  readonly token: PythonToken;
+  readonly tag: string;
+  readonly prefix: boolean;
+}
+
+/**
+ * A lone string literal is a tag; an f-string with a literal start (`f"train/{k}"`) is a tag
+ * prefix. `"a" + b`, names and f-strings that start with a field are unknown until run time.
+ */
+function literalTag(tokens: readonly PythonToken[], start: number, end: number): TagLiteral | undefined {
   const t = tokens[start];
-  if (end - start !== 1 || !t || t.kind !== 'string' || t.prefix?.includes('f') || t.prefix?.includes('b')) return undefined;
-  return t;
+  if (end - start !== 1 || !t || t.kind !== 'string' || t.prefix?.includes('b')) return undefined;
+  if (!t.prefix?.includes('f')) return { token: t, tag: t.value ?? '', prefix: false };
+  const head = fStringHead(t.value ?? '');
+  if (head.complete) return { token: t, tag: head.text, prefix: false };
+  return head.text ? { token: t, tag: head.text, prefix: true } : undefined;
+}
+
+/** The literal text of an f-string's body before its first replacement field (`{{` is a brace). */
+export function fStringHead(body: string): { text: string; complete: boolean } {
+  let text = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if ((c === '{' || c === '}') && body[i + 1] === c) {
+      text += c;
+      i++;
+    } else if (c === '{') return { text, complete: false };
+    else text += c;
+  }
+  return { text, complete: true };
 }
 
 /** The literal keys at the top level of the dict display `{...}` spanning [start, end). */
-function dictKeys(tokens: readonly PythonToken[], start: number, end: number): PythonToken[] {
+function dictKeys(tokens: readonly PythonToken[], start: number, end: number): TagLiteral[] {
   if (tokens[start]?.text !== '{' || tokens[start]?.kind !== 'op') return [];
-  const keys: PythonToken[] = [];
+  const keys: TagLiteral[] = [];
   let entryStart = start + 1;
   for (let k = start + 1; k < end - 1; ) {
     const t = tokens[k]!;
@@ -154,8 +185,9 @@ function receiverBefore(tokens: readonly PythonToken[], dot: number): string {
  * Finds every call in Python `source` that logs a scalar under a string-literal tag:
  * `writer.add_scalar("train/loss", ...)`, `add_scalars`, Lightning's `self.log("val_loss", ...)`
  * and `self.log_dict({...})`, `tf.summary.scalar(...)`, `mlflow.log_metric(...)` /
- * `log_metrics({...})` and `wandb.log({...})`. Tags built at run time (f-strings,
- * concatenation, variables) are skipped: their value is unknown until the script runs.
+ * `log_metrics({...})` and `wandb.log({...})`. An f-string with a literal start is a prefix
+ * site (`f"train/{k}"` in a loop over a dict logs `train/*`); other tags built at run time
+ * (concatenation, variables) are skipped: their value is unknown until the script runs.
  *
  * @example
  * findTagSites('w.add_scalar("train/loss", v, step)')
@@ -178,11 +210,12 @@ export function findTagSites(source: string): TagSite[] {
     const argument = args.find((a) => a.keyword === rule.keyword) ?? positional[rule.position];
     if (!argument) continue;
     const found = rule.shape === 'tag'
-      ? [literalTag(tokens, argument.start, argument.end)].filter((t): t is PythonToken => t !== undefined)
+      ? [literalTag(tokens, argument.start, argument.end)].filter((t): t is TagLiteral => t !== undefined)
       : dictKeys(tokens, argument.start, argument.end);
     const call = receiver ? `${receiver}.${method.text}` : method.text;
-    for (const t of found) {
-      sites.push({ tag: t.value ?? '', api: rule.api, call, line: t.line, column: t.column, endLine: t.endLine, endColumn: t.endColumn });
+    for (const { token: t, tag, prefix } of found) {
+      const site: TagSite = { tag, api: rule.api, call, line: t.line, column: t.column, endLine: t.endLine, endColumn: t.endColumn };
+      sites.push(prefix ? { ...site, prefix } : site);
     }
   }
   return sites;
@@ -194,6 +227,11 @@ export function findTagSites(source: string): TagSite[] {
  */
 export function tagMatches(codeTag: string, runTag: string): boolean {
   return runTag === codeTag || runTag === `${codeTag}_step` || runTag === `${codeTag}_epoch`;
+}
+
+/** Whether a tag site logs a run's tag: by {@link tagMatches}, or by its prefix for an f-string. */
+export function siteLogsTag(site: TagSite, runTag: string): boolean {
+  return site.prefix ? runTag.startsWith(site.tag) : tagMatches(site.tag, runTag);
 }
 
 /** Python files with the tag sites found in each. */
@@ -211,7 +249,7 @@ export function firstTagSite(files: readonly TagSiteFile[], runTag: string): { p
   for (const file of files) {
     if (best && file.path > best.path) continue;
     for (const site of file.sites) {
-      if (!tagMatches(site.tag, runTag)) continue;
+      if (!siteLogsTag(site, runTag)) continue;
       if (!best || file.path < best.path || site.line < best.site.line) best = { path: file.path, site };
     }
   }

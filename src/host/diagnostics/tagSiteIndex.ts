@@ -1,15 +1,22 @@
 import * as vscode from 'vscode';
-import { findTagSites, type TagSite } from '../../core/tagSites';
+import { scanScript, type LogWriter, type TagSite } from '../../core/tagSites';
 import type { MonitorLog } from '../log';
 import { isAtOrUnder, onDidCreateFolder, onDidDeleteAnything } from './fileEvents';
 import { readSettings } from '../settings';
 
+/** One Python file: the tags it logs and the writers that say where. */
+export interface IndexedScript {
+  readonly uri: vscode.Uri;
+  readonly sites: readonly TagSite[];
+  readonly writers: readonly LogWriter[];
+}
+
 /**
- * Where each Python file of the workspace logs which tag. Files come from a bounded
- * `findFiles`; open editors are rescanned from their (possibly unsaved) text.
+ * Where each Python file of the workspace logs which tag, and to which log directory. Files
+ * come from a bounded `findFiles`; open editors are rescanned from their (possibly unsaved) text.
  */
 export class TagSiteIndex implements vscode.Disposable {
-  private readonly sites = new Map<string, { readonly uri: vscode.Uri; readonly sites: readonly TagSite[] }>();
+  private readonly sites = new Map<string, IndexedScript>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri[]>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -47,12 +54,16 @@ export class TagSiteIndex implements vscode.Disposable {
     return this.scanning;
   }
 
-  files(): { readonly uri: vscode.Uri; readonly sites: readonly TagSite[] }[] {
+  files(): IndexedScript[] {
     return [...this.sites.values()];
   }
 
   sitesOf(uri: vscode.Uri): readonly TagSite[] {
     return this.sites.get(uri.toString())?.sites ?? [];
+  }
+
+  scriptOf(uri: vscode.Uri): IndexedScript | undefined {
+    return this.sites.get(uri.toString());
   }
 
   dispose(): void {
@@ -72,7 +83,9 @@ export class TagSiteIndex implements vscode.Disposable {
     this.sites.clear();
     await Promise.all(uris.map((u) => this.scanFile(u, false)));
     for (const doc of vscode.workspace.textDocuments) this.scanDocument(doc, false);
-    this.log.info(`tag sites: scanned ${uris.length} Python file(s), ${this.files().filter((f) => f.sites.length).length} log tags`);
+    const logging = this.files().filter((f) => f.sites.length);
+    const sites = logging.reduce((n, f) => n + f.sites.length, 0);
+    this.log.info(`tag sites: scanned ${uris.length} Python file(s): ${sites} tag site(s) in ${logging.length} file(s)`);
     this.changed.fire([...this.sites.values()].map((f) => f.uri));
   }
 
@@ -89,7 +102,7 @@ export class TagSiteIndex implements vscode.Disposable {
       const bytes = await vscode.workspace.fs.readFile(uri);
       // Large generated files are not training scripts.
       if (bytes.byteLength > 2_000_000) return;
-      this.store(uri, findTagSites(new TextDecoder().decode(bytes)), fire);
+      this.store(uri, new TextDecoder().decode(bytes), fire);
     } catch (error) {
       this.log.debug(`tag sites: cannot read ${uri.fsPath}: ${String(error)}`);
     }
@@ -107,14 +120,16 @@ export class TagSiteIndex implements vscode.Disposable {
 
   private scanDocument(doc: vscode.TextDocument, fire = true): void {
     if (doc.languageId !== 'python' || doc.uri.scheme !== 'file') return;
-    this.store(doc.uri, findTagSites(doc.getText()), fire);
+    this.store(doc.uri, doc.getText(), fire);
   }
 
-  private store(uri: vscode.Uri, sites: readonly TagSite[], fire: boolean): void {
+  private store(uri: vscode.Uri, source: string, fire: boolean): void {
     const key = uri.toString();
-    const before = this.sites.get(key)?.sites;
+    const { sites, writers } = scanScript(uri.fsPath, source);
+    const before = this.sites.get(key);
     if (!sites.length && !before) return;
-    this.sites.set(key, { uri, sites });
-    if (fire && JSON.stringify(before) !== JSON.stringify(sites)) this.changed.fire([uri]);
+    this.sites.set(key, { uri, sites, writers });
+    const changed = JSON.stringify([before?.sites, before?.writers]) !== JSON.stringify([sites, writers]);
+    if (fire && changed) this.changed.fire([uri]);
   }
 }

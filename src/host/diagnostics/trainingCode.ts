@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { tagMatches, type TagSite } from '../../core/tagSites';
+import { describePlacedFinding, placeFindings, siteLogsTag, tieIncludes, tieScript, type PlacedFinding, type RunPlace, type ScriptSites, type ScriptTie, type TagSite } from '../../core/tagSites';
 import { readSettings } from '../settings';
 import type { TrainingFinding } from '../training/model';
 import type { TrainingRuns } from '../training/service';
 import { formatValue, svgSparklineDataUri, unicodeSparkline } from '../training/sparkline';
-import type { TagSiteIndex } from './tagSiteIndex';
+import type { IndexedScript, TagSiteIndex } from './tagSiteIndex';
 
 export const DIAGNOSTIC_SOURCE = 'Model Monitor';
 
@@ -23,17 +23,13 @@ function toSeverity(finding: TrainingFinding): vscode.DiagnosticSeverity {
       : vscode.DiagnosticSeverity.Information;
 }
 
-/** `train/loss: NaN at step 8 (run nan_divergence)` whatever the engine's wording. */
-export function describeFinding(finding: TrainingFinding): string {
-  const parts = [finding.message.includes(finding.tag) ? finding.message : `${finding.tag}: ${finding.message}`];
-  if (!new RegExp(`\\bstep ${finding.step}\\b`).test(finding.message)) parts.push(`at step ${finding.step}`);
-  return `${parts.join(' ')} (run ${finding.run})`;
-}
+const SEVERITY_ICON = { error: '$(error)', warning: '$(warning)', info: '$(info)' } as const;
 
 /**
  * Training findings as problems on the Python lines that log the affected tags, with a code
  * action to open the chart at the finding's step, a lens with each run's latest value and a
- * hover with a sparkline.
+ * hover with a sparkline. Which runs a script shows is core's tie (`placeFindings`): the runs
+ * under the directories its writers write to, or any run by tag name when nothing ties it.
  */
 export class TrainingCodeDiagnostics implements vscode.CodeActionProvider, vscode.CodeLensProvider, vscode.HoverProvider, vscode.Disposable {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
@@ -66,24 +62,23 @@ export class TrainingCodeDiagnostics implements vscode.CodeActionProvider, vscod
     if (!readSettings().diagnosticsEnabled) return;
     const findings = this.training.findings();
     const runs = new Map(this.training.runs().map((r) => [r.name, r]));
-    for (const { uri, sites } of this.sites.files()) {
+    for (const script of this.sites.files()) {
+      const { uri } = script;
       const diagnostics: vscode.Diagnostic[] = [];
-      for (const site of sites) {
-        for (const finding of findings.filter((f) => tagMatches(site.tag, f.tag))) {
-          const range = new vscode.Range(site.line, site.column, site.endLine, site.endColumn);
-          const diagnostic = new vscode.Diagnostic(range, describeFinding(finding), toSeverity(finding));
-          diagnostic.source = DIAGNOSTIC_SOURCE;
-          const file = finding.file ?? runs.get(finding.run)?.eventFiles[0];
-          const target = file ? vscode.Uri.file(file) : uri;
-          diagnostic.code = { value: finding.kind, target };
-          if (file) {
-            diagnostic.relatedInformation = [
-              new vscode.DiagnosticRelatedInformation(new vscode.Location(target, new vscode.Position(0, 0)), `event file of run ${finding.run}`),
-            ];
-          }
-          this.findingsByDiagnostic.set(this.keyOf(uri, diagnostic), finding);
-          diagnostics.push(diagnostic);
+      for (const { site, finding, by } of this.placed(script, findings)) {
+        const range = new vscode.Range(site.line, site.column, site.endLine, site.endColumn);
+        const diagnostic = new vscode.Diagnostic(range, describePlacedFinding(finding, by), toSeverity(finding));
+        diagnostic.source = DIAGNOSTIC_SOURCE;
+        const file = finding.file ?? runs.get(finding.run)?.eventFiles[0];
+        const target = file ? vscode.Uri.file(file) : uri;
+        diagnostic.code = { value: finding.kind, target };
+        if (file) {
+          diagnostic.relatedInformation = [
+            new vscode.DiagnosticRelatedInformation(new vscode.Location(target, new vscode.Position(0, 0)), `event file of run ${finding.run}`),
+          ];
         }
+        this.findingsByDiagnostic.set(this.keyOf(uri, diagnostic), finding);
+        diagnostics.push(diagnostic);
       }
       if (diagnostics.length) this.collection.set(uri, diagnostics);
     }
@@ -101,7 +96,7 @@ export class TrainingCodeDiagnostics implements vscode.CodeActionProvider, vscod
       if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
       const finding = this.findingOf(document.uri, diagnostic);
       if (!finding) continue;
-      const action = new vscode.CodeAction(`Open chart at step ${finding.step}`, vscode.CodeActionKind.QuickFix);
+      const action = new vscode.CodeAction(`Open chart of ${finding.run} at step ${finding.step}`, vscode.CodeActionKind.QuickFix);
       const args: TrainingFocusArgs = { runs: [finding.run], tag: finding.tag, step: finding.step };
       action.command = { command: 'modelmon.openTrainingDashboard', title: action.title, arguments: [args] };
       action.diagnostics = [diagnostic];
@@ -114,8 +109,11 @@ export class TrainingCodeDiagnostics implements vscode.CodeActionProvider, vscod
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!readSettings().codeLensEnabled) return [];
     const lenses: vscode.CodeLens[] = [];
-    for (const site of this.sites.sitesOf(document.uri)) {
-      const latest = this.latestPerRun(site);
+    const script = this.sites.scriptOf(document.uri);
+    if (!script) return [];
+    const tie = this.tieOf(script);
+    for (const site of script.sites) {
+      const latest = this.latestPerRun(site, tie);
       if (!latest.length) continue;
       const shown = latest.slice(0, 4).map(({ run, value }) => `${run} ${formatValue(value)}`);
       if (latest.length > 4) shown.push(`+${latest.length - 4} more`);
@@ -133,9 +131,10 @@ export class TrainingCodeDiagnostics implements vscode.CodeActionProvider, vscod
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const site = this.sites.sitesOf(document.uri).find((s) => new vscode.Range(s.line, s.column, s.endLine, s.endColumn).contains(position));
-    if (!site) return undefined;
-    const latest = this.latestPerRun(site);
+    const script = this.sites.scriptOf(document.uri);
+    const site = script?.sites.find((s) => new vscode.Range(s.line, s.column, s.endLine, s.endColumn).contains(position));
+    if (!script || !site) return undefined;
+    const latest = this.latestPerRun(site, this.tieOf(script));
     if (!latest.length) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
     md.supportHtml = false;
@@ -148,8 +147,9 @@ export class TrainingCodeDiagnostics implements vscode.CodeActionProvider, vscod
       md.appendText(`${unicodeSparkline(series.values)}\n`);
       md.appendMarkdown('\n');
     }
-    const findings = this.training.findings().filter((f) => tagMatches(site.tag, f.tag));
-    for (const f of findings.slice(0, 5)) md.appendMarkdown(`- $(warning) ${escapeMarkdown(describeFinding(f))}\n`);
+    // Placed findings come errors first, so the worst is never cut off.
+    const placed = this.placed(script, this.training.findings()).filter((p) => p.site === site);
+    for (const { finding, by } of placed.slice(0, 5)) md.appendMarkdown(`- ${SEVERITY_ICON[finding.severity]} ${escapeMarkdown(describePlacedFinding(finding, by))}\n`);
     const args = encodeURIComponent(JSON.stringify([{ runs: latest.map((l) => l.run), tag: latest[0]!.tag }]));
     md.appendMarkdown(`\n[Open chart](command:modelmon.openTrainingDashboard?${args})`);
     md.isTrusted = { enabledCommands: ['modelmon.openTrainingDashboard'] };
@@ -160,12 +160,34 @@ export class TrainingCodeDiagnostics implements vscode.CodeActionProvider, vscod
     for (const d of this.disposables) d.dispose();
   }
 
-  private latestPerRun(site: TagSite): { run: string; tag: string; value: number | null; lastStep: number | null }[] {
+  private latestPerRun(site: TagSite, tie: ScriptTie): { run: string; tag: string; value: number | null; lastStep: number | null }[] {
     const out: { run: string; tag: string; value: number | null; lastStep: number | null }[] = [];
     for (const run of this.training.runs()) {
-      for (const tag of run.tags) if (tagMatches(site.tag, tag.tag)) out.push({ run: run.name, tag: tag.tag, value: tag.lastValue, lastStep: tag.lastStep });
+      if (!tieIncludes(tie, run.name)) continue;
+      for (const tag of run.tags) if (siteLogsTag(site, tag.tag)) out.push({ run: run.name, tag: tag.tag, value: tag.lastValue, lastStep: tag.lastStep });
     }
     return out;
+  }
+
+  private runPlaces(): RunPlace[] {
+    return this.training.runs().map((r) => ({ name: r.name, dir: r.dir }));
+  }
+
+  /** The folder a script's relative log directories may also start from. */
+  private workspaceRootOf(uri: vscode.Uri): string {
+    return vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '/';
+  }
+
+  private asScript(script: IndexedScript): ScriptSites {
+    return { path: script.uri.fsPath, sites: script.sites, writers: script.writers };
+  }
+
+  private tieOf(script: IndexedScript): ScriptTie {
+    return tieScript(this.asScript(script), this.runPlaces(), this.workspaceRootOf(script.uri));
+  }
+
+  private placed(script: IndexedScript, findings: readonly TrainingFinding[]): PlacedFinding<TrainingFinding>[] {
+    return placeFindings([this.asScript(script)], this.runPlaces(), findings, this.workspaceRootOf(script.uri));
   }
 
   private keyOf(uri: vscode.Uri, d: vscode.Diagnostic): string {

@@ -57,14 +57,14 @@ test('skips tags built at run time, comments, docstrings and other calls', () =>
   const source = [
     '"""writer.add_scalar("doc", 1)"""',
     '# writer.add_scalar("comment", 1)',
-    'writer.add_scalar(f"loss/{name}", v)',
+    'writer.add_scalar(f"{name}/loss", v)',
     'writer.add_scalar("loss/" + name, v)',
     'writer.add_scalar(tag, v)',
     'logging.log(logging.INFO, "hello")',
     'summary.histogram("weights", w)',
     'math.log(2)',
     'x = "writer.add_scalar(\'str\', 1)"',
-    'wandb.log({f"k{i}": v, **extra})',
+    'wandb.log({f"{k}": v, **extra})',
   ].join('\n');
   assert.deepEqual(brief(source), []);
 });
