@@ -46,7 +46,7 @@ export class PredictionLineParser {
     if (text.trim() === '') return;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJsonRow(text);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       // V8 reads very deep nesting recursively and runs out of stack: say so, not "invalid".
@@ -95,4 +95,47 @@ export class PredictionLineParser {
     }
     this.assembler?.push({ text, line });
   }
+}
+
+/**
+ * JSON.parse, and for a line it rejects, a second try that reads the bare `NaN`, `Infinity` and
+ * `-Infinity` Python's json.dumps writes by default: NaN as null (missing), the infinities as
+ * 1e999, which parses to Infinity. Tokens inside strings are left alone. Throws the first error.
+ */
+function parseJsonRow(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!/NaN|Infinity/.test(text)) throw e;
+    const fixed = pythonNonFinite(text);
+    if (fixed === undefined) throw e;
+    try {
+      return JSON.parse(fixed);
+    } catch {
+      throw e;
+    }
+  }
+}
+
+function pythonNonFinite(text: string): string | undefined {
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 78 && text.startsWith('NaN', i)) {
+      out += text.slice(from, i) + 'null';
+      from = i + 3;
+      i += 2;
+    } else if (c === 73 && text.startsWith('Infinity', i)) {
+      out += text.slice(from, i) + '1e999';
+      from = i + 8;
+      i += 7;
+    }
+  }
+  return from === 0 ? undefined : out + text.slice(from);
 }

@@ -87,3 +87,19 @@ test('a JSON number too large for a double (1e999) counts as an infinity, not as
   assert.deepEqual(r.quality.nonFinite, { x: 1 });
   assert.deepEqual(r.quality.missing, {});
 });
+
+test("Python's json.dumps NaN, Infinity and -Infinity in JSON Lines: the row is kept, NaN missing, the infinities counted", () => {
+  const m = new PredictionMonitor({ reference: { kind: 'rows', rows: 20 }, window: 20 });
+  const rows = Array.from({ length: 40 }, (_, i) => JSON.stringify({ x: i % 5, note: 'NaN Infinity', prediction: i % 2, label: i % 2 }));
+  rows[25] = '{"x": NaN, "note": "say \\"NaN\\" Infinity", "prediction": 1, "label": 1}';
+  rows[30] = '{"x": -Infinity, "note": "ok", "prediction": 1, "label": 1}';
+  rows[35] = '{"x": Infinity, "note": "ok", "prediction": NaNa, "label": 1}';
+  m.pushText(rows.join('\n'));
+  m.end();
+  const r = m.snapshot();
+  assert.equal(r.rows, 39);
+  assert.deepEqual(r.quality.nonFinite, { x: 1 });
+  assert.deepEqual(r.quality.missing, { x: 1 });
+  assert.deepEqual(r.problems.map((p) => p.line), [36]);
+  assert.match(r.problems[0]!.message, /^line 36: not valid JSON \(Unexpected token 'I'/);
+});
