@@ -3,23 +3,27 @@ import { formatSampleLines, toSampleRecord } from '../../core/gpu/sampleRecord';
 import type { GpuSnapshot } from '../../core/gpu/types';
 import { GpuSampler } from '../../io/gpu/gpuSampler';
 import { probeGpus } from '../../io/gpu/probe';
-import { locateNvidiaSmi } from '../../io/gpu/smiProcess';
 import { HostMetricsSampler } from '../../io/hostMetrics';
+import { parseGpuBackend, type GpuBackend } from '../../core/gpu/backend';
+import { resolveGpuTool } from '../../io/gpu/gpuSource';
+import { noToolMessage, runAmdGpu, smiPaths } from './gpuAmd';
 import { LatestSamplePrinter } from '../latestSample';
 import { EXIT_NO_GPU, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
-const USAGE = `usage: modelmon gpu [--once] [--interval MS] [--json] [--smi PATH] [--gpu INDEX]
+const USAGE = `usage: modelmon gpu [--once] [--interval MS] [--json] [--backend TOOL] [--smi PATH] [--gpu INDEX]
 
-Samples every NVIDIA GPU through one long-running nvidia-smi, with host CPU, memory, disk and
-network figures, until interrupted or until the reader of the output leaves ('| head -1').
+Samples every GPU through one long-running nvidia-smi (NVIDIA) or amd-smi (AMD; rocm-smi is
+polled), with host CPU, memory, disk and network figures, until interrupted or until the reader
+of the output leaves ('| head -1').
 
   --once           print one sample and exit (nvidia-smi gets 5 s to answer)
   --interval MS    sampling interval in milliseconds (default 1000, at least 100)
   --json           one JSON object per sample: {"ts","gpus":[...],"host":{...}}, null for absent values
-  --smi PATH       the nvidia-smi to run (default: the one on PATH)
+  --backend TOOL   auto (default: the first of nvidia-smi, amd-smi, rocm-smi found), nvidia-smi, amd-smi or rocm-smi
+  --smi PATH       the tool to run (default: the one on PATH; with auto, the file name says which tool it is)
   --gpu INDEX      only this GPU (default: all)
 
-exit codes: 0 ok (also when the reader of the output left), 2 bad arguments or nvidia-smi failure, 3 no NVIDIA GPU (no nvidia-smi or driver)`;
+exit codes: 0 ok (also when the reader of the output left), 2 bad arguments or tool failure, 3 no GPU (no tool, driver, device or permission)`;
 
 interface GpuArgs {
   once: boolean;
@@ -27,6 +31,7 @@ interface GpuArgs {
   intervalMs: number;
   smi: string | null;
   gpuIndex: number | 'all';
+  backend: GpuBackend;
 }
 
 function parseGpuArgs(args: string[]): GpuArgs {
@@ -40,6 +45,7 @@ function parseGpuArgs(args: string[]): GpuArgs {
         interval: { type: 'string' },
         smi: { type: 'string' },
         gpu: { type: 'string' },
+        backend: { type: 'string', default: 'auto' },
       },
       strict: true,
       allowPositionals: false,
@@ -57,20 +63,22 @@ function parseGpuArgs(args: string[]): GpuArgs {
     gpuIndex = Number(values.gpu);
   }
   if (values.smi === '') throw new UsageError('--smi needs a path');
-  return { once: values.once === true, json: values.json === true, intervalMs, smi: values.smi ?? null, gpuIndex };
+  const backend = parseGpuBackend(values.backend ?? 'auto');
+  if (!backend) throw new UsageError(`--backend must be auto, nvidia-smi, amd-smi or rocm-smi, got '${values.backend}'`);
+  return { once: values.once === true, json: values.json === true, intervalMs, smi: values.smi ?? null, gpuIndex, backend };
 }
 
 /** `modelmon gpu`: GPU and host samples, once or until SIGINT/SIGTERM. */
 export const gpuCommand: CliCommand = {
   name: 'gpu',
-  summary: 'sample NVIDIA GPUs (utilisation, memory, power, throttling) and host load',
+  summary: 'sample NVIDIA and AMD GPUs (utilisation, memory, power, throttling) and host load',
   usage: USAGE,
   async run(args, io) {
     const opts = parseGpuArgs(args);
-    const executable = locateNvidiaSmi(io.env, opts.smi, io.cwd);
-    if (!executable) {
-      const where = opts.smi ? `at ${opts.smi}` : 'on PATH';
-      io.err(`modelmon gpu: no NVIDIA GPU found: nvidia-smi is not ${where}\n`);
+    const paths = smiPaths(opts.backend, opts.smi);
+    const { resolved } = resolveGpuTool(opts.backend, paths, io.env, io.cwd);
+    if (!resolved) {
+      io.err(`modelmon gpu: ${noToolMessage(opts.backend, paths)}\n`);
       return EXIT_NO_GPU;
     }
     const host = new HostMetricsSampler();
@@ -81,6 +89,8 @@ export const gpuCommand: CliCommand = {
       // A reader slower than the samples holds the next print back instead of our memory growing.
       await io.writable?.();
     };
+    if (resolved && resolved.tool !== 'nvidia-smi') return runAmdGpu(resolved, opts, io, host, print);
+    const executable = resolved.executable;
     return opts.once ? runOnce(executable, opts, io, host, print) : follow(executable, opts, io, print);
   },
 };

@@ -1,8 +1,10 @@
-import type { GpuReading, GpuSnapshot, HostMetrics } from './types';
+import { gpuLabel } from './backend';
+import type { GpuReading, GpuSnapshot, GpuVendor, HostMetrics } from './types';
 
 /** One GPU in the CLI's JSON output; absent values are null. */
 export interface GpuRecord {
   index: number;
+  vendor: GpuVendor;
   name: string | null;
   uuid: string | null;
   utilizationGpu: number | null;
@@ -31,6 +33,7 @@ export interface SampleRecord {
 function gpuRecord(g: GpuReading): GpuRecord {
   return {
     index: g.index,
+    vendor: g.vendor,
     name: g.name,
     uuid: g.uuid,
     utilizationGpu: g.utilizationGpu,
@@ -83,7 +86,7 @@ export function formatSampleLines(snapshot: GpuSnapshot, host: HostMetrics | nul
     const reasons = g.throttleReasons?.length ? `  [${g.throttleReasons.join(',')}]` : '';
     const util = g.migEnabled && g.utilizationGpu === null ? 'MIG' : n(g.utilizationGpu, 0, '%');
     return (
-      `${time} GPU${g.index} ${g.name ?? '?'}  util ${util}  mem ${n(g.memoryUsedMiB)}/${n(g.memoryTotalMiB)} MiB` +
+      `${time} GPU${g.index} ${gpuLabel(g)}  util ${util}  mem ${n(g.memoryUsedMiB)}/${n(g.memoryTotalMiB)} MiB` +
       `  ${n(g.temperatureC, 0, '°C')}  ${n(g.powerW, 0)}/${n(g.powerLimitW, 0)} W  SM ${n(g.smClockMHz)} MHz  ${g.pstate ?? '-'}${reasons}`
     );
   });

@@ -72,7 +72,8 @@ export function createGpuSource(resolved: ResolvedGpuTool, options: GpuSourceOpt
 /** One sample from any tool, for `modelmon gpu --once` and `modelmon check`. */
 export type OneSample =
   | { readonly kind: 'ok'; readonly snapshot: GpuSnapshot; readonly notices: readonly string[] }
-  | { readonly kind: 'no-gpu' | 'error'; readonly message: string };
+  | { readonly kind: 'no-gpu'; readonly message: string }
+  | { readonly kind: 'error'; readonly message: string };
 
 export async function sampleOnce(resolved: ResolvedGpuTool, options: { gpuIndex?: GpuSelection; env?: NodeJS.ProcessEnv; timeoutMs: number; signal?: AbortSignal }): Promise<OneSample> {
   const common = {

@@ -56,6 +56,7 @@ const logPids = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').tr
 
 const FIXTURE_GPU = {
   index: 0,
+  vendor: 'nvidia',
   name: 'NVIDIA H100 80GB HBM3',
   uuid: 'GPU-c8c15712-c8dc-d96a-c46e-698c8453498d',
   utilizationGpu: 0,
@@ -98,8 +99,9 @@ test('gpu --once without --json prints a readable line', async () => {
 
 test('no nvidia-smi on PATH: exit 3 and one clear line', async () => {
   const r = await runCli(['gpu', '--once', '--json'], { PATH: PATH_WITHOUT_SMI });
-  assert.deepEqual([r.code, r.stdout, r.stderr], [3, '', 'modelmon gpu: no NVIDIA GPU found: nvidia-smi is not on PATH\n']);
-  const follow = await runCli(['gpu'], { PATH: PATH_WITHOUT_SMI });
+  // The default backend (auto) looks for every vendor's tool.
+  assert.deepEqual([r.code, r.stdout, r.stderr], [3, '', 'modelmon gpu: no GPU found: nvidia-smi, amd-smi and rocm-smi are not on PATH\n']);
+  const follow = await runCli(['gpu', '--backend', 'nvidia-smi'], { PATH: PATH_WITHOUT_SMI });
   assert.deepEqual([follow.code, follow.stdout, follow.stderr], [3, '', 'modelmon gpu: no NVIDIA GPU found: nvidia-smi is not on PATH\n']);
   const explicit = await runCli(['gpu', '--smi', join(tmp, 'missing', 'nvidia-smi')], { PATH: PATH_WITH_SMI });
   assert.equal(explicit.code, 3);
