@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { TfRecordFramer, type Corruption, type FramerOptions, type RecordSink } from '../../core/tfevents/record-framer';
 
 export type TailStatus = 'unchanged' | 'grew' | 'replaced' | 'gone';
@@ -10,13 +10,15 @@ export interface TailOptions extends FramerOptions {
   signal?: AbortSignal;
 }
 
-const HEAD_BYTES = 64;
+/** Bytes compared at each end of what was read, to tell a rewrite in place from an append. */
+const PROBE_BYTES = 4096;
 
 /**
  * Reads one event file incrementally: each {@link poll} frames the bytes appended since the
  * last one, keeping a record that is still being written for the next poll. A file that shrank,
- * got a new inode, or whose first bytes changed is reported as 'replaced'; the caller rebuilds
- * its run from scratch (see LogdirWatcher).
+ * got a new inode, or whose first or last read 4 KiB changed once its mtime or ctime moved is
+ * reported as 'replaced' (ctime catches a rewrite at the same size whose mtime was restored); the
+ * caller rebuilds its run from scratch (see LogdirWatcher).
  */
 export class EventFileTail {
   private readonly framer: TfRecordFramer;
@@ -24,8 +26,12 @@ export class EventFileTail {
   private readonly signal: AbortSignal | undefined;
   private readOffset = 0;
   private identity: { dev: number; ino: number } | undefined;
+  /** The file's first bytes and the last bytes read so far, up to PROBE_BYTES each. */
   private head = new Uint8Array(0);
+  private readonly tail = new Uint8Array(PROBE_BYTES);
+  private tailLength = 0;
   private mtimeMs = -1;
+  private ctimeMs = -1;
 
   constructor(
     readonly path: string,
@@ -53,17 +59,15 @@ export class EventFileTail {
     if (this.identity && (info.ino !== this.identity.ino || info.dev !== this.identity.dev || info.size < this.readOffset)) {
       return 'replaced';
     }
-    if (info.size === this.readOffset && info.mtimeMs === this.mtimeMs) return 'unchanged';
+    const touched = info.mtimeMs !== this.mtimeMs || info.ctimeMs !== this.ctimeMs;
+    if (info.size === this.readOffset && !touched) return 'unchanged';
     const handle = await open(this.path, 'r');
     try {
-      if (this.head.length > 0 && info.mtimeMs !== this.mtimeMs) {
-        // Same inode and not shorter, yet rewritten from the start? Compare the first bytes.
-        const now = new Uint8Array(this.head.length);
-        await handle.read(now, 0, now.length, 0);
-        if (!sameBytes(now, this.head)) return 'replaced';
-      }
+      // Same inode and not shorter, yet rewritten in place? Compare both ends of what was read.
+      if (this.head.length > 0 && touched && (await this.rewritten(handle))) return 'replaced';
       this.identity = { dev: info.dev, ino: info.ino };
       this.mtimeMs = info.mtimeMs;
+      this.ctimeMs = info.ctimeMs;
       const start = this.readOffset;
       const size = info.size;
       const buffer = new Uint8Array(Math.max(1, Math.min(this.chunkBytes, size - start)));
@@ -73,7 +77,8 @@ export class EventFileTail {
         const { bytesRead } = await handle.read(buffer, 0, want, this.readOffset);
         if (bytesRead === 0) break;
         const chunk = buffer.subarray(0, bytesRead);
-        if (this.readOffset < HEAD_BYTES) this.rememberHead(chunk);
+        if (this.readOffset < PROBE_BYTES) this.rememberHead(chunk);
+        this.rememberTail(chunk);
         this.readOffset += bytesRead;
         this.framer.push(chunk, onRecord, onCorruption);
       }
@@ -88,8 +93,31 @@ export class EventFileTail {
     return this.framer.finish();
   }
 
+  /** True when the bytes at either end of what was read differ from the file's now. */
+  private async rewritten(handle: FileHandle): Promise<boolean> {
+    const now = new Uint8Array(Math.max(this.head.length, this.tailLength));
+    const head = now.subarray(0, this.head.length);
+    if ((await handle.read(head, 0, head.length, 0)).bytesRead !== head.length || !sameBytes(head, this.head)) return true;
+    const tail = now.subarray(0, this.tailLength);
+    const { bytesRead } = await handle.read(tail, 0, tail.length, this.readOffset - this.tailLength);
+    return bytesRead !== tail.length || !sameBytes(tail, this.tail.subarray(0, this.tailLength));
+  }
+
+  /** Keeps the last PROBE_BYTES bytes read, across chunks. */
+  private rememberTail(chunk: Uint8Array): void {
+    if (chunk.length >= PROBE_BYTES) {
+      this.tail.set(chunk.subarray(chunk.length - PROBE_BYTES));
+      this.tailLength = PROBE_BYTES;
+      return;
+    }
+    const keep = Math.min(this.tailLength, PROBE_BYTES - chunk.length);
+    this.tail.copyWithin(0, this.tailLength - keep, this.tailLength);
+    this.tail.set(chunk, keep);
+    this.tailLength = keep + chunk.length;
+  }
+
   private rememberHead(chunk: Uint8Array): void {
-    const take = Math.min(HEAD_BYTES - this.readOffset, chunk.length);
+    const take = Math.min(PROBE_BYTES - this.readOffset, chunk.length);
     const head = new Uint8Array(this.readOffset + take);
     head.set(this.head.subarray(0, this.readOffset));
     head.set(chunk.subarray(0, take), this.readOffset);
