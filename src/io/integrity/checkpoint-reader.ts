@@ -142,11 +142,16 @@ function claimsSafetensors(prefix: Uint8Array): boolean {
   return prefix.byteLength > 8 && prefix[8] === 0x7b && prefix[4] === 0 && prefix[5] === 0 && prefix[6] === 0 && prefix[7] === 0;
 }
 
-async function entryBytes(fh: FileHandle, size: number, entry: ZipEntry): Promise<Uint8Array> {
+async function entryBytes(fh: FileHandle, size: number, entry: ZipEntry, scanner?: PickleScanner): Promise<Uint8Array> {
   const header = await readAt(fh, entry.localHeaderOffset, LOCAL_HEADER_LENGTH);
   const at = entryDataOffset(header, entry, size);
-  if (entry.size > PICKLE_SCAN_LIMIT || entry.compressedSize > PICKLE_SCAN_LIMIT)
-    throw new CheckpointFormatError(`not fully scanned: zip entry '${entry.name}' is over the ${PICKLE_SCAN_LIMIT >> 20} MB pickle scan limit`);
+  const overLimit = `not fully scanned: zip entry '${entry.name}' is over the ${PICKLE_SCAN_LIMIT >> 20} MB pickle scan limit`;
+  if (scanner && entry.method === 0 && entry.compressedSize > PICKLE_SCAN_LIMIT) {
+    // The first 64 MB are still scanned: a payload there is reported, not hidden by the size.
+    scanner.add('malformed', 'high', overLimit);
+    return readAt(fh, at, PICKLE_SCAN_LIMIT);
+  }
+  if (entry.size > PICKLE_SCAN_LIMIT || entry.compressedSize > PICKLE_SCAN_LIMIT) throw new CheckpointFormatError(overLimit);
   const raw = await readAt(fh, at, entry.compressedSize);
   if (entry.method === 0) return raw;
   if (entry.method !== 8) throw new CheckpointFormatError(`zip entry '${entry.name}' uses unsupported compression method ${entry.method}`);
@@ -170,7 +175,7 @@ async function inspectTorchZip(fh: FileHandle, size: number, scanner: PickleScan
   for (const entry of archive.pickles) {
     let bytes: Uint8Array;
     try {
-      bytes = await entryBytes(fh, size, entry);
+      bytes = await entryBytes(fh, size, entry, scanner);
     } catch (e) {
       // One unreadable pickle must not hide what the others hold.
       if (!(e instanceof CheckpointFormatError)) throw e;

@@ -137,3 +137,32 @@ export function safetensorsOf(header: unknown, data: Uint8Array, lengthOverride?
   out.set(data, 8 + json.length);
   return out;
 }
+
+/**
+ * A file that is valid safetensors and a valid pickle at once. Its header length's first byte is
+ * `T` (BINSTRING) and its last four are zero; the string skips into the metadata value, whose
+ * `U`+length hops jump over the rest of the header into a U8 tensor holding `payload` (a pickle).
+ */
+export function polyglotOf(payload: Uint8Array): Uint8Array {
+  const open = '{"__metadata__":{"x":"';
+  // BINSTRING's length is the header length's bytes 1-4, so it lands where the metadata value opens.
+  const skip = 8 + open.length - 5;
+  const headerLength = 0x54 + 256 * skip;
+  const dataStart = 8 + headerLength;
+  const close = `"},"t":{"dtype":"U8","shape":[${payload.length}],"data_offsets":[0,${payload.length}]}}`;
+  const lastHop = 100;
+  let hops = '';
+  let at = 8 + open.length;
+  // Full hops of 126 bytes, then one that lines up the last hop's landing on the data.
+  while (dataStart - lastHop - 2 - at > 128 + 40) (hops += 'U' + String.fromCharCode(126) + 'a'.repeat(126)), (at += 128);
+  const rest = dataStart - lastHop - 2 - at - 2;
+  hops += 'U' + String.fromCharCode(rest) + 'a'.repeat(rest);
+  hops += 'U' + String.fromCharCode(lastHop);
+  const header = open + hops + close + ' '.repeat(lastHop - close.length);
+  if (header.length !== headerLength) throw new Error(`polyglot header is ${header.length} bytes, not ${headerLength}`);
+  const out = new Uint8Array(dataStart + payload.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
+  for (let i = 0; i < header.length; i++) out[8 + i] = header.charCodeAt(i);
+  out.set(payload, dataStart);
+  return out;
+}
