@@ -25,6 +25,8 @@ function post(message: WorkerMessage): void {
 
 /** Runs a job's inputs one by one, timing each and measuring its heap growth; reports failures as they happen. */
 export async function runJob(job: WorkerJob): Promise<void> {
+  // A stack overflow's first ten frames are all the recursion: keep every frame to find where it began.
+  Error.stackTraceLimit = Infinity;
   const make = TARGETS[job.target];
   if (!make) throw new Error(`unknown fuzz target '${job.target}'`);
   const target = make();
