@@ -1,13 +1,14 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countsLine, isFailing, toJUnitXml, toMarkdown, type CheckResult } from '../../core/check';
+import { countsLine, isFailing, toGithubAnnotations, toJUnitXml, toMarkdown, withCodeSites, type CheckResult } from '../../core/check';
 import { formatProblem, type FailOn } from '../../core/config';
 import { printable, terminalJson } from '../../core/terminalText';
 import { ConfigError, findConfig, runChecks } from '../../io/check';
+import { findRepositoryRoot, scanWorkspaceScripts } from '../../io/tagSites/workspaceScripts';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
-const USAGE = `usage: modelmon check [--config modelmon.json] [--json] [--junit FILE] [--markdown FILE] [--fail-on warning|error]
+const USAGE = `usage: modelmon check [--config modelmon.json] [--json] [--junit FILE] [--markdown FILE] [--annotations github] [--fail-on warning|error]
 
 Runs every monitor in modelmon.json once: TensorBoard runs, prediction logs against their
 references, checkpoint manifests and (when enabled) one GPU sample.
@@ -16,7 +17,13 @@ references, checkpoint manifests and (when enabled) one GPU sample.
   --json                print the whole result as JSON instead of text
   --junit FILE          also write JUnit XML (one test case per monitor)
   --markdown FILE       also write a Markdown summary (for PR comments and CI job summaries; - for stdout)
+  --annotations github  also print a GitHub Actions annotation (::error file=...,line=...::) for each
+                        training finding, on the line of the script that logs its tag
   --fail-on LEVEL       warning or error: the least severity that fails (default: the config's failOn)
+
+A training finding is tied to the scripts (*.py under the config's folder) whose SummaryWriter,
+TensorBoardLogger, tf.summary.create_file_writer or Keras TensorBoard callback writes its run;
+a script tied to no run at all matches by tag name. JUnit and Markdown show that file:line.
 
 In GitHub Actions, --markdown "$GITHUB_STEP_SUMMARY" puts the summary on the run's page.
 
@@ -32,6 +39,9 @@ export const checkCommand: CliCommand = {
     if (failOn !== undefined && failOn !== 'warning' && failOn !== 'error') {
       throw new UsageError(`--fail-on must be "warning" or "error", not "${failOn}"`);
     }
+    const annotations = values.annotations;
+    if (annotations !== undefined && annotations !== 'github') throw new UsageError(`--annotations must be "github", not "${annotations}"`);
+    if (annotations && (values.json || values.markdown === '-')) throw new UsageError('--annotations prints to stdout: it cannot be combined with --json or --markdown -');
     for (const target of [values.junit, values.markdown]) if (target && target !== '-') checkOutputTarget(resolve(io.cwd, target), target);
     const located = locateConfig(values.config, io);
     let result: CheckResult;
@@ -48,16 +58,31 @@ export const checkCommand: CliCommand = {
     }
     // Monitors cut short by a signal report it as a finding: an interrupted run must not pass for a verdict.
     io.signal.throwIfAborted();
+    const configDir = dirname(located.path);
+    result = tieToCode(result, configDir);
     if (values.junit) writeOutput(resolve(io.cwd, values.junit), toJUnitXml(result));
     const markdown = values.markdown;
     if (markdown && markdown !== '-') writeOutput(resolve(io.cwd, markdown), toMarkdown(result));
     // Names, messages and categories come from the data: no escape sequence of theirs reaches the terminal.
     if (values.json) io.out(terminalJson(JSON.stringify(result, null, 2)) + '\n');
     else if (markdown === '-') io.out(toMarkdown(result));
-    else io.out(printable(textSummary(result)));
+    else {
+      if (annotations) {
+        const repository = findRepositoryRoot(configDir) ?? configDir;
+        const lines = toGithubAnnotations(result, relative(repository, configDir).split(sep).join('/'));
+        if (lines.length) io.out(printable(lines.join('\n') + '\n'));
+      }
+      io.out(printable(textSummary(result)));
+    }
     return result.exitCode;
   },
 };
+
+/** Training findings gain the line of the script that logs their tag (scripts under the config's folder). */
+function tieToCode(result: CheckResult, configDir: string): CheckResult {
+  const tagged = result.monitors.some((m) => m.type === 'training' && m.findings.some((f) => f.location?.tag !== undefined));
+  return tagged ? withCodeSites(result, scanWorkspaceScripts(configDir), configDir) : result;
+}
 
 /** CI jobs name report files in folders that do not exist yet (reports/junit.xml). */
 function writeOutput(file: string, text: string): void {
@@ -94,6 +119,7 @@ function parse(args: string[]) {
         json: { type: 'boolean' },
         junit: { type: 'string' },
         markdown: { type: 'string' },
+        annotations: { type: 'string' },
         'fail-on': { type: 'string' },
       },
     });

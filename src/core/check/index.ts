@@ -5,3 +5,4 @@ export { plural } from '../charts/format';
 export { judgeMonitor, unreadable, type MonitorIdentity } from './monitor';
 export { toJUnitXml } from './junit';
 export { toMarkdown, where } from './markdown';
+export { escapeData, escapeProperty, toGithubAnnotations, withCodeSites } from './codeSites';

@@ -37,7 +37,8 @@ export function toJUnitXml(result: CheckResult): string {
 }
 
 function line(f: Finding): string {
-  const where = [f.location?.file && (f.location.line ? `${f.location.file}:${f.location.line}` : f.location.file), f.location?.step !== undefined ? `step ${f.location.step}` : undefined]
+  const code = f.location?.code && `${f.location.code.file}:${f.location.code.line}`;
+  const where = [f.location?.file && (f.location.line ? `${f.location.file}:${f.location.line}` : f.location.file), f.location?.step !== undefined ? `step ${f.location.step}` : undefined, code]
     .filter(Boolean)
     .join(', ');
   const ack = f.acknowledged !== undefined ? ` (acknowledged: ${f.acknowledged})` : '';

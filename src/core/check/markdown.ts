@@ -85,6 +85,7 @@ export function where(f: Finding): string {
   const parts: string[] = [];
   if (f.location?.file) parts.push(f.location.line ? `${f.location.file}:${f.location.line}` : f.location.file);
   if (f.location?.step !== undefined) parts.push(`step ${f.location.step}`);
+  if (f.location?.code) parts.push(`${f.location.code.file}:${f.location.code.line}`);
   return parts.join(', ');
 }
 

@@ -26,6 +26,7 @@ export function judgeMonitor(
     summary: observation.summary,
     tables: observation.tables,
     driftedFeatures: observation.driftedFeatures ?? [],
+    ...(observation.runDirs ? { runDirs: observation.runDirs } : {}),
     failed: findings.some((f) => isFailing(f, failOn)),
     durationMs,
   };

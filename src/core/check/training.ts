@@ -35,7 +35,7 @@ export function observeTraining(input: TrainingObservationInput): { observation:
     severity: f.severity,
     message: f.message,
     subject: `${label(f.run)}/${f.tag}`,
-    location: { file: joinPath(input.logdir, f.run), step: f.step },
+    location: { file: joinPath(input.logdir, f.run), step: f.step, tag: f.tag },
   }));
   for (const c of input.corruptions) {
     findings.push({
@@ -66,6 +66,7 @@ export function observeTraining(input: TrainingObservationInput): { observation:
   const tagCount = new Set(runs.flatMap((r) => scalarTags(r).map((s) => s.tag))).size;
   const observation: MonitorObservation = {
     findings,
+    runDirs: runs.map((r) => joinPath(input.logdir, r.name)),
     summary: `${plural(runs.length, 'run')}, ${plural(tagCount, 'scalar tag')}, ${plural(health.length, 'health finding')}`,
     tables: runs.length ? [{ caption: 'Runs', columns: ['Run', 'Scalar tags', 'Last step', 'Findings'], rows }] : [],
   };

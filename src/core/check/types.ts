@@ -9,6 +9,22 @@ export interface FindingLocation {
   /** 1-based line. */
   readonly line?: number;
   readonly step?: number;
+  /** The training tag a finding concerns (for tying it to the code that logs the tag). */
+  readonly tag?: string;
+  /** The line of code that logs the finding's tag, in a script that writes its run. */
+  readonly code?: CodeSite;
+}
+
+/** A place in a training script, as `modelmon check` found it (see core/tagSites' ties). */
+export interface CodeSite {
+  /** Relative to the config's directory, `/`-separated. */
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+  /** `tag-name` when nothing tied the script to any run and only the tag name matched. */
+  readonly tie: 'writer' | 'tag-name';
 }
 
 /** What an engine adapter reports, before the config's severity overrides and acknowledgements. */
@@ -44,6 +60,8 @@ export interface MonitorObservation {
   readonly tables: readonly MonitorTable[];
   /** Feature names that drifted, for one-line summaries (prediction monitors only). */
   readonly driftedFeatures?: readonly string[];
+  /** Training monitors: every run's directory, relative to the config (ties scripts to runs). */
+  readonly runDirs?: readonly string[];
 }
 
 export interface MonitorResult {
@@ -55,6 +73,8 @@ export interface MonitorResult {
   readonly summary: string;
   readonly tables: readonly MonitorTable[];
   readonly driftedFeatures: readonly string[];
+  /** Training monitors: every run's directory, relative to the config. */
+  readonly runDirs?: readonly string[];
   /** Whether any unacknowledged finding is at or above the check's failOn severity. */
   readonly failed: boolean;
   readonly durationMs: number;
