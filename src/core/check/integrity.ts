@@ -21,7 +21,8 @@ export interface IntegrityObservationInput {
 /** A manifest verified once: changed, missing and unexpected checkpoints, and unsafe pickles. */
 export function observeIntegrity(input: IntegrityObservationInput): { observation: MonitorObservation; view: IntegrityView } {
   const folder = input.manifest.includes('/') ? input.manifest.slice(0, input.manifest.lastIndexOf('/') + 1) : '';
-  const shown = (p: string) => folder + p;
+  // Absolute manifest paths (a sha256sum list may hold them) are shown as written.
+  const shown = (p: string) => (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) ? p : folder + p);
   const { report } = input;
   const findings: RawFinding[] = [];
   const files = new Map<string, IntegrityFileView>();
@@ -43,6 +44,16 @@ export function observeIntegrity(input: IntegrityObservationInput): { observatio
   for (const p of report.added) {
     files.set(p, { path: shown(p), status: 'unexpected', detail: 'a checkpoint the manifest does not list' });
     findings.push({ kind: 'unexpected', severity: 'warning', message: `${shown(p)} is not in the manifest (run modelmon integrity snapshot to accept it)`, subject: shown(p), location: { file: shown(p) } });
+  }
+  for (const p of report.outside ?? []) {
+    files.set(p, { path: shown(p), status: 'error', detail: 'outside the workspace: not read' });
+    findings.push({
+      kind: 'outside',
+      severity: 'error',
+      message: `${shown(p)} lies outside the workspace, so it was neither read nor hashed (set "allowOutside": true on the integrity monitor to verify it)`,
+      subject: shown(p),
+      location: { file: input.manifest },
+    });
   }
   for (const scan of input.scans) {
     if (scan.verdict === 'safe') continue;

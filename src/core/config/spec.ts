@@ -231,6 +231,11 @@ const integrity: ObjectSpec = {
   properties: {
     name,
     manifest: relativePath('Integrity manifest'),
+    allowOutside: {
+      type: 'boolean',
+      description: "Verify manifest paths outside this file's directory too. Off by default, so a manifest cannot make `check` read files elsewhere.",
+      default: false,
+    },
     severity: severityMap,
   },
 };

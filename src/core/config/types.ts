@@ -51,6 +51,8 @@ export interface PredictionMonitorConfig extends MonitorBase {
 /** A manifest of checkpoint hashes, verified file by file. */
 export interface IntegrityMonitorConfig extends MonitorBase {
   readonly manifest: string;
+  /** Manifest paths outside the config's folder are verified only when this is true. */
+  readonly allowOutside?: boolean;
 }
 
 /** One nvidia-smi sample; off unless enabled, since CI machines rarely have a GPU. */

@@ -45,6 +45,8 @@ export interface VerifyReport {
   readonly changed: readonly ChangedFile[];
   readonly missing: readonly string[];
   readonly added: readonly string[];
+  /** Paths (and roots) outside the folder verification was confined to: neither read nor hashed. */
+  readonly outside?: readonly string[];
 }
 
 /** Thrown for a manifest file that is not one; the message is for the user. */

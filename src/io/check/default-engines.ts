@@ -3,7 +3,7 @@ import { findHealthProblems } from '../../core/tfevents';
 import { observeTraining } from '../../core/check/training';
 import { readLogdir } from '../tfevents';
 import { observeIntegrity } from '../../core/check/integrity';
-import { readManifest, verifyManifest } from '../integrity/manifest-store';
+import { fromManifestPath, readManifest, verifyManifest } from '../integrity/manifest-store';
 import { scanCheckpointFile } from '../integrity/checkpoint-scan';
 import { observeGpu } from '../../core/check/gpu';
 import { GpuAlertRules } from '../../core/gpu/alerts';
@@ -37,14 +37,16 @@ export const defaultEngines: CheckEngines = {
   },
   async integrity(monitor, manifestFile, context) {
     const manifestDir = dirname(manifestFile);
-    const report = await verifyManifest(manifestFile, manifestDir, context.signal);
+    // A manifest may name any path; unless the config allows it, only the config's folder is read.
+    const confine = monitor.allowOutside ? {} : { within: context.dir };
+    const report = await verifyManifest(manifestFile, manifestDir, context.signal, confine);
     const manifest = await readManifest(manifestFile);
     const present = new Set([...report.unchanged, ...report.changed.map((c) => c.path), ...report.added]);
     const scans = [];
     for (const entry of manifest.files.map((f) => f.path).concat(report.added)) {
       if (!present.has(entry)) continue;
       present.delete(entry);
-      scans.push(await scanCheckpointFile(resolve(manifestDir, ...entry.split('/')), entry));
+      scans.push(await scanCheckpointFile(fromManifestPath(manifestDir, entry), entry));
     }
     return observeIntegrity({ manifest: monitor.manifest, report, scans });
   },

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { compareWithManifest, parseManifestText, ManifestError, type Manifest, type ManifestEntry, type VerifyReport } from '../../core/integrity/manifest';
 import { findCheckpoints } from './checkpoint-files';
@@ -8,8 +8,22 @@ function toManifestPath(manifestDir: string, file: string): string {
   return relative(manifestDir, file).split(sep).join('/') || '.';
 }
 
-function fromManifestPath(manifestDir: string, path: string): string {
+/** A manifest path as a file path: relative ones from the manifest's folder, absolute ones as written. */
+export function fromManifestPath(manifestDir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(manifestDir, ...path.split('/'));
+}
+
+/** Whether `file`, symlinks followed, lies under `root` (whose own symlinks are followed too). */
+export async function liesWithin(root: string, file: string): Promise<boolean> {
+  const real = async (p: string) => realpath(p).catch(() => resolve(p));
+  const rel = relative(await real(root), await real(file));
+  return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
+}
+
+/** Options of {@link verifyManifest}. */
+export interface VerifyOptions {
+  /** Paths outside this folder are neither read nor hashed: they come back in `outside`. */
+  readonly within?: string;
 }
 
 /**
@@ -61,22 +75,38 @@ export async function readManifest(manifestFile: string): Promise<Manifest> {
  * Checks the files a manifest names: a whole-file hash first, and per-tensor digests only for files
  * whose hash changed (to name the tensors). Files now under the manifest's roots but not in it are `added`.
  */
-export async function verifyManifest(manifestFile: string, cwd: string, signal?: AbortSignal): Promise<VerifyReport> {
+export async function verifyManifest(manifestFile: string, cwd: string, signal?: AbortSignal, options: VerifyOptions = {}): Promise<VerifyReport> {
   const manifestPath = resolve(cwd, manifestFile);
   const manifestDir = dirname(manifestPath);
   const manifest = await readManifest(manifestPath);
   const current = new Map<string, ManifestEntry>();
+  const outside: string[] = [];
+  const allowed = async (file: string, path: string) => {
+    if (options.within === undefined || (await liesWithin(options.within, file))) return true;
+    outside.push(path);
+    return false;
+  };
   for (const before of manifest.files) {
     const file = fromManifestPath(manifestDir, before.path);
+    if (!(await allowed(file, before.path))) continue;
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) continue;
     const sha256 = await sha256File(file, signal);
     if (sha256 === before.sha256 && (before.checksumOnly || info.size === before.size)) current.set(before.path, before);
     else current.set(before.path, await digestCheckpoint(file, before.path, undefined, signal));
   }
-  const roots = manifest.roots.map((r) => fromManifestPath(manifestDir, r));
   const existing: string[] = [];
-  for (const r of roots) if (await stat(r).catch(() => undefined)) existing.push(r);
-  const found = (await findCheckpoints(existing)).filter((f) => f !== manifestPath).map((f) => toManifestPath(manifestDir, f));
-  return compareWithManifest(manifest, current, found);
+  for (const r of manifest.roots) {
+    const root = fromManifestPath(manifestDir, r);
+    if ((await allowed(root, r)) && (await stat(root).catch(() => undefined))) existing.push(root);
+  }
+  const found: string[] = [];
+  for (const f of await findCheckpoints(existing)) {
+    // A symlink under a root can still point elsewhere.
+    if (f !== manifestPath && (await allowed(f, toManifestPath(manifestDir, f)))) found.push(toManifestPath(manifestDir, f));
+  }
+  const report = compareWithManifest(manifest, current, found);
+  if (!outside.length) return report;
+  const skipped = new Set(outside);
+  return { ...report, missing: report.missing.filter((p) => !skipped.has(p)), outside: [...skipped] };
 }
