@@ -5,6 +5,7 @@
 import type { Chart } from 'chart.js';
 import type { GpuReadingView, GpuSampleView, GpuState, GpuUpdate } from '../src/protocol';
 import { formatDuration, formatNumber } from '../src/core/charts/format';
+import { gpuLabel, gpuModelsLabel } from '../src/core/gpu/backend';
 import type { Bridge } from './bridge';
 import { Chart as ChartJs, lineChartConfig, type LineDataset, type XYPoint } from './charts';
 import { badge, emptyState, h, plural, section, tile } from './dom';
@@ -78,8 +79,8 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     const latest = this.samples[this.samples.length - 1];
     this.root.replaceChildren(this.header(latest));
     if (!latest || latest.gpus.length === 0) {
-      const hint = this.status ? 'Model Monitor samples GPUs with nvidia-smi; check that the NVIDIA driver is installed on the machine that holds the workspace.' : 'Samples arrive about once a second.';
-      this.root.append(this.bridge.interactive ? emptyState(this.status ?? 'Waiting for the first nvidia-smi sample…', hint) : emptyState(this.status ?? 'No GPU samples were recorded.'));
+      const hint = this.status ? 'Model Monitor samples GPUs with nvidia-smi (NVIDIA) or amd-smi / rocm-smi (AMD, see modelmon.gpu.backend); check that the driver is installed on the machine that holds the workspace.' : 'Samples arrive about once a second.';
+      this.root.append(this.bridge.interactive ? emptyState(this.status ?? 'Waiting for the first GPU sample…', hint) : emptyState(this.status ?? 'No GPU samples were recorded.'));
       this.tilesEl = undefined;
       this.reportRendered();
       return;
@@ -103,7 +104,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     return h(
       'header',
       { class: 'toolbar' },
-      h('div', { class: 'toolbar-title' }, h('h1', {}, 'GPUs'), h('span', { class: 'subtle' }, latest ? `${plural(latest.gpus.length, 'GPU')} · ${plural(this.samples.length, 'sample')}` : '')),
+      h('div', { class: 'toolbar-title' }, h('h1', {}, 'GPUs'), h('span', { class: 'subtle', 'data-role': 'models' }, latest ? `${modelsOf(latest)} · ${plural(this.samples.length, 'sample')}` : '')),
       h('div', { class: 'energy', title: 'Energy drawn by all GPUs since monitoring started' }, h('span', { class: 'subtle' }, 'Energy so far '), h('strong', { 'data-role': 'energy' }, `${formatNumber(e.wh, 4)} Wh${cost}`)),
     );
   }
@@ -118,7 +119,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
         const card = h(
           'article',
           { class: 'gpu-card' },
-          h('header', { class: 'card-title' }, h('span', { class: 'swatch', 'data-colour': String(i) }), h('span', {}, `GPU ${g.index}`), h('span', { class: 'subtle' }, g.name ?? '')),
+          h('header', { class: 'card-title' }, h('span', { class: 'swatch', 'data-colour': String(i) }), h('span', {}, `GPU ${g.index}`), h('span', { class: 'subtle' }, labelOf(g))),
           h(
             'div',
             { class: 'gpu-figures' },
@@ -212,9 +213,21 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
   private reportRendered(): void {
     queueMicrotask(() => {
       const gpus = this.samples[this.samples.length - 1]?.gpus.length ?? 0;
-      this.bridge.post({ type: 'rendered', panel: 'gpu', points: this.charts.size * gpus * this.samples.length, charts: this.charts.size });
+      const latest = this.samples[this.samples.length - 1];
+      const title = latest && latest.gpus.length ? modelsOf(latest) : undefined;
+      this.bridge.post({ type: 'rendered', panel: 'gpu', points: this.charts.size * gpus * this.samples.length, charts: this.charts.size, ...(title ? { title } : {}) });
     });
   }
+}
+
+/** Vendor and model of one GPU; samples from before AMD support carry no vendor and are NVIDIA's. */
+function labelOf(g: GpuReadingView): string {
+  return gpuLabel({ vendor: g.vendor ?? 'nvidia', name: g.name });
+}
+
+/** `2 × AMD Instinct MI300X` */
+function modelsOf(sample: GpuSampleView): string {
+  return gpuModelsLabel(sample.gpus.map((g) => ({ vendor: g.vendor ?? 'nvidia', name: g.name })));
 }
 
 function percent(v: number | null): string {

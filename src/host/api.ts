@@ -21,6 +21,8 @@ export interface ModelMonitorApi {
   diagnosticsFor(uri: vscode.Uri): readonly vscode.Diagnostic[];
   /** The GPU status bar item's text, or undefined while it is hidden (no GPU, disabled). */
   gpuStatusText(): string | undefined;
+  /** Its Markdown tooltip (vendor and model, then a row per GPU), or undefined while it is hidden. */
+  gpuStatusTooltip(): string | undefined;
   /** Runs `modelmon.checkDrift` without any UI. */
   checkDrift(options: DriftCheckOptions): Promise<DriftCheckResult>;
   /** Fires when a dashboard finished drawing. */

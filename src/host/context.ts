@@ -141,6 +141,7 @@ export class MonitorContext implements vscode.Disposable {
         ...this.predictionDiagnostics.collection.get(uri) ?? [],
       ],
       gpuStatusText: () => this.gpuSource.statusText(),
+      gpuStatusTooltip: () => this.gpuSource.statusTooltip(),
       checkDrift: async (options) => (await vscode.commands.executeCommand<DriftCheckResult>('modelmon.checkDrift', { ...options, silent: options.silent ?? true })),
       onDidRender: this.dashboards.onDidRender as vscode.Event<RenderEvent>,
       alerts: () => this.alerts.history(),

@@ -6,6 +6,7 @@ export interface RenderEvent {
   readonly panel: PanelKind;
   readonly points: number;
   readonly charts: number;
+  readonly title?: string;
 }
 
 /** What commands need from the dashboards (the webview panels). */

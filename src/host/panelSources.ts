@@ -179,9 +179,19 @@ export class GpuPanelSource implements GpuSource, vscode.Disposable {
 
   /** The status bar item's text, or undefined while it is hidden. */
   statusText(): string | undefined {
-    const settings = readGpuSettings();
-    const view = describeGpuStatus(this.monitor.state, { gpuIndex: settings.gpuIndex, metrics: settings.statusBarShow });
+    const view = this.statusView();
     return view.visible ? view.text : undefined;
+  }
+
+  /** The status bar item's Markdown tooltip, or undefined while it is hidden. */
+  statusTooltip(): string | undefined {
+    const view = this.statusView();
+    return view.visible ? view.tooltip : undefined;
+  }
+
+  private statusView() {
+    const settings = readGpuSettings();
+    return describeGpuStatus(this.monitor.state, { gpuIndex: settings.gpuIndex, metrics: settings.statusBarShow });
   }
 
   dispose(): void {

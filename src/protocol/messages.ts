@@ -36,7 +36,7 @@ export type HostToWebview =
 export type WebviewToHost =
   | { readonly type: 'ready'; readonly panel: PanelKind }
   /** Sent after every draw: how many data points and charts are on screen. */
-  | { readonly type: 'rendered'; readonly panel: PanelKind; readonly points: number; readonly charts: number }
+  | { readonly type: 'rendered'; readonly panel: PanelKind; readonly points: number; readonly charts: number; readonly title?: string }
   /** Open a file the host sent (a prediction log) at a 1-based line. */
   | { readonly type: 'openFile'; readonly path: string; readonly line: number }
   | ({ readonly type: 'setOptions' } & ViewOptions)
@@ -95,7 +95,8 @@ export function isWebviewMessage(x: unknown): x is WebviewToHost {
         Number.isSafeInteger(x.points) &&
         (x.points as number) >= 0 &&
         Number.isSafeInteger(x.charts) &&
-        (x.charts as number) >= 0
+        (x.charts as number) >= 0 &&
+        (x.title === undefined || typeof x.title === 'string')
       );
     case 'openFile':
       return isShortString(x.path) && x.path.length > 0 && Number.isSafeInteger(x.line) && (x.line as number) >= 1;

@@ -203,6 +203,8 @@ export interface PredictionsState {
 
 export interface GpuReadingView {
   readonly index: number;
+  /** Absent in reports written before AMD support: NVIDIA. */
+  readonly vendor?: 'nvidia' | 'amd';
   readonly name: string | null;
   readonly utilizationGpu: number | null;
   readonly utilizationMemory: number | null;

@@ -27,8 +27,9 @@ async function suite({ name, workspace, testsDir, env = {} }) {
         MODELMON_TEST: '1',
         MODELMON_SUMMARY_FILE: summaryName,
         ...(process.env.MODELMON_TEST_GREP ? { MODELMON_TEST_GREP: process.env.MODELMON_TEST_GREP } : {}),
-        // The stand-in nvidia-smi replays a real H100's output at a real pace.
-        PATH: [join(root, 'test/fixtures/nvidia-smi/bin'), process.env.PATH].join(delimiter),
+        // The stand-in nvidia-smi replays a real H100's output at a real pace; the AMD stand-ins
+        // come after it, so `auto` picks NVIDIA unless a test asks for amd-smi or rocm-smi.
+        PATH: [join(root, 'test/fixtures/nvidia-smi/bin'), join(root, 'test/fixtures/amd-smi/bin'), join(root, 'test/fixtures/rocm-smi/bin'), process.env.PATH].join(delimiter),
         ...env,
       },
     });

@@ -11,6 +11,7 @@ export function gpuSampleView(snapshot: GpuSnapshot): GpuSampleView {
 export function gpuReadingView(g: GpuReading): GpuReadingView {
   return {
     index: g.index,
+    vendor: g.vendor,
     name: g.name,
     utilizationGpu: g.utilizationGpu,
     utilizationMemory: g.utilizationMemory,

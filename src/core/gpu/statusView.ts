@@ -1,5 +1,6 @@
 import { mean, sum } from 'simple-statistics';
 import type { GpuAlert } from './alerts';
+import { gpuLabel, gpuModelsLabel } from './backend';
 import type { GpuReading, GpuSnapshot } from './types';
 
 /** What the status bar can show, in the order given by `modelmon.gpu.statusBar.show`. */
@@ -76,7 +77,7 @@ export function gpuTableMarkdown(gpus: readonly GpuReading[]): string {
     const util = g.migEnabled && g.utilizationGpu === null ? 'MIG' : fmt(g.utilizationGpu, '%');
     const power = `${fmt(g.powerW, ' W')}${g.powerLimitW !== null ? ` / ${g.powerLimitW.toFixed(0)} W` : ''}`;
     const reasons = g.throttleReasons === null ? '–' : g.throttleReasons.length ? g.throttleReasons.join(', ') : 'none';
-    return `| ${g.index} | ${md(g.name ?? '?')} | ${util} | ${mem} | ${fmt(g.temperatureC, '°C')} | ${power} | ${fmt(g.smClockMHz, ' MHz')} | ${md(reasons)} |`;
+    return `| ${g.index} | ${md(gpuLabel(g))} | ${util} | ${mem} | ${fmt(g.temperatureC, '°C')} | ${power} | ${fmt(g.smClockMHz, ' MHz')} | ${md(reasons)} |`;
   });
   return ['| GPU | Name | Util | Memory | Temp | Power | SM clock | Clock events |', '|---:|---|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
 }
@@ -117,7 +118,8 @@ export function describeGpuStatus(state: GpuMonitorState, options: StatusViewOpt
       }
       const label = gpus.length > 1 ? `${gpus.length} GPUs ` : '';
       const alertLines = alerts.map((x) => `- ${x.severity === 'error' ? '$(error)' : '$(warning)'} ${md(x.message)}`);
-      const tooltip = [gpuTableMarkdown(gpus), ...(alertLines.length ? ['', ...alertLines] : []), '', 'Click to open the GPU dashboard.'].join('\n');
+      // Vendor and model first: on a mixed fleet the same figures mean different cards.
+      const tooltip = [`**${md(gpuModelsLabel(gpus))}**`, '', gpuTableMarkdown(gpus), ...(alertLines.length ? ['', ...alertLines] : []), '', 'Click to open the GPU dashboard.'].join('\n');
       return { visible: true, text: `${ICON[severity]} ${label}${parts.join(' ')}`.trimEnd(), severity, tooltip };
     }
   }

@@ -5,7 +5,8 @@ import { EnergyMeter, type EnergyReport } from '../../core/gpu/energy';
 import { GpuMonitorModel } from '../../core/gpu/monitorModel';
 import type { GpuMonitorState } from '../../core/gpu/statusView';
 import type { ComputeApp, GpuSnapshot } from '../../core/gpu/types';
-import { GpuSampler, type GpuSamplerEvent } from '../../io/gpu/gpuSampler';
+import { absentGpuSource, createGpuSource, resolveGpuTool, type GpuSource, type GpuSourceEvent } from '../../io/gpu/gpuSource';
+import { TOOL_VENDOR, VENDOR_NAME } from '../../core/gpu/backend';
 import { affectsGpuSettings, readGpuSettings, type GpuSettings } from './gpuSettings';
 import { GpuStatusBar } from './gpuStatusBar';
 import { plural } from '../../core/charts/format';
@@ -25,7 +26,7 @@ export interface GpuMonitorUpdate {
 
 /** One sampling session: lives until the settings change or the monitor is disposed. */
 interface Session {
-  readonly sampler: GpuSampler;
+  readonly sampler: GpuSource;
   readonly model: GpuMonitorModel;
 }
 
@@ -149,7 +150,13 @@ export class GpuMonitor implements vscode.Disposable {
     let session: Session;
     try {
       // Every GPU is sampled (the dashboard shows them all); gpu.index only picks what the status bar shows.
-      const sampler = new GpuSampler({ intervalMs: s.intervalMs, executable: s.nvidiaSmiPath });
+      const paths = { 'nvidia-smi': s.nvidiaSmiPath, 'amd-smi': s.amdSmiPath, 'rocm-smi': s.rocmSmiPath };
+      const { resolved, tried } = resolveGpuTool(s.backend, paths, process.env);
+      const sampler = resolved
+        ? createGpuSource(resolved, { intervalMs: s.intervalMs })
+        : s.backend === 'auto'
+          ? absentGpuSource('nvidia-smi', `no GPU tool found (${tried}): no GPU monitoring on this machine`)
+          : absentGpuSource(s.backend, `${s.backend} not found (${tried}): no ${VENDOR_NAME[TOOL_VENDOR[s.backend]]} GPU monitoring on this machine`);
       const model = new GpuMonitorModel({
         pricePerKWh: s.pricePerKWh,
         thresholds: { memoryPercent: s.memoryAlertPercent, temperatureC: s.temperatureAlertC, idleSeconds: s.idleAlertSeconds },
@@ -178,7 +185,7 @@ export class GpuMonitor implements vscode.Disposable {
     void session.sampler.dispose();
   }
 
-  private onSamplerEvent(session: Session, event: GpuSamplerEvent): void {
+  private onSamplerEvent(session: Session, event: GpuSourceEvent): void {
     const model = session.model;
     switch (event.type) {
       case 'snapshot':
@@ -206,7 +213,9 @@ export class GpuMonitor implements vscode.Disposable {
           model.onRetrying(st.reason, st.delayMs);
           return this.render();
         }
-        if (st.state === 'running') this.log.info(`GPU: nvidia-smi streaming (pid ${st.pid}, ${plural(st.gpuCount, 'GPU')})`);
+        const tool = session.sampler.tool;
+        if (st.state === 'running') this.log.info(`GPU: ${tool} streaming (pid ${st.pid}, ${plural(st.gpuCount, 'GPU')})`);
+        if (st.state === 'polling') this.log.info(`GPU: ${tool} polled every ${this.settings.intervalMs} ms, one process at a time (${plural(st.gpuCount, 'GPU')}): ${st.reason}`);
         return;
       }
     }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { STATUS_METRICS, type StatusMetric } from '../../core/gpu/statusView';
+import { parseGpuBackend, type GpuBackend } from '../../core/gpu/backend';
 
 /** The `modelmon.gpu.*` and `modelmon.energy.*` settings, typed and defaulted. */
 export interface GpuSettings {
@@ -9,6 +10,11 @@ export interface GpuSettings {
   readonly statusBarShow: readonly StatusMetric[];
   /** From user or machine settings only: a workspace must never choose what runs. */
   readonly nvidiaSmiPath: string | null;
+  /** Which tool samples the GPUs (`modelmon.gpu.backend`, machine-scoped). */
+  readonly backend: GpuBackend;
+  /** Like `nvidiaSmiPath`: user or machine settings only. */
+  readonly amdSmiPath: string | null;
+  readonly rocmSmiPath: string | null;
   readonly memoryAlertPercent: number;
   readonly temperatureAlertC: number;
   readonly idleAlertSeconds: number;
@@ -24,6 +30,11 @@ export function readGpuSettings(): GpuSettings {
   };
   const index = c.get<unknown>('gpu.index');
   const show = c.get<unknown>('gpu.statusBar.show');
+  // Machine-scoped values are read from user or machine settings only: a workspace never picks what runs.
+  const machine = (key: string) => {
+    const v = c.inspect<unknown>(key)?.globalValue;
+    return typeof v === 'string' && v.trim() ? v.trim() : null;
+  };
   const path = c.inspect<unknown>('gpu.nvidiaSmiPath')?.globalValue;
   return {
     enabled: c.get<unknown>('gpu.enabled') !== false,
@@ -33,6 +44,9 @@ export function readGpuSettings(): GpuSettings {
       ? show.filter((m): m is StatusMetric => (STATUS_METRICS as readonly unknown[]).includes(m))
       : ['utilization', 'memory', 'temperature'],
     nvidiaSmiPath: typeof path === 'string' && path.trim() ? path.trim() : null,
+    backend: parseGpuBackend(machine('gpu.backend') ?? 'auto') ?? 'auto',
+    amdSmiPath: machine('gpu.amdSmiPath'),
+    rocmSmiPath: machine('gpu.rocmSmiPath'),
     memoryAlertPercent: num('gpu.memoryAlertPercent', 95, 1, 100),
     temperatureAlertC: num('gpu.temperatureAlertC', 85, 1, 150),
     idleAlertSeconds: num('gpu.idleAlertSeconds', 60, 0),

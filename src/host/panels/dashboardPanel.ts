@@ -6,6 +6,8 @@ export interface RenderReport {
   readonly panel: PanelKind;
   readonly points: number;
   readonly charts: number;
+  /** What the page says it shows (the GPU dashboard: vendor and model), for tests. */
+  readonly title?: string;
 }
 
 /** What every panel gets from the registry that created it. */
@@ -129,7 +131,7 @@ export abstract class DashboardPanel implements vscode.Disposable {
         if (m.panel === this.kind) this.sendInit();
         return;
       case 'rendered':
-        if (m.panel === this.kind) this.context.rendered({ panel: m.panel, points: m.points, charts: m.charts });
+        if (m.panel === this.kind) this.context.rendered({ panel: m.panel, points: m.points, charts: m.charts, ...(m.title !== undefined ? { title: m.title } : {}) });
         return;
       case 'openFile':
         void this.openFile(m.path, m.line);

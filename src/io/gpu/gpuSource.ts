@@ -90,3 +90,20 @@ export async function sampleOnce(resolved: ResolvedGpuTool, options: { gpuIndex?
   const p = await probeAmdGpus({ ...common, tool: resolved.tool });
   return p.kind === 'ok' ? { kind: 'ok', snapshot: p.snapshot, notices: [] } : p;
 }
+
+/** A source for a tool that is not there: says so once, as a sampler would, and runs nothing. */
+export function absentGpuSource(tool: GpuTool, message: string): GpuSource {
+  const listeners = new Set<(event: GpuSourceEvent) => void>();
+  return {
+    tool,
+    on: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    start: () => {
+      for (const l of [...listeners]) l({ type: 'status', status: { state: 'no-gpu', message } });
+    },
+    dispose: async () => listeners.clear(),
+    pid: undefined,
+  };
+}

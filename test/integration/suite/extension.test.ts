@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ExplorerNode, ModelMonitorApi } from '../../../src/host/api';
+import type { ExplorerNode, ModelMonitorApi, RenderEvent } from '../../../src/host/api';
 import { EXTENSION_ID, extensionApi, screenshot, waitFor } from './harness';
 
 describe('Model Monitor extension', () => {
@@ -52,6 +52,8 @@ describe('Model Monitor extension', () => {
   it('hides the GPU item quietly where nvidia-smi is missing, and comes back when it returns', async () => {
     const gpu = vscode.workspace.getConfiguration('modelmon.gpu');
     const alertsBefore = api.alerts().length;
+    // Named outright: under `auto` the AMD stand-ins on PATH would take over.
+    await gpu.update('backend', 'nvidia-smi', vscode.ConfigurationTarget.Global);
     await gpu.update('nvidiaSmiPath', '/nonexistent/nvidia-smi', vscode.ConfigurationTarget.Global);
     try {
       await waitFor(() => api.gpuStatusText() === undefined, 'the GPU status item to hide', 20_000);
@@ -59,8 +61,40 @@ describe('Model Monitor extension', () => {
       assert.equal(api.alerts().length, alertsBefore);
     } finally {
       await gpu.update('nvidiaSmiPath', undefined, vscode.ConfigurationTarget.Global);
+      await gpu.update('backend', undefined, vscode.ConfigurationTarget.Global);
     }
     await waitFor(() => /\d+%/.test(api.gpuStatusText() ?? '') || undefined, 'the GPU status item to return', 20_000);
+  });
+
+  it('shows an AMD GPU from the amd-smi stand-in on PATH in the status bar and the GPU dashboard', async () => {
+    const gpu = vscode.workspace.getConfiguration('modelmon.gpu');
+    await gpu.update('backend', 'amd-smi', vscode.ConfigurationTarget.Global);
+    try {
+      const tooltip = await waitFor(() => {
+        const t = api.gpuStatusTooltip();
+        return t?.startsWith('**2 × AMD Instinct MI300X**') ? t : undefined;
+      }, 'the status bar to show the AMD GPUs', 30_000);
+      assert.match(api.gpuStatusText() ?? '', /^\$\(pulse\) 2 GPUs \d+% [\d.]+\/384\.0 GiB \d+°C$/);
+      assert.match(tooltip, /\| 1 \| AMD Instinct MI300X \| \d+% \| [\d.]+ \/ 192\.0 GiB \| \d+°C \| \d+ W \/ 750 W \|/);
+      const rendered = new Promise<RenderEvent>((resolve) => {
+        const sub = api.onDidRender((r) => {
+          if (r.panel === 'gpu' && r.points > 0 && r.title?.includes('AMD')) {
+            sub.dispose();
+            resolve(r);
+          }
+        });
+      });
+      await vscode.commands.executeCommand('modelmon.openGpuDashboard');
+      const r = await Promise.race([rendered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no GPU dashboard render naming AMD')), 30_000))]);
+      assert.equal(r.title, '2 × AMD Instinct MI300X');
+      assert.equal(r.charts, 4);
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await screenshot('gpu-dashboard-amd');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      await gpu.update('backend', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor(() => (api.gpuStatusTooltip()?.startsWith('**NVIDIA') ? true : undefined), 'the NVIDIA stand-in back under auto', 20_000);
   });
 
   it('lists the example runs in the explorer tree, grouped, with tags', async () => {

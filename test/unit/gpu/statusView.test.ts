@@ -29,6 +29,8 @@ test('one GPU: utilisation, memory and temperature, normal colour, a table toolt
   assert.equal(
     v.tooltip,
     [
+      '**NVIDIA H100 80GB HBM3**',
+      '',
       '| GPU | Name | Util | Memory | Temp | Power | SM clock | Clock events |',
       '|---:|---|---:|---:|---:|---:|---:|---|',
       '| 0 | NVIDIA H100 80GB HBM3 | 40% | 20.0 / 79.6 GiB | 60°C | 301 W / 700 W | 1980 MHz | none |',
@@ -67,7 +69,7 @@ test('MIG shows as MIG, absent values as dashes, markdown in names is escaped', 
     all,
   );
   assert.equal(v.text, '$(pulse) MIG 20.0/79.6 GiB –');
-  assert.ok(v.tooltip.includes('| 0 | A\\|B\\* | MIG | 20.0 / 79.6 GiB | – | 301 W / 700 W | 1980 MHz | – |'));
+  assert.ok(v.tooltip.includes('| 0 | NVIDIA A\\|B\\* | MIG | 20.0 / 79.6 GiB | – | 301 W / 700 W | 1980 MHz | – |'));
 });
 
 test('no GPU or disabled hides the item; starting and retrying show it', () => {
