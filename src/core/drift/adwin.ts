@@ -1,5 +1,8 @@
 import { checkKnownKeys, checkNumber, type DriftDetector } from './detector';
 
+/** Buckets per ADWIN row at most: 64 rows of 100,000 would already hold 100 MB. */
+const MAX_ADWIN_BUCKETS = 100_000;
+
 /** ADWIN's parameters, named as in river. */
 export interface ADWINOptions {
   /** Significance of the cut test; smaller means fewer, later detections. Default 0.002. */
@@ -55,7 +58,8 @@ export class ADWIN implements DriftDetector {
     checkKnownKeys('adwin', options, KEYS);
     this.delta = checkNumber('adwin', 'delta', options.delta ?? 0.002, { above: 0, below: 1 });
     this.clock = checkNumber('adwin', 'clock', options.clock ?? 32, { integer: true, min: 1 });
-    this.max_buckets = checkNumber('adwin', 'max_buckets', options.max_buckets ?? 5, { integer: true, min: 1 });
+    // Every bucket row holds max_buckets + 1 slots, and rows grow with log2 of the window.
+    this.max_buckets = checkNumber('adwin', 'max_buckets', options.max_buckets ?? 5, { integer: true, min: 1, max: MAX_ADWIN_BUCKETS });
     this.min_window_length = checkNumber('adwin', 'min_window_length', options.min_window_length ?? 5, {
       integer: true,
       min: 1,

@@ -41,6 +41,13 @@ interface NumberRule {
   below?: number;
 }
 
+/**
+ * The largest window or bucket count a detector allocates for: 10 M slots (80 MB of doubles). A
+ * larger one (2^32, 2^53) would fail inside the typed-array allocation with a message naming no
+ * parameter, or take the machine's memory.
+ */
+export const MAX_WINDOW_SLOTS = 10_000_000;
+
 /** Validates one numeric parameter and returns it; throws DriftParameterError naming `name`. */
 export function checkNumber(detector: string, name: string, value: unknown, rule: NumberRule): number {
   const fail = (why: string): never => {

@@ -1,4 +1,4 @@
-import { checkKnownKeys, checkNumber, type BinaryDriftDetector } from './detector';
+import { checkKnownKeys, checkNumber, MAX_WINDOW_SLOTS, type BinaryDriftDetector } from './detector';
 
 /** FHDDM's parameters, named as in river. */
 export interface FHDDMOptions {
@@ -45,6 +45,7 @@ export class FHDDM implements BinaryDriftDetector {
     this.sliding_window_size = checkNumber('fhddm', 'sliding_window_size', options.sliding_window_size ?? 100, {
       integer: true,
       min: 1,
+      max: MAX_WINDOW_SLOTS,
     });
     this.confidence_level = checkNumber('fhddm', 'confidence_level', options.confidence_level ?? 0.000001, {
       above: 0,

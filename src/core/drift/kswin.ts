@@ -1,5 +1,5 @@
 import { ksExactMethodPValue } from '../stats/ks';
-import { checkKnownKeys, checkNumber, DriftParameterError, type DriftDetector } from './detector';
+import { checkKnownKeys, checkNumber, DriftParameterError, MAX_WINDOW_SLOTS, type DriftDetector } from './detector';
 import { PythonRandom } from './python-random';
 
 /** Draws k distinct indices from 0..populationSize-1; `reset` is called when the detector resets. */
@@ -112,7 +112,7 @@ export class KSWIN implements DriftDetector {
   constructor(options: KSWINOptions = {}) {
     checkKnownKeys('kswin', options, KEYS);
     this.alpha = checkNumber('kswin', 'alpha', options.alpha ?? 0.005, { min: 0, max: 1 });
-    this.window_size = checkNumber('kswin', 'window_size', options.window_size ?? 100, { integer: true, min: 2 });
+    this.window_size = checkNumber('kswin', 'window_size', options.window_size ?? 100, { integer: true, min: 2, max: MAX_WINDOW_SLOTS });
     this.stat_size = checkNumber('kswin', 'stat_size', options.stat_size ?? 30, {
       integer: true,
       min: 1,
