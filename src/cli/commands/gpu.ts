@@ -98,6 +98,8 @@ export const gpuCommand: CliCommand = {
 async function runOnce(executable: string, opts: GpuArgs, io: CliIO, host: HostMetricsSampler, print: (s: GpuSnapshot) => Promise<void>): Promise<number> {
   await host.sample(); // a baseline, so the printed sample has CPU and throughput rates
   const probe = await probeGpus({ executable, gpuIndex: opts.gpuIndex, env: io.env, timeoutMs: 5000, signal: io.signal });
+  // Ctrl-C during the probe: the dispatcher reports the interruption, not a failed nvidia-smi.
+  io.signal.throwIfAborted();
   if (probe.kind === 'no-gpu') {
     io.err(`modelmon gpu: no NVIDIA GPU found: ${probe.message}\n`);
     return EXIT_NO_GPU;
@@ -106,8 +108,6 @@ async function runOnce(executable: string, opts: GpuArgs, io: CliIO, host: HostM
     io.err(`modelmon gpu: ${probe.message}\n`);
     return EXIT_USAGE;
   }
-  // Ctrl-C during the probe: the dispatcher reports the interruption, not a failed nvidia-smi.
-  io.signal.throwIfAborted();
   for (const f of probe.dropped) io.err(`modelmon gpu: nvidia-smi rejected field '${f}'; continuing without it\n`);
   await print(probe.snapshot);
   return EXIT_OK;

@@ -79,6 +79,8 @@ export class GpuSampler {
   restarts = 0;
   /** Output lines dropped for being longer than MAX_LINE_LENGTH (their text is never kept). */
   droppedLongLines = 0;
+  /** Lines not even parsed because newer ticks came in the same read (a stream faster than its interval). */
+  skippedLines = 0;
 
   constructor(readonly options: GpuSamplerOptions) {
     if (!Number.isInteger(options.intervalMs) || options.intervalMs < 100) {
@@ -203,7 +205,13 @@ export class GpuSampler {
       // Only the newest snapshot of a chunk is sent: a producer faster than its listeners
       // costs skipped samples, never a queue (the pipe's own buffer is the only backlog).
       let latest: GpuSnapshot | undefined;
-      for (const line of out.push(chunk)) {
+      let lines = out.push(chunk);
+      // Nor is every line of a flood parsed: the newest two ticks of a read are all that can matter.
+      if (lines.length > 2 * gpuCount) {
+        this.skippedLines += lines.length - 2 * gpuCount;
+        lines = lines.slice(-2 * gpuCount);
+      }
+      for (const line of lines) {
         if (line.trim() === '') continue;
         const r = parseGpuLine(line, fields);
         if (!r.ok) {
