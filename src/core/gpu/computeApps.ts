@@ -17,7 +17,9 @@ export function parseComputeApps(text: string): ComputeApp[] {
     const pid = Number(cells[0]);
     if (!/^\d+$/.test(cells[0]!) || !Number.isSafeInteger(pid)) continue;
     const gpuUuid = cells[cells.length - 1]!;
-    const memText = cells[cells.length - 2]!.replace(/\s*MiB$/, '');
+    // endsWith + trimEnd, not /\s*MiB$/: that regex is quadratic on a long run of spaces.
+    const memCell = cells[cells.length - 2]!;
+    const memText = memCell.endsWith('MiB') ? memCell.slice(0, -3).trimEnd() : memCell;
     const usedMemoryMiB = isAbsent(memText) || !/^\d+(\.\d+)?$/.test(memText) ? null : Number(memText);
     apps.push({ pid, processName: cells.slice(1, -2).join(', '), usedMemoryMiB, gpuUuid });
   }

@@ -213,3 +213,13 @@ test('nvidia-smi timestamps become comparable milliseconds', () => {
   assert.equal(parseSmiTimestamp('2026/11/23 03:53:52.381'), Date.UTC(2026, 10, 23, 3, 53, 52, 381));
   assert.equal(parseSmiTimestamp('yesterday'), null);
 });
+
+test('a compute-apps memory cell with a long run of spaces parses in linear time', () => {
+  const spaces = ' '.repeat(200_000);
+  const line = `4242, python, 1${spaces}x${spaces}2, GPU-abc`;
+  const started = process.hrtime.bigint();
+  const apps = parseComputeApps(`${line}\n4243, python, 512 MiB, GPU-def\n`);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  assert.deepEqual(apps.map((a) => [a.pid, a.usedMemoryMiB]), [[4242, null], [4243, 512]]);
+  assert.ok(ms < 500, `took ${ms.toFixed(0)} ms`);
+});
