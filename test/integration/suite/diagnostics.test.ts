@@ -37,7 +37,7 @@ describe('training findings on the training code', () => {
     assert.deepEqual(api.diagnosticsFor(trainPy).filter((d) => ![38, 39, 44, 45].includes(d.range.start.line)), []);
   });
 
-  it('offers "Open chart at step 8" that opens the training dashboard there', async () => {
+  it('offers "Open chart of nan_divergence at step 8" that opens the training dashboard there', async () => {
     const doc = await vscode.workspace.openTextDocument(trainPy);
     const editor = await vscode.window.showTextDocument(doc);
     const line = doc.lineAt(TRAIN_LOSS_LINE);
@@ -45,10 +45,10 @@ describe('training findings on the training code', () => {
     editor.revealRange(line.range, vscode.TextEditorRevealType.InCenter);
     const actions = await waitFor(async () => {
       const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', trainPy, new vscode.Range(TRAIN_LOSS_LINE, 28, TRAIN_LOSS_LINE, 28));
-      const mine = all?.filter((a) => a.title.startsWith('Open chart at step'));
+      const mine = all?.filter((a) => a.title.startsWith('Open chart of'));
       return mine?.length ? mine : undefined;
     }, 'the code action');
-    const open = actions.find((a) => a.title === 'Open chart at step 8');
+    const open = actions.find((a) => a.title === 'Open chart of nan_divergence at step 8');
     assert.ok(open, `actions: ${actions.map((a) => a.title).join(', ')}`);
     assert.equal(open.command?.command, 'modelmon.openTrainingDashboard');
     assert.deepEqual(open.command?.arguments?.[0], { runs: ['nan_divergence'], tag: 'train/loss', step: 8 });
