@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   chi2Contingency,
+  constantReferenceNote,
   hellingerDistance,
   jensenShannonDistance,
   ks2samp,
@@ -8,6 +9,7 @@ import {
   parseTable,
   psi,
   wassersteinDistance,
+  wassersteinScale,
 } from '../../core/stats';
 import { asUsage, UsageError, type CliCommand } from '../io';
 import { numbersOf, readInput } from './detect';
@@ -82,9 +84,11 @@ export const statsCommand: CliCommand = {
         out = { test, statistic: r.statistic, p_value: r.pValue };
         break;
       }
-      case 'wasserstein':
-        out = { test, statistic: wassersteinDistance(reference, current), normalized: normalizedWasserstein(reference, current) };
+      case 'wasserstein': {
+        const note = constantReferenceNote(wassersteinScale(reference));
+        out = { test, statistic: wassersteinDistance(reference, current), normalized: normalizedWasserstein(reference, current), ...(note ? { note } : {}) };
         break;
+      }
       case 'jensenshannon':
         out = { test, statistic: jensenShannonDistance(reference, current, bins), bins };
         break;

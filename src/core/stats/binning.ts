@@ -12,7 +12,12 @@ export function linspace(start: number, stop: number, num: number): Float64Array
   return out;
 }
 
-/** Equal-width bin edges over the reference's [min, max] (numpy: +-0.5 when min == max). */
+/**
+ * Equal-width bin edges over the reference's [min, max] (numpy: +-0.5 when min == max). Throws a
+ * RangeError where numpy's `histogram` raises "Too many bins for data range": a range wider than
+ * the largest double (its width overflows to Infinity, e.g. -1e308..1e308) or too narrow for
+ * `bins` distinct edges. Any range numpy can bin is binned with its exact arithmetic.
+ */
 export function equalWidthEdges([min, max]: [number, number], bins: number): Float64Array {
   let first = min;
   let last = max;
@@ -20,7 +25,41 @@ export function equalWidthEdges([min, max]: [number, number], bins: number): Flo
     first -= 0.5;
     last += 0.5;
   }
-  return linspace(first, last, bins + 1);
+  if (!Number.isFinite(last - first)) {
+    throw new RangeError(
+      `the reference spans [${min}, ${max}], a width beyond the largest double: ${bins} equal-width bins cannot be formed (numpy.histogram refuses it too); rescale the values or use ks or psi`,
+    );
+  }
+  const edges = linspace(first, last, bins + 1);
+  for (let i = 1; i < edges.length; i++) {
+    if (!(edges[i]! > edges[i - 1]!)) {
+      throw new RangeError(`the reference spans [${min}, ${max}], too narrow for ${bins} distinct equal-width bins in doubles (numpy.histogram refuses it too)`);
+    }
+  }
+  return edges;
+}
+
+/**
+ * numpy's `sum` of a float64 array to the last bit: pairwise, with eight running sums per block of
+ * up to 128 values (numpy's `pairwise_sum`), so that distances summed here equal scipy's.
+ */
+export function numpySum(values: Float64Array, start = 0, n = values.length): number {
+  if (n < 8) {
+    let sum = -0;
+    for (let i = 0; i < n; i++) sum += values[start + i]!;
+    return sum;
+  }
+  if (n <= 128) {
+    const r = values.slice(start, start + 8);
+    const whole = n - (n % 8);
+    for (let i = 8; i < whole; i += 8) for (let j = 0; j < 8; j++) r[j]! += values[start + i + j]!;
+    let sum = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+    for (let i = whole; i < n; i++) sum += values[start + i]!;
+    return sum;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  return numpySum(values, start, half) + numpySum(values, start + half, n - half);
 }
 
 /**

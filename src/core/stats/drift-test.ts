@@ -4,12 +4,15 @@ import {
   hellingerDistance,
   jensenShannonCategorical,
   jensenShannonDistance,
-  normalizedWasserstein,
+  MIN_REFERENCE_STD,
   psi,
   psiCategorical,
+  wassersteinDistance,
+  wassersteinScale,
   type CategoryCounts,
 } from './distances';
 import { ks2samp } from './ks';
+import { ascending } from './sample';
 
 /** The data-drift tests a column can be checked with. */
 export type DriftTestName = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon' | 'psi' | 'hellinger';
@@ -95,6 +98,8 @@ export interface DriftTestResult {
   pValue?: number;
   threshold: number;
   drifted: boolean;
+  /** Why the verdict reads as it does when the number alone would mislead (a constant reference). */
+  note?: string;
 }
 
 type ColumnData = ArrayLike<number> | CategoryCounts;
@@ -145,12 +150,19 @@ export function runDriftTest(choice: DriftTestChoice, reference: ColumnData, cur
   const asCounts = (x: ColumnData): CategoryCounts => (isCounts(x) ? x : countValues(x));
   let statistic: number;
   let pValue: number | undefined;
+  let note: string | undefined;
   switch (test) {
     case 'ks':
     case 'wasserstein': {
       if (!numeric) throw new RangeError(`the ${test} test needs numeric samples, not category counts`);
       if (test === 'ks') ({ statistic, pValue } = ks2samp(reference as ArrayLike<number>, current as ArrayLike<number>));
-      else statistic = normalizedWasserstein(reference as ArrayLike<number>, current as ArrayLike<number>);
+      else {
+        // normalizedWasserstein's arithmetic, with the scale kept for the note.
+        const ref = ascending(reference as ArrayLike<number>, 'reference');
+        const scale = wassersteinScale(ref);
+        statistic = wassersteinDistance(ref, current as ArrayLike<number>) / scale.divisor;
+        note = constantReferenceNote(scale, threshold);
+      }
       break;
     }
     case 'chisquare':
@@ -181,5 +193,14 @@ export function runDriftTest(choice: DriftTestChoice, reference: ColumnData, cur
     }
   }
   const drifted = choice.direction === 'p_value_below' ? (pValue as number) < threshold : statistic > threshold;
-  return pValue === undefined ? { test, statistic, threshold, drifted } : { test, statistic, pValue, threshold, drifted };
+  const result: DriftTestResult = pValue === undefined ? { test, statistic, threshold, drifted } : { test, statistic, pValue, threshold, drifted };
+  if (note) result.note = note;
+  return result;
+}
+
+/** For a reference whose std is under the 0.001 floor: the verdict's reason, in words. */
+export function constantReferenceNote(scale: { std: number; floored: boolean }, threshold = DEFAULT_THRESHOLDS.wasserstein): string | undefined {
+  if (!scale.floored) return undefined;
+  const what = scale.std === 0 ? 'constant' : `almost constant (std ${scale.std})`;
+  return `the reference is ${what}: Wasserstein is divided by the ${MIN_REFERENCE_STD} floor, so it counts the shift in thousandths and any shift above ${threshold * MIN_REFERENCE_STD} is drift`;
 }

@@ -4,6 +4,7 @@ export { kolmogorovSf, smirnovSf } from './kolmogorov';
 export {
   wassersteinDistance,
   normalizedWasserstein,
+  wassersteinScale,
   jensenShannonDistance,
   jensenShannonCategorical,
   psi,
@@ -20,6 +21,7 @@ export { chiSquaredSf, normalTwoSidedP, gammaUpperRegularized } from './gamma';
 export {
   chooseDriftTest,
   runDriftTest,
+  constantReferenceNote,
   DRIFT_TEST_NAMES,
   DEFAULT_THRESHOLDS,
   type DriftTestName,
