@@ -52,8 +52,9 @@ test('2,000 monitors with missing logs: every problem at its own line, in well u
     assert.ok(problems.every((p, i) => p.line === i + 4 && p.column === 27 + String(i).length && p.key === `predictions[${i}].log`));
     // Quadratic before (a parse and a line index per problem): 19.5 s here under load, 4.9 s idle.
     // Now 120-180 ms warm (wall, load 13 on 2 cores).
+    // The bound is on CPU time: with other suites running beside it, the wall time here has
+    // reached 1.2 s while the work itself took a fraction of that.
     assert.ok(cpuMs < 400, `took ${cpuMs.toFixed(0)} ms of CPU (${ms.toFixed(0)} ms)`);
-    assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
