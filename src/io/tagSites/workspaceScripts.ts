@@ -6,6 +6,8 @@ export interface ScriptScanLimits {
   /** Files larger than this are generated code or data, not training scripts. */
   readonly maxFileBytes?: number;
   readonly maxFiles?: number;
+  /** Bytes read in all. */
+  readonly maxTotalBytes?: number;
   /** Directory entries looked at in all: a log folder with thousands of runs must not stall a check. */
   readonly maxEntries?: number;
 }
@@ -16,16 +18,17 @@ const SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '
 /**
  * The Python files under `root` with their tag sites and writers, for tying findings to code.
  * Bounded: skips dependency and virtual-environment folders (any folder holding `pyvenv.cfg`),
- * symbolic links, files over 1 MB, and stops after `maxFiles` scripts or `maxEntries` entries.
+ * symbolic links, files over 1 MB, and stops after `maxFiles` scripts, 64 MB read or `maxEntries` entries.
  */
 export function scanWorkspaceScripts(root: string, limits: ScriptScanLimits = {}): ScriptSites[] {
   const maxFileBytes = limits.maxFileBytes ?? 1_000_000;
   const maxFiles = limits.maxFiles ?? 5_000;
   let entriesLeft = limits.maxEntries ?? 100_000;
+  let bytesLeft = limits.maxTotalBytes ?? 64_000_000;
   const scripts: ScriptSites[] = [];
   const pending = [root];
   let files = 0;
-  while (pending.length && files < maxFiles && entriesLeft > 0) {
+  while (pending.length && files < maxFiles && entriesLeft > 0 && bytesLeft > 0) {
     const dir = pending.shift()!;
     let entries;
     try {
@@ -41,7 +44,9 @@ export function scanWorkspaceScripts(root: string, limits: ScriptScanLimits = {}
         if (!SKIPPED.has(entry.name)) pending.push(path);
       } else if (entry.isFile() && entry.name.endsWith('.py')) {
         try {
-          if (statSync(path).size > maxFileBytes) continue;
+          const size = statSync(path).size;
+          if (size > maxFileBytes || size > bytesLeft) continue;
+          bytesLeft -= size;
           files++;
           const script = scanScript(path, readFileSync(path, 'utf8'));
           if (script.sites.length) scripts.push(script);

@@ -93,6 +93,8 @@ test('the workspace scan is bounded: dependency folders, virtual environments an
     ['evaluate.py', 'train_diverging.py', 'train_steady.py'],
   );
   assert.equal(scanWorkspaceScripts(ws, { maxFiles: 1 }).length, 1);
+  // train_diverging.py (1,242 bytes) no longer fits in what is left of 1,000, the smaller ones are read.
+  assert.deepEqual(scanWorkspaceScripts(ws, { maxTotalBytes: 1_000 }).map((s) => s.path.slice(ws.length + 1)), ['evaluate.py', 'train_steady.py']);
   assert.equal(findRepositoryRoot(ws), join(ws, '..'));
 });
 
