@@ -57,7 +57,8 @@ export function observeIntegrity(input: IntegrityObservationInput): { observatio
   }
   for (const scan of input.scans) {
     if (scan.verdict === 'safe') continue;
-    const severity = scan.verdict === 'suspicious' ? 'warning' : 'error';
+    // Fail closed, as `integrity scan` does: a file that is not provably safe is an error.
+    const severity = 'error';
     const why = scan.findings.map((f) => f.message).slice(0, 3).join('; ') || scan.verdict;
     const previous = files.get(scan.path);
     files.set(scan.path, { path: shown(scan.path), status: scan.verdict === 'malformed' ? 'error' : 'unsafe', detail: previous && previous.status !== 'ok' ? `${previous.detail}; ${why}` : why });

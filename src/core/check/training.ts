@@ -8,7 +8,7 @@ export interface TrainingObservationInput {
   readonly store: RunStore;
   readonly findings: readonly TrainingFinding[];
   /** Damaged stretches of event files (`file` relative to the log dir). */
-  readonly corruptions: readonly { readonly file: string; readonly offset: number; readonly message: string }[];
+  readonly corruptions: readonly { readonly file: string; readonly offset: number; readonly message: string; readonly partial?: true }[];
   /** The monitor's name: the label of a run whose event files sit in the log dir itself. */
   readonly monitorName: string;
   /** The log dir as the config names it. */
@@ -38,10 +38,11 @@ export function observeTraining(input: TrainingObservationInput): { observation:
     location: { file: joinPath(input.logdir, f.run), step: f.step, tag: f.tag },
   }));
   for (const c of input.corruptions) {
+    // A record read in part (a tensor too large to decode whole) is intact data, not damage.
     findings.push({
-      kind: 'corrupt-record',
-      severity: 'warning',
-      message: `damaged event record at byte ${c.offset}: ${c.message}`,
+      kind: c.partial ? 'partly-read-record' : 'corrupt-record',
+      severity: c.partial ? 'info' : 'warning',
+      message: c.partial ? `event record at byte ${c.offset}: ${c.message}` : `damaged event record at byte ${c.offset}: ${c.message}`,
       subject: c.file,
       location: { file: joinPath(input.logdir, c.file) },
     });

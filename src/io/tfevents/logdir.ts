@@ -12,6 +12,8 @@ const RUN_CONCURRENCY = 4;
 /** A damaged stretch of an event file; `file` is relative to the log root. */
 export interface FileCorruption extends Corruption {
   file: string;
+  /** A valid record whose oversized parts were skipped on purpose (bounded decoding), not damage. */
+  partial?: true;
 }
 
 export interface LogdirOptions extends TailOptions, SeriesLimits {
@@ -274,7 +276,7 @@ export class LogdirWatcher {
           status = await tail.poll(
             (payload, offset) => {
               try {
-                for (const note of this.store.addRecord(name, payload)) change.corruptions.push({ file: rel, offset, message: `record partly read: ${note}` });
+                for (const note of this.store.addRecord(name, payload)) change.corruptions.push({ file: rel, offset, message: `record partly read: ${note}`, partial: true });
               } catch (error) {
                 if (!(error instanceof ProtoError)) throw error;
                 change.corruptions.push({ file: rel, offset, message: `record is not a valid Event (${error.message})` });

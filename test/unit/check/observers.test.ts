@@ -45,3 +45,44 @@ test('tag filters: exact names and * wildcards, regex characters taken literally
   assert.deepEqual(['train/loss', 'train/loss2', 'val/acc', 'val/', 'lr(x)', 'lrx'].map(wanted), [true, false, true, true, true, false]);
   assert.equal(tagMatcher([])('anything'), true);
 });
+
+test('integrity: a suspicious or malformed scan is an error in check, as it fails integrity scan', () => {
+  const { observation } = observeIntegrity({
+    manifest: 'ckpt/manifest.json',
+    report: { unchanged: ['a.pt', 'b.pt'], changed: [], missing: [], added: [] },
+    scans: [
+      { path: 'a.pt', verdict: 'suspicious', findings: [{ severity: 'medium', message: 'imports collections.OrderedDict from an unknown module' }] },
+      { path: 'b.pt', verdict: 'malformed', findings: [{ severity: 'high', message: 'not fully scanned: opcode budget exhausted' }] },
+    ],
+  });
+  assert.deepEqual(
+    observation.findings.map((f) => [f.kind, f.severity, f.subject]),
+    [
+      ['unsafe', 'error', 'ckpt/a.pt'],
+      ['malformed', 'error', 'ckpt/b.pt'],
+    ],
+  );
+});
+
+test('training: a record read in part is an info note, a damaged record a warning', async () => {
+  const { observeTraining } = await import('../../../src/core/check/training');
+  const { RunStore } = await import('../../../src/core/tfevents/run-store');
+  const { observation } = observeTraining({
+    store: new RunStore(),
+    findings: [],
+    corruptions: [
+      { file: 'a/events.out.tfevents.1', offset: 40, message: "record partly read: step 3, tag 'big': 115000000 int_val values, 12288 read", partial: true },
+      { file: 'a/events.out.tfevents.1', offset: 900, message: 'data CRC mismatch' },
+    ],
+    monitorName: 'runs',
+    logdir: 'runs',
+    tags: [],
+  });
+  assert.deepEqual(
+    observation.findings.filter((f) => f.kind !== 'no-runs').map((f) => [f.kind, f.severity, f.message]),
+    [
+      ['partly-read-record', 'info', "event record at byte 40: record partly read: step 3, tag 'big': 115000000 int_val values, 12288 read"],
+      ['corrupt-record', 'warning', 'damaged event record at byte 900: data CRC mismatch'],
+    ],
+  );
+});
