@@ -24,9 +24,11 @@ export function nestedDeeperThan(record: Record<string, unknown>, max = MAX_RECO
   while (stack.length) {
     const v = stack.pop()!;
     const d = depths.pop()!;
+    // Indexed, not iterated: vectors of numbers (pixels, probabilities) are the usual children.
     const children: unknown[] = Array.isArray(v) ? v : Object.values(v);
-    for (const c of children) {
-      if (!isContainer(c)) continue;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i];
+      if (typeof c !== 'object' || c === null) continue;
       if (d >= max) return true;
       stack.push(c);
       depths.push(d + 1);

@@ -58,7 +58,7 @@ export class PredictionLineParser {
       this.onProblem({ line, message: `line ${line}: expected a JSON object, found ${Array.isArray(value) ? 'an array' : typeof value === 'string' ? 'a string' : String(value)}; skipped` });
       return;
     }
-    if (nestedDeeperThan(value as Record<string, unknown>)) {
+    if (bracketsOver(text, MAX_RECORD_DEPTH) && nestedDeeperThan(value as Record<string, unknown>)) {
       this.onProblem({ line, message: `line ${line}: JSON record nested deeper than ${MAX_RECORD_DEPTH} levels; skipped` });
       return;
     }
@@ -95,6 +95,18 @@ export class PredictionLineParser {
     }
     this.assembler?.push({ text, line });
   }
+}
+
+/**
+ * Whether `text` holds more than `max` opening brackets, which nesting deeper than `max` needs:
+ * a few native searches per line, so the walk of the parsed row is left to the rare line that may.
+ */
+function bracketsOver(text: string, max: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1)) if (++count > max) return true;
+  }
+  return false;
 }
 
 /**

@@ -150,11 +150,14 @@ export function csvCell(text: string): FlatValue {
     if (!Number.isNaN(n) && !(c === 48 && /^0[xXbBoO]/.test(text))) return n;
   } else if (NUMBER_TEXT.test(text)) return Number(text);
   const t = text.trim();
+  // Every marker is short: long text (timestamps, free text) skips the patterns.
+  if (t.length > 9) return text;
   if (MISSING_TEXT.test(t)) return null;
-  if (t.length <= 9) {
-    if (INFINITE_TEXT.test(t)) return t.charCodeAt(0) === 45 ? -Infinity : Infinity;
-    if (NAN_TEXT.test(t)) return NaN;
-  }
+  const s = t.charCodeAt(0);
+  const first = t.charCodeAt(s === 45 || s === 43 ? 1 : 0) | 0x20;
+  // i(nf), n(an), 1(.#QNAN): the only letters these spellings start with.
+  if (first === 105 && INFINITE_TEXT.test(t)) return s === 45 ? -Infinity : Infinity;
+  if ((first === 110 || first === 49) && NAN_TEXT.test(t)) return NaN;
   return text;
 }
 
