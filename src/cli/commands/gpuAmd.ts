@@ -3,6 +3,7 @@ import type { GpuSnapshot } from '../../core/gpu/types';
 import { createGpuSource, sampleOnce, type GpuToolPaths, type ResolvedGpuTool } from '../../io/gpu/gpuSource';
 import type { HostMetricsSampler } from '../../io/hostMetrics';
 import { EXIT_NO_GPU, EXIT_OK, EXIT_USAGE, type CliIO } from '../io';
+import { LatestSamplePrinter } from '../latestSample';
 
 /** What `modelmon gpu` was asked for, as far as the AMD tools care. */
 export interface AmdGpuArgs {
@@ -50,23 +51,14 @@ export async function runAmdGpu(resolved: ResolvedGpuTool, opts: AmdGpuArgs, io:
   const source = createGpuSource(resolved, { intervalMs: opts.intervalMs, gpuIndex: opts.gpuIndex, env: io.env, computeAppsIntervalMs: 0 });
   return new Promise<number>((resolve) => {
     let exitCode = EXIT_OK;
-    let pending: GpuSnapshot | undefined;
-    let printing: Promise<void> | undefined;
-    const drain = async () => {
-      for (let next = pending; next; next = pending) {
-        pending = undefined;
-        await print(next).catch(() => undefined);
-      }
-      printing = undefined;
-    };
+    const printer = new LatestSamplePrinter(print);
     const finish = () => {
       io.signal.removeEventListener('abort', finish);
-      void source.dispose().then(() => printing).then(() => resolve(exitCode));
+      void source.dispose().then(() => printer.idle()).then(() => resolve(exitCode));
     };
     source.on((event) => {
       if (event.type === 'snapshot') {
-        pending = event.snapshot;
-        printing ??= drain();
+        printer.offer(event.snapshot);
       } else if (event.type === 'notice') io.err(`modelmon gpu: ${event.message}\n`);
       else if (event.type === 'status') {
         const s = event.status;
