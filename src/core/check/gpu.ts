@@ -7,13 +7,13 @@ import { plural } from '../charts/format';
 
 export type GpuProbeOutcome =
   | { readonly kind: 'ok'; readonly snapshot: GpuSnapshot; readonly alerts: readonly GpuAlert[] }
-  | { readonly kind: 'no-gpu' | 'error'; readonly message: string };
+  | { readonly kind: 'no-gpu' | 'error'; readonly message: string; /** The tool that failed, where one was found. */ readonly tool?: string };
 
-/** One nvidia-smi sample judged by the alert rules. No GPU is a warning: the config asked for one. */
+/** One sample of the GPU tool (nvidia-smi, amd-smi or rocm-smi) judged by the alert rules. No GPU is a warning: the config asked for one. */
 export function observeGpu(outcome: GpuProbeOutcome): { observation: MonitorObservation; view: GpuSampleView | null } {
   if (outcome.kind !== 'ok') {
-    const finding: RawFinding = { kind: outcome.kind, severity: outcome.kind === 'no-gpu' ? 'warning' : 'error', message: outcome.message, subject: 'nvidia-smi' };
-    return { observation: { findings: [finding], summary: outcome.kind === 'no-gpu' ? `no GPU: ${outcome.message}` : `nvidia-smi failed: ${outcome.message}`, tables: [] }, view: null };
+    const finding: RawFinding = { kind: outcome.kind, severity: outcome.kind === 'no-gpu' ? 'warning' : 'error', message: outcome.message, subject: outcome.tool ?? 'gpu' };
+    return { observation: { findings: [finding], summary: outcome.kind === 'no-gpu' ? `no GPU: ${outcome.message}` : `${outcome.tool ?? 'the GPU tool'} failed: ${outcome.message}`, tables: [] }, view: null };
   }
   const { snapshot } = outcome;
   const findings: RawFinding[] = outcome.alerts.map((a) => ({ kind: a.kind, severity: a.severity, message: a.message, subject: `GPU ${a.gpuIndex}` }));

@@ -7,7 +7,7 @@ import { fromManifestPath, readManifest, verifyManifest } from '../integrity/man
 import { scanCheckpointFile } from '../integrity/checkpoint-scan';
 import { observeGpu } from '../../core/check/gpu';
 import { GpuAlertRules } from '../../core/gpu/alerts';
-import { locateNvidiaSmi, probeGpus } from '../gpu';
+import { resolveGpuTool, sampleOnce } from '../gpu/gpuSource';
 import { observePredictions } from '../../core/check/predictions';
 import { analyzePredictionLog } from '../predictions';
 import type { CheckEngines } from './engines';
@@ -51,10 +51,11 @@ export const defaultEngines: CheckEngines = {
     return observeIntegrity({ manifest: monitor.manifest, report, scans });
   },
   async gpu(monitor, context) {
-    const executable = locateNvidiaSmi(context.env);
-    if (!executable) return observeGpu({ kind: 'no-gpu', message: 'nvidia-smi is not on PATH' });
-    const probe = await probeGpus({ executable, env: context.env, timeoutMs: 10_000, ...(context.signal ? { signal: context.signal } : {}) });
-    if (probe.kind !== 'ok') return observeGpu(probe);
+    // PATH only: a config (possibly from an untrusted checkout) never names an executable.
+    const { resolved, tried } = resolveGpuTool('auto', {}, context.env);
+    if (!resolved) return observeGpu({ kind: 'no-gpu', message: `no GPU tool found: ${tried}` });
+    const probe = await sampleOnce(resolved, { env: context.env, timeoutMs: 10_000, ...(context.signal ? { signal: context.signal } : {}) });
+    if (probe.kind !== 'ok') return observeGpu({ ...probe, tool: resolved.tool });
     const rules = new GpuAlertRules({
       ...(monitor.maxTemperatureC !== undefined ? { temperatureC: monitor.maxTemperatureC } : {}),
       ...(monitor.maxMemoryPercent !== undefined ? { memoryPercent: monitor.maxMemoryPercent } : {}),

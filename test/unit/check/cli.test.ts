@@ -122,7 +122,14 @@ test('one GPU sample, through the recorded nvidia-smi stand-in', async () => {
   const none = captureIO({ cwd: ws });
   Object.assign(none.env, { PATH: join(ws, 'no-such-dir') });
   assert.equal(await main(['check'], none), 0, 'no GPU on a CI machine is a warning, not a failure');
-  assert.match(none.stdout(), /warning no-gpu nvidia-smi: nvidia-smi is not on PATH/);
+  assert.match(none.stdout(), /warning no-gpu gpu: no GPU tool found: nvidia-smi on PATH, amd-smi on PATH, rocm-smi on PATH/);
+
+  const amd = captureIO({ cwd: ws });
+  Object.assign(amd.env, { PATH: [join(process.cwd(), 'test', 'fixtures', 'amd-smi', 'bin'), dirname(process.execPath)].join(delimiter) });
+  assert.equal(await main(['check', '--json'], amd), 1);
+  const amdResult = JSON.parse(amd.stdout()) as typeof result;
+  assert.deepEqual(amdResult.monitors[0]!.findings.map((f) => f.message), ['GPU 0 at 41°C, threshold 40°C']);
+  assert.match(amdResult.monitors[0]!.tables[0]!.rows[0]![1]!, /MI300X/);
 });
 
 test('a separate reference log, named relative to the config', async () => {
