@@ -76,7 +76,7 @@ export class MonitorContext implements vscode.Disposable {
         predictions: this.predictions,
         alerts: this.alerts,
         integrity: this.integrity,
-        gpus: { onDidChange: this.gpu.onDidUpdate, current: () => this.gpu.history.at(-1)?.gpus, status: () => this.gpuSource.status() },
+        gpus: { onDidChange: this.gpu.onDidUpdate, current: () => this.gpu.shownSnapshot?.gpus, status: () => this.gpuSource.status(), replay: () => this.gpu.replay },
       }),
     );
     own(vscode.window.createTreeView('modelmon.explorer', { treeDataProvider: this.explorer, showCollapseAll: true }));

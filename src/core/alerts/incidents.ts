@@ -53,9 +53,14 @@ export interface AlertBookOptions {
   readonly maxIncidents: number;
   /** Timeline events kept per incident. */
   readonly maxEventsPerIncident: number;
+  /**
+   * A condition that clears and returns within this time (ms) continues its episode instead of
+   * opening a new one, so a flapping signal (a throttle that comes and goes) notifies once. 0: off.
+   */
+  readonly reopenWithinMs: number;
 }
 
-export const DEFAULT_ALERT_BOOK_OPTIONS: AlertBookOptions = { episodeGapMs: 30 * 60_000, maxIncidents: 200, maxEventsPerIncident: 50 };
+export const DEFAULT_ALERT_BOOK_OPTIONS: AlertBookOptions = { episodeGapMs: 30 * 60_000, maxIncidents: 200, maxEventsPerIncident: 50, reopenWithinMs: 0 };
 
 /** The JSON form kept in workspace state. */
 export interface AlertHistory {
@@ -110,6 +115,8 @@ export class AlertBook {
       }
       return { incident: { ...current }, newEpisode: false, notify: false };
     }
+    const reopened = current ? undefined : this.reopen(signal, now);
+    if (reopened) return { incident: { ...reopened }, newEpisode: false, notify: false };
     let snoozedUntil: number | undefined;
     if (current) {
       // A quiet gap ends the old episode; a snooze the user set still covers the new one.
@@ -179,6 +186,23 @@ export class AlertBook {
 
   toJSON(): AlertHistory {
     return { version: 1, nextId: this.nextId, incidents: this.incidents() };
+  }
+
+  /** The episode a returning signal continues: resolved (not by a quiet gap) within `reopenWithinMs`. */
+  private reopen(signal: AlertSignal, now: number): MutableIncident | undefined {
+    if (!(this.options.reopenWithinMs > 0)) return undefined;
+    const key = keyOf(signal.source, signal.kind);
+    const last = [...this.list].reverse().find((i) => keyOf(i.source, i.kind) === key);
+    const resolvedAt = last?.events.at(-1);
+    if (!last || last.state !== 'resolved' || resolvedAt?.kind !== 'resolved' || resolvedAt.note === 'quiet') return undefined;
+    if (now - resolvedAt.at > this.options.reopenWithinMs) return undefined;
+    // The user's acknowledgement of the episode still stands when it returns.
+    last.state = last.events.some((e) => e.kind === 'acknowledged') ? 'acknowledged' : 'open';
+    last.lastSeen = now;
+    last.count++;
+    last.message = signal.message;
+    this.addEvent(last, { at: now, kind: 'repeated', note: 'returned after clearing' });
+    return last;
   }
 
   private current(source: string, kind: string): MutableIncident | undefined {

@@ -35,6 +35,8 @@ export interface StatusViewOptions {
   /** One GPU by index, or an aggregate over all of them. */
   readonly gpuIndex: number | 'all';
   readonly metrics: readonly StatusMetric[];
+  /** Set when the tool is a stand-in that replays recorded output: what it replays. */
+  readonly replay?: string;
 }
 
 const ICON: Record<StatusSeverity, string> = { normal: '$(pulse)', warning: '$(warning)', error: '$(error)' };
@@ -45,7 +47,33 @@ function md(text: string): string {
 }
 
 const fmt = (v: number | null, unit: string, digits = 0) => (v === null ? '–' : `${v.toFixed(digits)}${unit}`);
+/** One rounding for memory everywhere (tree, status bar, tooltip): 79.6 GiB, never 80 beside it. */
 const gib = (mib: number) => (mib / 1024).toFixed(1);
+
+/**
+ * One GPU's reading as the tree and the status bar both print it: `37% · 12.3/79.6 GiB · 62°C`,
+ * with the status bar's rounding, so the two never disagree about the same sample.
+ */
+export function gpuReadingSummary(g: GpuReading): string {
+  const util = g.migEnabled && g.utilizationGpu === null ? 'MIG' : g.utilizationGpu !== null ? fmt(g.utilizationGpu, '%') : '';
+  const mem = g.memoryUsedMiB !== null && g.memoryTotalMiB !== null ? `${gib(g.memoryUsedMiB)}/${gib(g.memoryTotalMiB)} GiB` : '';
+  return [util, mem, g.temperatureC !== null ? fmt(g.temperatureC, '°C') : ''].filter(Boolean).join(' · ');
+}
+
+const ICON_WORD: Record<string, string> = { warning: 'warning', error: 'error', 'sync~spin': 'starting' };
+
+/**
+ * The status bar text as a screen reader should say it: codicon references such as `$(warning)`
+ * become words (or nothing, for decoration), e.g. `Model Monitor GPU: warning, 40% 20.0/79.6 GiB 60°C`.
+ */
+export function accessibleStatusText(text: string): string {
+  const words: string[] = [];
+  const rest = text.replace(/\$\(([\w~-]+)\)\s*/g, (_, icon: string) => {
+    if (ICON_WORD[icon]) words.push(ICON_WORD[icon]);
+    return '';
+  });
+  return `Model Monitor GPU: ${[...words, rest.trim()].filter(Boolean).join(', ')}`;
+}
 
 /** A GPU group's figures: one GPU as it is, several as mean utilisation, summed memory and power, hottest temperature. */
 function aggregate(gpus: readonly GpuReading[]) {
@@ -119,8 +147,10 @@ export function describeGpuStatus(state: GpuMonitorState, options: StatusViewOpt
       const label = gpus.length > 1 ? `${gpus.length} GPUs ` : '';
       const alertLines = alerts.map((x) => `- ${x.severity === 'error' ? '$(error)' : '$(warning)'} ${md(x.message)}`);
       // Vendor and model first: on a mixed fleet the same figures mean different cards.
-      const tooltip = [`**${md(gpuModelsLabel(gpus))}**`, '', gpuTableMarkdown(gpus), ...(alertLines.length ? ['', ...alertLines] : []), '', 'Click to open the GPU dashboard.'].join('\n');
-      return { visible: true, text: `${ICON[severity]} ${label}${parts.join(' ')}`.trimEnd(), severity, tooltip };
+      // A replayed recording must never pass for the machine's own GPU.
+      const replay = options.replay ? [`Replay: ${md(options.replay)}`, ''] : [];
+      const tooltip = [`**${md(gpuModelsLabel(gpus))}**`, '', ...replay, gpuTableMarkdown(gpus), ...(alertLines.length ? ['', ...alertLines] : []), '', 'Click to open the GPU dashboard.'].join('\n');
+      return { visible: true, text: `${ICON[severity]} ${label}${parts.join(' ')}${options.replay ? ' (replay)' : ''}`.trimEnd(), severity, tooltip };
     }
   }
 }

@@ -27,7 +27,8 @@ export class AlertCenter implements vscode.Disposable {
     private readonly now: () => number = Date.now,
   ) {
     const gap = readSettings().episodeGapMinutes * 60_000;
-    this.book = new AlertBook({ episodeGapMs: gap }, state.get<unknown>(HISTORY_KEY));
+    // A condition that clears and comes back within the gap (a replayed throttle) is one episode.
+    this.book = new AlertBook({ episodeGapMs: gap, reopenWithinMs: gap }, state.get<unknown>(HISTORY_KEY));
     void this.updateContext();
   }
 

@@ -8,6 +8,8 @@ import type { RunState, TagState, TrainingFinding } from '../training/model';
 import type { TrainingRuns } from '../training/service';
 import { formatValue } from '../training/sparkline';
 import { plural } from '../../core/charts/format';
+import { gpuLabel } from '../../core/gpu/backend';
+import { gpuReadingSummary } from '../../core/gpu/statusView';
 
 /** A checkpoint or manifest the integrity section lists. */
 export interface IntegrityFile {
@@ -36,7 +38,14 @@ export type ExplorerNode =
 export interface ExplorerSources {
   readonly training: TrainingRuns;
   readonly predictions?: PredictionLogs;
-  readonly gpus?: { readonly onDidChange: vscode.Event<unknown>; current(): readonly GpuReading[] | undefined; status(): string | null };
+  readonly gpus?: {
+    readonly onDidChange: vscode.Event<unknown>;
+    /** The GPUs of the very sample the status bar shows. */
+    current(): readonly GpuReading[] | undefined;
+    status(): string | null;
+    /** What a stand-in tool replays, or null for the machine's own GPU. */
+    replay?(): string | null;
+  };
   readonly integrity?: { readonly onDidChange: vscode.Event<unknown>; files(): readonly IntegrityFile[] };
   readonly alerts: AlertCenter;
 }
@@ -54,21 +63,24 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private gpuRefresh: ReturnType<typeof setTimeout> | undefined;
+  private gpusShown: readonly GpuReading[] | undefined;
 
   constructor(private readonly sources: ExplorerSources) {
     const refresh = () => this.refresh();
     this.disposables.push(sources.training.onDidChange(refresh), sources.alerts.onDidChange(refresh));
     if (sources.predictions) this.disposables.push(sources.predictions.onDidChange(refresh));
     if (sources.integrity) this.disposables.push(sources.integrity.onDidChange(refresh));
-    // GPUs sample every second: refresh that section at most every 2 s.
-    if (sources.gpus) {
+    // The GPU items follow the status bar sample for sample: a delayed refresh showed an older
+    // reading than the status bar beside it.
+    const gpus = sources.gpus;
+    if (gpus) {
       this.disposables.push(
-        sources.gpus.onDidChange(() => {
-          this.gpuRefresh ??= setTimeout(() => {
-            this.gpuRefresh = undefined;
-            this.changed.fire({ kind: 'section', section: 'gpu' });
-          }, 2000);
+        gpus.onDidChange(() => {
+          const current = gpus.current();
+          if (current === this.gpusShown) return;
+          const appeared = !this.gpusShown?.length !== !current?.length;
+          this.gpusShown = current;
+          this.changed.fire(appeared ? undefined : { kind: 'section', section: 'gpu' });
         }),
       );
     }
@@ -127,7 +139,6 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
   }
 
   dispose(): void {
-    if (this.gpuRefresh) clearTimeout(this.gpuRefresh);
     for (const d of this.disposables) d.dispose();
   }
 
@@ -245,10 +256,12 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
   }
 
   private gpuItem(gpu: GpuReading): vscode.TreeItem {
-    const item = new vscode.TreeItem(`GPU ${gpu.index}${gpu.name ? ` ${gpu.name}` : ''}`, vscode.TreeItemCollapsibleState.None);
+    // Vendor and model (`NVIDIA H100 80GB HBM3`, `AMD Instinct MI300X`), as the status bar names them.
+    const item = new vscode.TreeItem(`GPU ${gpu.index} ${gpuLabel(gpu)}`, vscode.TreeItemCollapsibleState.None);
     item.id = `gpu:${gpu.index}`;
-    const mem = gpu.memoryUsedMiB !== null && gpu.memoryTotalMiB !== null ? `${(gpu.memoryUsedMiB / 1024).toFixed(1)}/${(gpu.memoryTotalMiB / 1024).toFixed(0)} GiB` : '';
-    item.description = [gpu.utilizationGpu !== null ? `${gpu.utilizationGpu}%` : '', mem, gpu.temperatureC !== null ? `${gpu.temperatureC}°C` : ''].filter(Boolean).join(' · ');
+    const replay = this.sources.gpus?.replay?.() ?? null;
+    item.description = [gpuReadingSummary(gpu), replay ? 'replay' : ''].filter(Boolean).join(' · ');
+    item.tooltip = replay ? `Replay: a stand-in tool replays ${replay}; this is not this machine's GPU.` : undefined;
     item.iconPath = new vscode.ThemeIcon('circuit-board');
     item.contextValue = 'gpu';
     item.command = { command: 'modelmon.openGpuDashboard', title: 'Open GPU dashboard' };

@@ -9,6 +9,7 @@ import { absentGpuSource, createGpuSource, resolveGpuTool, type GpuSource, type 
 import { TOOL_VENDOR, VENDOR_NAME } from '../../core/gpu/backend';
 import { affectsGpuSettings, readGpuSettings, type GpuSettings } from './gpuSettings';
 import { GpuStatusBar } from './gpuStatusBar';
+import { standInDescription } from './standIn';
 import { plural } from '../../core/charts/format';
 
 /** Where GPU alerts go; `AlertCenter` (host/alerts) has this shape. */
@@ -28,6 +29,8 @@ export interface GpuMonitorUpdate {
 interface Session {
   readonly sampler: GpuSource;
   readonly model: GpuMonitorModel;
+  /** What the tool replays when it is a stand-in (the test fixtures' bin folders), else null. */
+  readonly replay: string | null;
 }
 
 /**
@@ -75,6 +78,17 @@ export class GpuMonitor implements vscode.Disposable {
     return this.disabled || !this.session ? { kind: 'disabled' } : this.session.model.state;
   }
 
+  /** The sample every view shows now (the status bar and the tree read this same object). */
+  get shownSnapshot(): GpuSnapshot | undefined {
+    const state = this.state;
+    return state.kind === 'sampling' ? state.snapshot : state.kind === 'retrying' ? (state.last ?? undefined) : undefined;
+  }
+
+  /** What the GPU tool replays when it is a stand-in rather than the machine's own GPU. */
+  get replay(): string | null {
+    return this.session?.replay ?? null;
+  }
+
   /** Recent snapshots of this session, oldest first. */
   get history(): readonly GpuSnapshot[] {
     return this.session?.model.history ?? [];
@@ -117,7 +131,6 @@ export class GpuMonitor implements vscode.Disposable {
   restart(): void {
     this.stopSession();
     this.settings = readGpuSettings();
-    this.statusBar.configure({ gpuIndex: this.settings.gpuIndex, metrics: this.settings.statusBarShow });
     this.startSession();
   }
 
@@ -139,8 +152,21 @@ export class GpuMonitor implements vscode.Disposable {
 
   private render(): void {
     const state = this.state;
+    this.statusBar.configure({ gpuIndex: this.settings.gpuIndex, metrics: this.settings.statusBarShow, ...(this.replay ? { replay: this.replay } : {}) });
     this.statusBar.render(state);
+    this.syncAvailability(state);
     this.updated.fire({ state, computeApps: this.computeApps, energy: this.energy });
+  }
+
+  /** Last value given to the `modelmon.gpuAvailable` context key, so it is set only on change. */
+  private gpuAvailable: boolean | undefined;
+
+  /** Tells `when` clauses (the palette's Open GPU Dashboard) whether any GPU, NVIDIA or AMD, answers. */
+  private syncAvailability(state: GpuMonitorState): void {
+    const available = state.kind === 'sampling' || (state.kind === 'retrying' && state.last !== null);
+    if (available === this.gpuAvailable) return;
+    this.gpuAvailable = available;
+    void vscode.commands.executeCommand('setContext', 'modelmon.gpuAvailable', available);
   }
 
   private startSession(): void {
@@ -161,7 +187,7 @@ export class GpuMonitor implements vscode.Disposable {
         pricePerKWh: s.pricePerKWh,
         thresholds: { memoryPercent: s.memoryAlertPercent, temperatureC: s.temperatureAlertC, idleSeconds: s.idleAlertSeconds },
       });
-      session = { sampler, model };
+      session = { sampler, model, replay: resolved ? standInDescription(resolved.executable) : null };
     } catch (e) {
       this.log.error(`GPU monitor: ${(e as Error).message}`);
       this.disabled = true;

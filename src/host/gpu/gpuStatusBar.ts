@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describeGpuStatus, type GpuMonitorState, type StatusViewOptions } from '../../core/gpu/statusView';
+import { accessibleStatusText, describeGpuStatus, type GpuMonitorState, type StatusViewOptions } from '../../core/gpu/statusView';
 
 /** The command a click on the GPU status bar item runs. */
 export const OPEN_GPU_DASHBOARD_COMMAND = 'modelmon.openGpuDashboard';
@@ -29,6 +29,8 @@ export class GpuStatusBar implements vscode.Disposable {
       return;
     }
     this.item.text = view.text;
+    // Screen readers would otherwise read the codicon markup ("dollar warning").
+    this.item.accessibilityInformation = { label: accessibleStatusText(view.text), role: 'button' };
     const tooltip = new vscode.MarkdownString(view.tooltip);
     tooltip.supportThemeIcons = true;
     this.item.tooltip = tooltip;

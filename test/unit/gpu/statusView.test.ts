@@ -79,3 +79,25 @@ test('no GPU or disabled hides the item; starting and retrying show it', () => {
   const r = describeGpuStatus({ kind: 'retrying', reason: 'nvidia-smi exited with code 0', delayMs: 2000, last: null }, all);
   assert.deepEqual(r, { visible: true, text: '$(warning) GPU', severity: 'warning', tooltip: 'nvidia-smi: nvidia-smi exited with code 0; retrying in 2 s' });
 });
+
+test('the tree and the status bar print one reading with one rounding (79.6 GiB, never 80 beside it)', async () => {
+  const { gpuReadingSummary } = await import('../../../src/core/gpu');
+  const g = gpu(0, { utilizationGpu: 100, temperatureC: 70, memoryUsedMiB: 81000 });
+  assert.equal(gpuReadingSummary(g), '100% · 79.1/79.6 GiB · 70°C');
+  const bar = describeGpuStatus({ kind: 'sampling', snapshot: snapshot(g), alerts: [] }, all).text;
+  assert.equal(bar, '$(pulse) 100% 79.1/79.6 GiB 70°C');
+  assert.equal(gpuReadingSummary(gpu(1, { utilizationGpu: null, migEnabled: true, memoryUsedMiB: null, temperatureC: null })), 'MIG');
+});
+
+test('a replayed stand-in says so in the text and the tooltip', () => {
+  const v = describeGpuStatus({ kind: 'sampling', snapshot: snapshot(gpu(0)), alerts: [] }, { ...all, replay: 'output recorded on an NVIDIA H100' });
+  assert.equal(v.text, '$(pulse) 40% 20.0/79.6 GiB 60°C (replay)');
+  assert.equal(v.tooltip.split('\n').slice(0, 3).join('\n'), '**NVIDIA H100 80GB HBM3**\n\nReplay: output recorded on an NVIDIA H100');
+});
+
+test('the accessible name has words, not codicon markup', async () => {
+  const { accessibleStatusText } = await import('../../../src/core/gpu');
+  assert.equal(accessibleStatusText('$(warning) 2 GPUs 50% 40.0/159.3 GiB 70°C'), 'Model Monitor GPU: warning, 2 GPUs 50% 40.0/159.3 GiB 70°C');
+  assert.equal(accessibleStatusText('$(pulse) 40% 60°C (replay)'), 'Model Monitor GPU: 40% 60°C (replay)');
+  assert.equal(accessibleStatusText('$(sync~spin) GPU'), 'Model Monitor GPU: starting, GPU');
+});

@@ -90,3 +90,34 @@ test('bad parameters throw with their name', () => {
   const { incident } = book.observe(hot, 10);
   assert.throws(() => book.snooze(incident.id, 10, 5), /until/);
 });
+
+test('a condition that clears and returns within reopenWithinMs continues its episode without notifying', () => {
+  const book = new AlertBook({ episodeGapMs: 60_000, reopenWithinMs: 60_000 });
+  const throttle = { source: 'gpu:0', kind: 'throttle', severity: 'warning' as const, message: 'GPU 0 throttled' };
+  const first = book.observe(throttle, 0);
+  assert.deepEqual([first.newEpisode, first.notify], [true, true]);
+  // Each replay cycle of a recording clears the throttle and brings it back.
+  for (let cycle = 1; cycle <= 5; cycle++) {
+    book.resolve('gpu:0', 'throttle', cycle * 10_000 - 5_000);
+    const again = book.observe(throttle, cycle * 10_000);
+    assert.deepEqual([again.newEpisode, again.notify, again.incident.id, again.incident.count], [false, false, first.incident.id, cycle + 1]);
+  }
+  assert.equal(book.incidents().length, 1);
+  // Past the window it is a new episode, notified again.
+  book.resolve('gpu:0', 'throttle', 60_000);
+  const later = book.observe(throttle, 60_000 + 60_001);
+  assert.deepEqual([later.newEpisode, later.notify, later.incident.id === first.incident.id], [true, true, false]);
+});
+
+test('an acknowledged episode that returns stays acknowledged; the default never reopens', () => {
+  const book = new AlertBook({ episodeGapMs: 60_000, reopenWithinMs: 60_000 });
+  const hot = { source: 'gpu:0', kind: 'temperature', severity: 'warning' as const, message: 'hot' };
+  const { incident } = book.observe(hot, 0);
+  book.acknowledge(incident.id, 1);
+  book.resolve('gpu:0', 'temperature', 2);
+  assert.equal(book.observe(hot, 3).incident.state, 'acknowledged');
+  const plain = new AlertBook({ episodeGapMs: 60_000 });
+  plain.observe(hot, 0);
+  plain.resolve('gpu:0', 'temperature', 1);
+  assert.deepEqual([plain.observe(hot, 2).notify, plain.incidents().length], [true, 2]);
+});
