@@ -17,8 +17,9 @@ export const DEFAULT_MAX_LINE_CHARS = 8 * 1024 * 1024;
 /**
  * Splits text arriving in arbitrary chunks (a log file's reads, a child process's output) into
  * lines, keeping an incomplete last line until its newline arrives. Handles `\n`, `\r\n` and a lone
- * `\r` (classic Mac OS, some exporters); a line longer than `maxLineChars` is skipped with a problem
- * naming its line, and its characters are never buffered past the cap.
+ * `\r` (classic Mac OS, some exporters; a `\r` that ends a chunk holds its line until the next chunk
+ * or `end()` shows whether `\n` follows); a line longer than `maxLineChars` (its `\r` counted) is
+ * skipped with a problem naming its line, and its characters are never buffered past the cap.
  *
  * @example
  * const s = new LineSplitter();
@@ -30,8 +31,8 @@ export class LineSplitter {
   private nextLine = 1;
   private overflowing = false;
   private overflowChars = 0;
-  /** The last chunk ended on `\r`: a `\n` starting the next one belongs to that line end. */
-  private afterCR = false;
+  /** The held line ends with a `\r`: it is complete, and a `\n` starting the next chunk belongs to it. */
+  private pendingCR = false;
 
   constructor(
     private readonly onLine: (line: LogLine) => void,
@@ -47,8 +48,10 @@ export class LineSplitter {
   push(chunk: string): void {
     if (chunk.length === 0) return;
     let start = 0;
-    if (this.afterCR) {
-      this.afterCR = false;
+    if (this.pendingCR) {
+      // The held line ended with \r: this chunk's first character says whether \n completes it.
+      this.pendingCR = false;
+      this.finish('');
       if (chunk.charCodeAt(0) === 10) start = 1;
     }
     // Most logs end lines with \n alone: one search per line, as fast as before CR support.
@@ -59,11 +62,17 @@ export class LineSplitter {
         this.finish(chunk.slice(start, nl));
         start = nl + 1;
       }
-    } else start = this.pushWithCR(chunk, start);
+    } else {
+      start = this.pushWithCR(chunk, start);
+      this.pendingCR = chunk.charCodeAt(chunk.length - 1) === 13;
+    }
     this.append(chunk.slice(start));
   }
 
-  /** Splits at \n, \r\n and lone \r; returns where the unfinished rest of the chunk starts. */
+  /**
+   * Splits at \n, \r\n and lone \r, each line passed on with its \r (counted against the cap,
+   * then dropped). Returns where the unfinished rest starts; a \r that ends the chunk stays in it.
+   */
   private pushWithCR(chunk: string, start: number): number {
     let nl = chunk.indexOf('\n', start);
     let cr = chunk.indexOf('\r', start);
@@ -76,17 +85,15 @@ export class LineSplitter {
         start = nl + 1;
         continue;
       }
-      this.finish(chunk.slice(start, cr));
-      if (cr + 1 === chunk.length) {
-        this.afterCR = true;
-        return cr + 1;
-      }
+      if (cr + 1 === chunk.length) return start;
+      this.finish(chunk.slice(start, cr + 1));
       start = chunk.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
     }
   }
 
   /** Flushes a final line that has no newline (call when the file is known to be complete). */
   end(): void {
+    this.pendingCR = false;
     if (this.pending.length > 0 || this.overflowing) this.finish('');
   }
 
@@ -96,7 +103,7 @@ export class LineSplitter {
     this.nextLine = 1;
     this.overflowing = false;
     this.overflowChars = 0;
-    this.afterCR = false;
+    this.pendingCR = false;
   }
 
   private append(part: string): void {
