@@ -137,7 +137,8 @@ export function locateConfig(given: string | undefined, io: CliIO): { path: stri
 }
 
 export function reportConfigError(error: ConfigError, io: CliIO): number {
-  for (const p of error.problems) io.err(formatProblem(error.displayPath, p) + '\n');
+  // Keys and values quoted from the config reach the terminal too.
+  for (const p of error.problems) io.err(printable(formatProblem(error.displayPath, p)) + '\n');
   return EXIT_USAGE;
 }
 
