@@ -49,6 +49,8 @@ export interface FindingView {
   readonly severity: Severity;
   /** Where the workspace's training code logs the tag (line 1-based), when a scan found it. */
   readonly code?: CodeSiteView;
+  /** The reason from `modelmon.json` when the finding is acknowledged there. */
+  readonly acknowledged?: string;
 }
 
 /** A line of code the page may ask the host to open. */
@@ -57,6 +59,8 @@ export interface CodeSiteView {
   /** The path as the user knows it, relative to the workspace. */
   readonly label: string;
   readonly line: number;
+  /** `tag-name` when no writer in the script points at the run and only the tag name ties them. */
+  readonly tie?: 'writer' | 'tag-name';
 }
 
 export type HparamValue = string | number | boolean | null;
@@ -140,16 +144,34 @@ export interface PerformanceWindowView {
 
 export interface FeatureDriftView {
   readonly feature: string;
-  readonly kind: 'numeric' | 'categorical';
-  /** The drift statistic's name (PSI, KS, Wasserstein, chi²...) and value. */
+  /** A vector column (an embedding, pixels) is one feature, tested as a whole. */
+  readonly kind: 'numeric' | 'categorical' | 'vector' | 'segment';
+  /** The drift statistic's name (mean-shift, chi2, KS, PSI, Wasserstein...) and value. */
   readonly statistic: string;
   readonly value: number;
-  /** The test behind the p-value, e.g. "Kolmogorov-Smirnov"; null where no test applies. */
+  /** The test behind the p-value, e.g. "ks"; null where no test applies. */
   readonly test: string | null;
   readonly pValue: number | null;
+  /** What `drifted` was decided against: a p-value below it, or for a distance (no p-value) a value above it. */
+  readonly threshold?: number;
   readonly drifted: boolean;
-  /** Row index at which a streaming detector first flagged the feature. */
+  /** Why it drifted: its own test, or membership of the data-drift alert still open. */
+  readonly basis?: 'test' | 'episode' | null;
+  /** Row at which the drift still going on began; null for a stable feature. */
   readonly detectedAt?: number | null;
+  /** The column's default test over the same rows, shown beside a verdict it did not decide. */
+  readonly columnTest?: { readonly test: string; readonly statistic: number; readonly pValue: number | null };
+}
+
+/** Which rows a drift table compares and the rule that says "drifted". */
+export interface DriftScopeView {
+  /** The compared rows, 0-based, end exclusive. */
+  readonly start: number;
+  readonly end: number;
+  /** The reference rows (end exclusive), or the reference's name when it is another file. */
+  readonly reference: { readonly start: number; readonly end: number } | string;
+  /** The decision rule in words, e.g. "family-wise p < 0.001 over 31 columns, or named by the open drift alert". */
+  readonly rule: string;
 }
 
 export interface PredictionAlertView {
@@ -190,6 +212,10 @@ export interface PredictionReportView {
   readonly suspicious: readonly SuspiciousRowView[];
   /** Row index where the reference window ends (drift is measured after it). */
   readonly referenceEnd?: number;
+  /** The rows `features` describe and the threshold applied; absent before the first window. */
+  readonly driftScope?: DriftScopeView;
+  /** Suspicious rows in all (the list may hold only the first of them). */
+  readonly suspiciousTotal?: number;
 }
 
 export interface PredictionsState {
@@ -197,6 +223,8 @@ export interface PredictionsState {
   /** The log shown; null when there is none yet. */
   readonly selected: string | null;
   readonly report: PredictionReportView | null;
+  /** Set on an ad-hoc drift check's own panel: its title (test, reference, range); the page is then not the live monitor. */
+  readonly adHoc?: { readonly title: string };
 }
 
 // ---------------------------------------------------------------- GPU
@@ -234,12 +262,16 @@ export interface GpuState {
   readonly energy: EnergyView;
   /** Why there are no samples (no nvidia-smi, no GPU); null while all is well. */
   readonly status: string | null;
+  /** What a stand-in GPU tool replays (recorded or constructed output); absent for a real GPU. */
+  readonly replay?: string;
 }
 
 export interface GpuUpdate {
   readonly samples: readonly GpuSampleView[];
   readonly energy: EnergyView;
   readonly status: string | null;
+  /** As in {@link GpuState}. */
+  readonly replay?: string;
 }
 
 // ---------------------------------------------------------------- all panels

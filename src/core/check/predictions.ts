@@ -1,7 +1,8 @@
 import { formatNumber, formatPValue } from '../charts';
 import type { ClassificationMetrics, RegressionMetrics } from '../predictions/metrics';
-import type { FeatureDrift, PredictionReport, WindowReport } from '../predictions/report';
-import type { FeatureDriftView, PerformanceWindowView, PredictionReportView, SegmentView } from '../../protocol';
+import type { PredictionReport, WindowReport } from '../predictions/report';
+import { driftedFeatureNames, type DriftVerdict } from '../predictions/verdict';
+import type { DriftScopeView, FeatureDriftView, PerformanceWindowView, PredictionReportView, SegmentView } from '../../protocol';
 import type { MonitorObservation, RawFinding } from './types';
 import { plural } from '../charts/format';
 
@@ -33,25 +34,25 @@ export function observePredictions(input: PredictionObservationInput): { observa
     findings.push({ kind: 'unreadable-line', severity: 'warning', message: p.message, subject: log, location: { file: log, line: p.line } });
   }
   const alertP = input.alertPValue ?? DEFAULT_ALERT_P_VALUE;
-  const drifted = driftedFeatures(report, latest, alertP);
-  const features = latest?.drift ?? [];
-  // "yes": significant after correcting for every column compared; "weak": only the column's own test.
-  const verdict = (f: FeatureDrift) => (f.alertPValue < alertP ? 'yes' : f.drifted ? 'weak' : 'no');
-  const rows = features.slice(0, MAX_FEATURE_ROWS).map((f) => [
-    f.feature,
-    f.test,
-    formatNumber(f.statistic),
-    f.pValue !== undefined ? formatPValue(f.pValue) : '–',
-    formatNumber(f.shift, 2),
-    verdict(f),
+  const verdicts = latest?.verdicts ?? [];
+  const drifted = driftedFeatureNames(verdicts);
+  const scope = latest ? driftScopeOf(report, latest, alertP) : undefined;
+  const rows = verdicts.slice(0, MAX_FEATURE_ROWS).map((v) => [
+    v.feature,
+    v.test,
+    formatNumber(v.statistic, v.test === 'chi2' ? 3 : 2),
+    formatPValue(v.pValue),
+    v.drifted ? (v.basis === 'episode' ? 'yes (open alert)' : 'yes') : 'no',
+    v.since !== null ? String(v.since) : '',
+    `${v.columnTest.test} ${formatNumber(v.columnTest.statistic)}${v.columnTest.pValue !== null ? `, p ${formatPValue(v.columnTest.pValue)}` : ''}`,
   ]);
-  const tables = features.length
+  const tables = verdicts.length && scope
     ? [
         {
-          caption: latest ? `Drift per feature, rows ${latest.start}–${latest.end - 1} against reference rows ${report.reference.start}–${report.reference.end - 1}` : 'Drift per feature',
-          columns: ['Feature', 'Test', 'Statistic', 'p-value', 'Shift (sd)', 'Drifted'],
-          rows: features.length > MAX_FEATURE_ROWS ? [...rows, [`…${features.length - MAX_FEATURE_ROWS} more`, '', '', '', '', '']] : rows,
-          emphasis: rows.flatMap((r, i) => (r[5] === 'yes' ? [i] : [])),
+          caption: `Drift per feature, rows ${scope.start}–${scope.end - 1} against reference rows ${report.reference.start}–${report.reference.end - 1}; drifted: ${scope.rule}`,
+          columns: ['Feature', 'Test', 'Statistic', 'p-value (family-wise)', 'Drifted', 'Since row', 'Column test'],
+          rows: verdicts.length > MAX_FEATURE_ROWS ? [...rows, [`…${verdicts.length - MAX_FEATURE_ROWS} more`, '', '', '', '', '', '']] : rows,
+          emphasis: verdicts.slice(0, MAX_FEATURE_ROWS).flatMap((v, i) => (v.drifted ? [i] : [])),
         },
       ]
     : [];
@@ -59,21 +60,24 @@ export function observePredictions(input: PredictionObservationInput): { observa
   const summary = [
     `${report.rows} rows`,
     `${plural(report.windows.length + report.windowsDropped, 'window')}`,
-    features.length ? `drift in ${drifted.length} of ${features.length} features${drifted.length ? ` (${drifted.slice(0, 4).join(', ')}${drifted.length > 4 ? ', …' : ''})` : ''}` : 'no features compared',
+    verdicts.length && latest
+      ? `drift in ${drifted.length} of ${verdicts.length} features in rows ${latest.start}–${latest.end - 1}${drifted.length ? ` (${drifted.slice(0, 4).join(', ')}${drifted.length > 4 ? ', …' : ''})` : ''}`
+      : 'no features compared',
     report.alerts.length ? `${plural(report.alerts.length, 'alert')}` : 'no alerts',
     accuracy !== undefined ? `latest accuracy ${formatNumber(accuracy)}${report.reference.accuracy !== null ? ` (reference ${formatNumber(report.reference.accuracy)})` : ''}` : '',
   ].filter(Boolean).join('; ');
-  return { observation: { findings, summary, tables, driftedFeatures: drifted }, view: predictionView(log, report, latest, alertP) };
+  return { observation: { findings, summary, tables, driftedFeatures: drifted }, view: predictionView(log, report, latest, scope) };
 }
 
-/** Features significantly drifted in the latest window, then any other feature a drift alert named. */
-function driftedFeatures(report: PredictionReport, latest: WindowReport | undefined, alertP: number): string[] {
-  const out = (latest?.drift ?? []).filter((f) => f.alertPValue < alertP).map((f) => f.feature);
-  for (const a of report.alerts) {
-    if (a.kind !== 'data_drift') continue;
-    for (const f of a.features) if (!out.includes(f)) out.push(f);
-  }
-  return out;
+/** The rows the latest verdicts cover and their decision rule, in words. */
+function driftScopeOf(report: PredictionReport, latest: WindowReport, alertP: number): DriftScopeView {
+  const columns = latest.verdicts.filter((v) => v.kind !== 'segment').length;
+  return {
+    start: latest.start,
+    end: latest.end,
+    reference: { start: report.reference.start, end: report.reference.end },
+    rule: `family-wise p < ${alertP} (Bonferroni over ${plural(columns, 'column')}), or named by the drift alert still open`,
+  };
 }
 
 function windowMetrics(w: WindowReport): Record<string, number | null> {
@@ -95,38 +99,42 @@ function isClassification(p: ClassificationMetrics | RegressionMetrics): p is Cl
   return 'accuracy' in p;
 }
 
-/** `drifted` is the family-wise verdict (as in the check's summary), not the column test's own p < 0.05. */
-function featureView(f: FeatureDrift, firstDrift: ReadonlyMap<string, number>, alertP: number): FeatureDriftView {
+/** The dashboard's row of one verdict: the same decision as the check's table and the alerts. */
+function featureView(v: DriftVerdict): FeatureDriftView {
   return {
-    feature: f.feature,
-    kind: f.kind === 'categorical' || f.kind === 'segment' ? 'categorical' : 'numeric',
-    statistic: f.test,
-    value: f.statistic,
-    test: f.test,
-    pValue: f.pValue ?? null,
-    drifted: f.alertPValue < alertP,
-    detectedAt: firstDrift.get(f.feature) ?? null,
+    feature: v.feature,
+    kind: v.kind,
+    statistic: v.test,
+    value: v.statistic,
+    test: v.test,
+    pValue: v.pValue,
+    threshold: v.threshold,
+    drifted: v.drifted,
+    basis: v.basis,
+    detectedAt: v.since,
+    columnTest: { test: v.columnTest.test, statistic: v.columnTest.statistic, pValue: v.columnTest.pValue },
   };
 }
 
-function predictionView(log: string, report: PredictionReport, latest: WindowReport | undefined, alertP: number): PredictionReportView {
-  const firstDrift = new Map<string, number>();
-  for (const w of report.windows) for (const f of w.drift) if (f.alertPValue < alertP && !firstDrift.has(f.feature)) firstDrift.set(f.feature, w.start);
+function predictionView(log: string, report: PredictionReport, latest: WindowReport | undefined, scope: DriftScopeView | undefined): PredictionReportView {
   const windows: PerformanceWindowView[] = report.windows.map((w) => ({ start: w.start, end: w.end - 1, ts: w.endTs, metrics: windowMetrics(w) }));
   const segments: SegmentView[] = (latest?.segments ?? []).map((s) => ({
     segment: `${s.column}=${s.value}`,
     rows: s.rows,
     metrics: { accuracy: s.performance && isClassification(s.performance) ? s.performance.accuracy : null, estimatedAccuracy: s.estimatedAccuracy ?? null },
-    driftedFeatures: s.drift.filter((d) => d.alertPValue < alertP).map((d) => d.feature),
+    // Which segment carries the drift: the columns' own tests within the segment's rows.
+    driftedFeatures: s.drift.filter((d) => d.drifted).map((d) => d.feature),
   }));
   return {
     log,
     rows: report.rows,
     windows,
-    features: (latest?.drift ?? []).map((f) => featureView(f, firstDrift, alertP)),
+    features: (latest?.verdicts ?? []).map(featureView),
     alerts: report.alerts.map((a) => ({ kind: a.kind, index: a.index, ts: a.ts, line: a.line, features: a.features, message: a.message, severity: a.severity })),
     segments,
     suspicious: report.suspiciousRows.map((r) => ({ index: r.index, line: r.line, reason: r.reasons.join('; '), score: r.score })),
     referenceEnd: report.reference.end,
+    ...(scope ? { driftScope: scope } : {}),
+    suspiciousTotal: report.suspiciousTotal,
   };
 }

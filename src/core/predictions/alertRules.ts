@@ -4,7 +4,7 @@ import { chiSquareOfCounts, normalTwoSidedP } from './numeric';
 import type { ReferenceProfile } from './profile';
 import type { PredictionSchema } from './schema';
 import type { SlidingWindow } from './slidingWindow';
-import { describeShift, fmt, share, type FeatureEval } from './windowReport';
+import { describeShift, fmt, segmentMixShift, share, type FeatureEval } from './windowReport';
 
 // Family-wise p-value under which a column is named in a data-drift alert.
 const NAME_P = 0.05;
@@ -77,8 +77,7 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
   const segmentShifts = schema.segments.map((col, j) => {
     const ref = p.segmentCounts[j]!;
     const cur = w.segCounts[j]!;
-    const r = chiSquareOfCounts(ref, cur, compareClasses);
-    return { col, p: Math.min(1, r.pValue * schema.segments.length), text: () => describeShift(share(ref), share(cur)) };
+    return { col, p: segmentMixShift(ref, cur, schema.segments.length).pValue, text: () => describeShift(share(ref), share(cur)) };
   });
   const shiftedSegments = segmentShifts.filter((g) => g.p < input.alertP);
   const holds = features.some((f) => f.alertPValue < input.alertP) || shiftedSegments.length > 0;

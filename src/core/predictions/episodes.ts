@@ -143,6 +143,12 @@ export class EpisodeTracker {
     if (later.length) s.alert.message = `${s.baseMessage}; later also ${later.join(', ')}`;
   }
 
+  /** The episode of `key` still open, with the features it has named so far; undefined when none is. */
+  openEpisode(key: string): { readonly start: number; readonly features: readonly string[] } | undefined {
+    const s = this.states.get(key);
+    return s?.active ? { start: s.start, features: [...s.features] } : undefined;
+  }
+
   isActive(key: string): boolean {
     return this.states.get(key)?.active ?? false;
   }

@@ -17,6 +17,7 @@ export { buildReferenceProfile, type ReferenceProfile } from './profile';
 export { AnomalyScorer, type AnomalyScore } from './anomaly';
 export * from './metrics';
 export type * from './report';
+export { driftVerdicts, driftedFeatureNames, type DriftVerdict, type VerdictTest, type OpenDriftEpisode } from './verdict';
 export {
   PredictionMonitor,
   DEFAULT_REFERENCE_ROWS,

@@ -617,7 +617,8 @@ export class PredictionMonitor {
     const entries = this.window!.entries(this.sinceClose);
     this.sinceClose = 0;
     if (!entries.length) return;
-    const report = this.reporter!.report(entries, this.windows.length + this.windowsDropped, this.lastEvaluation, this.quality.current);
+    const decision = { threshold: this.alertP, episode: this.tracker.openEpisode('data_drift') };
+    const report = this.reporter!.report(entries, this.windows.length + this.windowsDropped, this.lastEvaluation, this.quality.current, decision);
     this.quality.windowAlerts(report, this.profile, this.schemaValue!.id, this.tracker);
     this.windows.push(report);
     const max = this.opts.maxWindows ?? 1000;

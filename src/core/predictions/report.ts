@@ -2,6 +2,7 @@ import type { DriftTestName } from '../stats';
 import type { ClassificationMetrics, RegressionMetrics } from './metrics';
 import type { LineProblem } from './lines';
 import type { PredictionSchema } from './schema';
+import type { DriftVerdict } from './verdict';
 
 /** What an alert is about. */
 export type PredictionAlertKind = 'concept_drift' | 'data_drift' | 'prior_shift' | 'data_quality' | 'anomaly' | 'performance';
@@ -36,6 +37,8 @@ export interface FeatureDrift {
   readonly alertPValue: number;
   /** Standardised shift (mean normal score difference, or error z for vectors). */
   readonly shift: number;
+  /** Statistic of the monitor's own test behind `alertPValue` (shift in sd, or chi-squared). */
+  readonly alertStatistic?: number;
 }
 
 /** NannyML-style multivariate signal: the window's mean PCA reconstruction error against a band. */
@@ -108,6 +111,9 @@ export interface WindowReport {
   readonly estimatedAccuracy?: number;
   /** Features ranked by drift, strongest first. */
   readonly drift: FeatureDrift[];
+  /** Each feature's drift verdict over this window (see driftVerdicts), drifted first. */
+  readonly verdicts: DriftVerdict[];
+  /** Share of the verdicts that say drifted. */
   readonly driftedShare: number;
   readonly multivariate: MultivariateDrift[];
   readonly predictionDrift?: ShiftSummary;

@@ -16,6 +16,7 @@ import type { FeatureDrift, MultivariateDrift, SegmentGap, SegmentWindow, ShiftS
 import type { PredictionRow } from './row';
 import type { QualityWindow } from './quality';
 import type { PredictionSchema } from './schema';
+import { driftVerdicts, type DriftVerdict, type OpenDriftEpisode } from './verdict';
 
 /** One monitored row with what the monitor derived from it. */
 export interface WindowEntry {
@@ -81,6 +82,8 @@ export const fmt = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(
  */
 export class WindowReporter {
   private scratch = new Int32Array(0);
+  /** The last window's verdicts: a drift that goes on keeps the row it started at. */
+  private lastVerdicts: readonly DriftVerdict[] = [];
 
   constructor(private readonly ctx: WindowContext) {}
 
@@ -137,7 +140,11 @@ export class WindowReporter {
     return Object.assign(base, extra);
   }
 
-  report(entries: readonly WindowEntry[], window: number, evaluation: readonly FeatureEval[], quality: QualityWindow): WindowReport {
+  /**
+   * `decision`: the alert threshold and the data-drift episode open now, so the window's verdicts
+   * are the alerts' own decision (see driftVerdicts).
+   */
+  report(entries: readonly WindowEntry[], window: number, evaluation: readonly FeatureEval[], quality: QualityWindow, decision: { readonly threshold: number; readonly episode: OpenDriftEpisode | undefined } = { threshold: 1e-3, episode: undefined }): WindowReport {
     const p = this.ctx.profile;
     const schema = this.ctx.schema;
     const first = entries[0]!.row;
@@ -176,6 +183,8 @@ export class WindowReporter {
     const predictionDrift = schema.task === 'classification' ? shift(p.predictionCounts, counts((e) => e.row.prediction)) : undefined;
     const priorShift = schema.task === 'classification' ? shift(p.labelCounts, counts((e) => e.row.label)) : undefined;
     const segmentGap = largestGap(segments, schema.task);
+    const verdicts = driftVerdicts({ drift, start: first.index, end: last.index + 1, threshold: decision.threshold, episode: decision.episode, previous: this.lastVerdicts });
+    this.lastVerdicts = verdicts;
     return {
       window,
       start: first.index,
@@ -191,7 +200,8 @@ export class WindowReporter {
       ...(meanEntropy !== undefined ? { meanEntropy } : {}),
       ...(estimatedAccuracy !== undefined ? { estimatedAccuracy } : {}),
       drift,
-      driftedShare: drift.length ? fmt(drift.filter((d) => d.drifted).length / drift.length) : 0,
+      verdicts,
+      driftedShare: verdicts.length ? fmt(verdicts.filter((v) => v.drifted).length / verdicts.length) : 0,
       multivariate,
       ...(predictionDrift ? { predictionDrift } : {}),
       ...(priorShift ? { priorShift } : {}),
@@ -237,7 +247,7 @@ export class WindowReporter {
         const r = k ? numericColumnTestFromRanks(f.sorted.length, ranks.subarray(i * len, i * len + k), f.uniqueValues, this.rankScratch(f.sorted.length)) : undefined;
         if (r) {
           const e = evals?.get(f.name);
-          out.push({ feature: f.name, kind: 'numeric', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });
+          out.push({ feature: f.name, kind: 'numeric', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2), alertStatistic: fmt(e?.shift ?? 0, 2) });
           continue;
         }
       }
@@ -250,7 +260,7 @@ export class WindowReporter {
       if (!vals.length || !f.sorted.length) continue;
       const r = numericColumnTest(f.sorted, vals, f.uniqueValues);
       const e = evals?.get(f.name);
-      out.push({ feature: f.name, kind: 'numeric', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });
+      out.push({ feature: f.name, kind: 'numeric', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2), alertStatistic: fmt(e?.shift ?? 0, 2) });
     }
     for (let i = 0; i < ref.categorical.length; i++) {
       const c = ref.categorical[i]!;
@@ -259,19 +269,22 @@ export class WindowReporter {
       for (const e of entries) bump(cur, e.row.categorical[i]);
       const r = categoricalColumnTest(c.counts, cur, ref.rows);
       const e = evals?.get(c.name);
-      out.push({ feature: c.name, kind: 'categorical', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2) });
+      out.push({ feature: c.name, kind: 'categorical', ...r, statistic: fmt(r.statistic, 4), alertPValue: e?.alertPValue ?? 1, shift: fmt(e?.shift ?? 0, 2), alertStatistic: fmt((e?.shift ?? 0) ** 2, 4) });
     }
     if (evals) {
       for (const vp of ref.vectors) {
         const e = evals.get(vp.name);
         if (!e) continue;
-        out.push({ feature: vp.name, kind: 'vector', test: 'pca_reconstruction', statistic: fmt(e.shift, 2), threshold: 3, drifted: e.shift > 3, alertPValue: e.alertPValue, shift: fmt(e.shift, 2) });
+        out.push({ feature: vp.name, kind: 'vector', test: 'pca_reconstruction', statistic: fmt(e.shift, 2), threshold: 3, drifted: e.shift > 3, alertPValue: e.alertPValue, shift: fmt(e.shift, 2), alertStatistic: fmt(e.shift, 2) });
       }
-      this.ctx.schema.segments.forEach((col, j) => {
+      const segments = this.ctx.schema.segments;
+      segments.forEach((col, j) => {
         const cur = new Map<string, number>();
         for (const e of entries) bump(cur, e.row.segments[j]);
         const r = categoricalColumnTest(ref.segmentCounts[j]!, cur, ref.rows);
-        out.push({ feature: col, kind: 'segment', ...r, statistic: fmt(r.statistic, 4), alertPValue: 1, shift: 0 });
+        // The segment-mix test of the alert rules (chi-squared, Bonferroni over the segment columns).
+        const mix = segmentMixShift(ref.segmentCounts[j]!, cur, segments.length);
+        out.push({ feature: col, kind: 'segment', ...r, statistic: fmt(r.statistic, 4), alertPValue: mix.pValue, shift: fmt(Math.sqrt(mix.statistic), 2), alertStatistic: fmt(mix.statistic, 4) });
       });
     }
     return out.sort((a, b) => a.alertPValue - b.alertPValue || rankP(a) - rankP(b) || Math.abs(b.shift) - Math.abs(a.shift));
@@ -318,6 +331,12 @@ export class WindowReporter {
     });
     return out;
   }
+}
+
+/** The segment-mix shift the alert rules test: chi-squared of the counts, Bonferroni over `columns` segment columns. */
+export function segmentMixShift(reference: ReadonlyMap<string, number>, current: ReadonlyMap<string, number>, columns: number): { statistic: number; pValue: number } {
+  const r = chiSquareOfCounts(reference, current, compareClasses);
+  return { statistic: r.statistic, pValue: Math.min(1, r.pValue * Math.max(1, columns)) };
 }
 
 function rankP(d: FeatureDrift): number {
