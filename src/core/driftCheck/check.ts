@@ -49,6 +49,22 @@ export interface DriftCheckOutcome {
   readonly report: PredictionReportView;
 }
 
+/** The decision rule of a check's tests, in words. */
+function ruleOf(test: DriftCheckTest, t: DriftCheckThresholds): string {
+  switch (test) {
+    case 'ks':
+      return `KS p < ${t.pValueThreshold} (vectors: Bonferroni over their elements)`;
+    case 'psi':
+      return `PSI > ${t.psiThreshold}`;
+    case 'wasserstein':
+      return 'Wasserstein / std > 0.1';
+    case 'jensenshannon':
+      return 'Jensen-Shannon distance > 0.1';
+    case 'auto':
+      return "each column's default test: p < 0.05 (KS, chi-squared, Z) up to 1000 reference rows, else Wasserstein / std or Jensen-Shannon > 0.1";
+  }
+}
+
 /** Rows whose values decide the schema (which columns are features, and of what kind). */
 const SCHEMA_SAMPLE_ROWS = 50;
 const SUMMARY_FEATURES = 5;
@@ -92,11 +108,15 @@ function splitRows(rows: readonly PredictionRecord[], reference: DriftCheckRefer
  */
 export function checkDrift(input: DriftCheckInput): DriftCheckOutcome {
   const { records, test } = input;
+  const total = records.rows.length;
   const { referenceRows, currentRows, label, referenceEnd } = splitRows(records.rows, input.reference, input.range);
-  if (referenceRows.length < 2) throw new Error(`the reference (${label}) has fewer than 2 rows`);
-  if (currentRows.length < 2) throw new Error('there are fewer than 2 rows to compare with the reference');
+  if (referenceRows.length < 2) throw new Error(`the reference (${label}) has fewer than 2 rows; the log has ${total} rows`);
+  if (currentRows.length < 2) throw new Error(`there are fewer than 2 rows to compare with the reference; the log has ${total} rows`);
+  const current = input.range ? { start: input.range.start, end: Math.min(input.range.end, total) } : { start: input.reference.kind === 'records' ? 0 : (referenceEnd ?? 0), end: total };
+  const referenceScope = input.reference.kind === 'records' ? input.reference.label : input.reference.kind === 'range' ? { start: input.reference.start, end: Math.min(input.reference.end, total) } : { start: 0, end: Math.min(input.reference.rows, total) };
   const schema = inferPredictionSchema(referenceRows.slice(0, SCHEMA_SAMPLE_ROWS), records.format);
-  const features = compareFeatures(featureColumns(referenceRows, schema), featureColumns(currentRows, schema), test, input.thresholds);
+  const vectors = new Set(schema.features.filter((f) => f.kind === 'vector').map((f) => f.name));
+  const features = compareFeatures(featureColumns(referenceRows, schema), featureColumns(currentRows, schema), test, input.thresholds, vectors);
   const drifted = features.filter((f) => f.drifted).map((f) => f.feature);
   const listed = `${drifted.slice(0, SUMMARY_FEATURES).join(', ')}${drifted.length > SUMMARY_FEATURES ? ', …' : ''}`;
   const summary = drifted.length
@@ -111,6 +131,7 @@ export function checkDrift(input: DriftCheckInput): DriftCheckOutcome {
     segments: [],
     suspicious: [],
     ...(referenceEnd !== undefined ? { referenceEnd } : {}),
+    driftScope: { start: current.start, end: current.end, reference: referenceScope, rule: ruleOf(test, input.thresholds) },
   };
   return { log: input.log, reference: label, test, referenceRows: referenceRows.length, currentRows: currentRows.length, features, drifted, summary, report };
 }

@@ -56,8 +56,12 @@ export function compareFeatures(
   current: ReadonlyMap<string, FeatureValues>,
   test: DriftCheckTest,
   thresholds: DriftCheckThresholds,
+  /** Vector features whose element columns (`input[0]`, ...) are judged as one feature. */
+  vectors: ReadonlySet<string> = new Set(),
 ): FeatureDriftView[] {
-  const results: { feature: string; kind: 'numeric' | 'categorical'; result: DriftTestResult }[] = [];
+  type Tested = { feature: string; kind: 'numeric' | 'categorical' | 'vector'; result: DriftTestResult };
+  const results: Tested[] = [];
+  const elements = new Map<string, DriftTestResult[]>();
   for (const [feature, ref] of reference) {
     const cur = current.get(feature);
     if (!cur || cur.kind !== ref.kind) continue;
@@ -70,8 +74,14 @@ export function compareFeatures(
       ref.kind === 'numeric' && cur.kind === 'numeric'
         ? runDriftTest(choice, ref.values, cur.values)
         : runDriftTest(choice, columnCounts(ref), columnCounts(cur));
-    results.push({ feature, kind: ref.kind, result });
+    const vector = vectorOf(feature, vectors);
+    if (vector !== undefined) {
+      const list = elements.get(vector) ?? [];
+      list.push(result);
+      elements.set(vector, list);
+    } else results.push({ feature, kind: ref.kind, result });
   }
+  for (const [feature, list] of elements) results.push({ feature, kind: 'vector', result: vectorResult(list) });
   results.sort(
     (a, b) =>
       Number(b.result.drifted) - Number(a.result.drifted) ||
@@ -85,6 +95,32 @@ export function compareFeatures(
     value: result.statistic,
     test: result.test,
     pValue: result.pValue ?? null,
+    threshold: result.threshold,
     drifted: result.drifted,
   }));
+}
+
+/** The vector a column `name[k]` is an element of, if any. */
+function vectorOf(column: string, vectors: ReadonlySet<string>): string | undefined {
+  const at = column.lastIndexOf('[');
+  if (at <= 0 || !column.endsWith(']')) return undefined;
+  const name = column.slice(0, at);
+  return vectors.has(name) ? name : undefined;
+}
+
+/**
+ * A vector's elements judged as one feature: with a p-value test, the smallest p-value
+ * Bonferroni-corrected over the elements (so 64 pixels do not give 64 chances of a false alarm);
+ * with a distance, the mean over the elements against the same threshold.
+ */
+export function vectorResult(elements: readonly DriftTestResult[]): DriftTestResult {
+  const first = elements[0]!;
+  const withP = elements.filter((r) => r.pValue !== undefined);
+  if (withP.length === elements.length) {
+    const strongest = withP.reduce((a, b) => (b.pValue! < a.pValue! ? b : a));
+    const pValue = Math.min(1, strongest.pValue! * elements.length);
+    return { test: strongest.test, statistic: strongest.statistic, pValue, threshold: strongest.threshold, drifted: pValue < strongest.threshold };
+  }
+  const mean = elements.reduce((s, r) => s + r.statistic, 0) / elements.length;
+  return { test: first.test, statistic: mean, threshold: first.threshold, drifted: mean > first.threshold };
 }

@@ -81,7 +81,7 @@ test('compareFeatures: exact KS, Wasserstein, PSI and z results on small samples
   const ref = [1, 2, 3, 4, 5, 6];
   // Disjoint samples of 6: D = 1, exact two-sided p = 2 / C(12, 6).
   assert.deepEqual(compareFeatures(one('x', numeric(ref)), one('x', numeric([11, 12, 13, 14, 15, 16])), 'auto', THRESHOLDS), [
-    { feature: 'x', kind: 'numeric', statistic: 'ks', value: 1, test: 'ks', pValue: 2 / 924, drifted: true },
+    { feature: 'x', kind: 'numeric', statistic: 'ks', value: 1, test: 'ks', pValue: 2 / 924, threshold: 0.05, drifted: true },
   ]);
   // A shift by 1 over the reference's population std, sqrt(35/12).
   const [w] = compareFeatures(one('x', numeric(ref)), one('x', numeric(ref.map((v) => v + 1))), 'wasserstein', THRESHOLDS);
@@ -142,12 +142,22 @@ test('checkDrift: the first rows as reference, exact result and report', () => {
     referenceRows: 6,
     currentRows: 6,
     features: [
-      { feature: 'x', kind: 'numeric', statistic: 'ks', value: 1, test: 'ks', pValue: 2 / 924, drifted: true },
-      { feature: 'colour', kind: 'categorical', statistic: 'z', value: 0, test: 'z', pValue: 1, drifted: false },
+      { feature: 'x', kind: 'numeric', statistic: 'ks', value: 1, test: 'ks', pValue: 2 / 924, threshold: 0.05, drifted: true },
+      { feature: 'colour', kind: 'categorical', statistic: 'z', value: 0, test: 'z', pValue: 1, threshold: 0.05, drifted: false },
     ],
     drifted: ['x'],
     summary: '1 of 2 features of dev.csv drifted against the first 6 rows: x (auto)',
-    report: { log: '/logs/dev.csv', rows: 12, windows: [], features: result.features, alerts: [], segments: [], suspicious: [], referenceEnd: 6 },
+    report: {
+      log: '/logs/dev.csv',
+      rows: 12,
+      windows: [],
+      features: result.features,
+      alerts: [],
+      segments: [],
+      suspicious: [],
+      referenceEnd: 6,
+      driftScope: { start: 6, end: 12, reference: { start: 0, end: 6 }, rule: result.report.driftScope!.rule },
+    },
   });
 });
 
@@ -160,8 +170,8 @@ test('checkDrift: row ranges, another log as reference, and too few rows', () =>
   const other = checkDrift(input(records, { reference: { kind: 'records', label: 'ref.csv', rows: records.rows.slice(0, 6) } }));
   assert.deepEqual([other.reference, other.referenceRows, other.currentRows, 'referenceEnd' in other.report], ['ref.csv', 6, 18, false]);
   assert.equal(other.summary, '1 of 2 features of dev.csv drifted against the ref.csv: x (auto)');
-  assert.throws(() => checkDrift(input(records, { reference: { kind: 'rows', rows: 1 } })), { message: 'the reference (first 1 rows) has fewer than 2 rows' });
-  assert.throws(() => checkDrift(input(records, { reference: { kind: 'rows', rows: 17 } })), { message: 'there are fewer than 2 rows to compare with the reference' });
+  assert.throws(() => checkDrift(input(records, { reference: { kind: 'rows', rows: 1 } })), { message: 'the reference (first 1 rows) has fewer than 2 rows; the log has 18 rows' });
+  assert.throws(() => checkDrift(input(records, { reference: { kind: 'rows', rows: 17 } })), { message: 'there are fewer than 2 rows to compare with the reference; the log has 18 rows' });
   const calm = checkDrift(input(records, { reference: { kind: 'range', start: 0, end: 6 }, range: { start: 0, end: 6 }, test: 'jensenshannon' }));
   assert.equal(calm.summary, 'no drift in 2 features of dev.csv against the rows 0–5 (jensenshannon)');
 });
@@ -192,4 +202,23 @@ test('checkDrift on tabular_dev.csv: rows 0-999 against 2500-3999 rank the three
     assert.deepEqual(result.features.slice(0, 3).map((f) => f.feature).sort(), DRIFTED, test);
     assert.ok(result.features.every((f) => f.test === test), test);
   }
+});
+
+test('checkDrift: a vector is one feature, its elements Bonferroni-corrected (KS) or averaged (distances)', () => {
+  const lines: string[] = [];
+  // 40 rows; from row 20 on, element 1 of `input` shifts by 100 and the others stay put.
+  for (let i = 0; i < 40; i++) lines.push(JSON.stringify({ input: [i % 20, (i % 20) + (i >= 20 ? 100 : 0), i % 20, i % 20], f: i % 20, prediction: 1 }));
+  const records = collect(lines.join('\n') + '\n');
+  const ks = checkDrift(input(records, { reference: { kind: 'rows', rows: 20 }, test: 'ks' }));
+  assert.deepEqual(ks.features.map((f) => [f.feature, f.kind, f.drifted]), [['input', 'vector', true], ['f', 'numeric', false]]);
+  // Disjoint samples of 20: exact p = 2 / C(40, 20), times 4 elements.
+  assert.ok(Math.abs(ks.features[0]!.pValue! / (4 * (2 / 137846528820)) - 1) < 1e-12, `p ${ks.features[0]!.pValue}`);
+  assert.equal(ks.summary, '1 of 2 features of dev.csv drifted against the first 20 rows: input (ks)');
+  const js = checkDrift(input(records, { reference: { kind: 'rows', rows: 20 }, test: 'jensenshannon' }));
+  const vector = js.features.find((f) => f.feature === 'input')!;
+  assert.equal(vector.pValue, null);
+  assert.equal(vector.threshold, 0.1);
+  // One element of four at the largest distance (ln 2, as a distance sqrt(ln 2)) averages above 0.1.
+  assert.ok(Math.abs(vector.value - Math.sqrt(Math.log(2)) / 4) < 1e-9, `mean distance ${vector.value}`);
+  assert.equal(vector.drifted, true);
 });
