@@ -218,7 +218,9 @@ test('checkDrift: a vector is one feature, its elements Bonferroni-corrected (KS
   const vector = js.features.find((f) => f.feature === 'input')!;
   assert.equal(vector.pValue, null);
   assert.equal(vector.threshold, 0.1);
-  // One element of four at the largest distance (ln 2, as a distance sqrt(ln 2)) averages above 0.1.
-  assert.ok(Math.abs(vector.value - Math.sqrt(Math.log(2)) / 4) < 1e-9, `mean distance ${vector.value}`);
+  // Element 1: the reference spreads 0.1 over each of 10 bins, the shifted values all clip into the
+  // last one (m = 0.55 there, 0.05 elsewhere); the three calm elements add 0, so the mean is a quarter.
+  const divergence = 0.5 * (9 * 0.1 * Math.log(0.1 / 0.05) + 0.1 * Math.log(0.1 / 0.55)) + 0.5 * Math.log(1 / 0.55);
+  assert.ok(Math.abs(vector.value - Math.sqrt(divergence) / 4) < 1e-9, `mean distance ${vector.value}`);
   assert.equal(vector.drifted, true);
 });
