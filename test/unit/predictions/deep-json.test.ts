@@ -4,7 +4,7 @@ import { PredictionLineParser, PredictionMonitor, flattenRecord, type LineProble
 import { MAX_RECORD_DEPTH, nestedDeeperThan } from '../../../src/core/predictions/nesting';
 import { runCli } from '../helpers/cli';
 import { scratchDir } from '../helpers/scratch';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const row = (i: number) => JSON.stringify({ ts: 1700000000 + i, id: `r${i}`, x: (i * 7) % 10, prediction: i % 2, label: i % 2 });
@@ -32,6 +32,7 @@ test('modelmon predictions names the file and line of the deep row and exits 0 (
   const dir = scratchDir('deep-json');
   writeFileSync(join(dir, 'deep.jsonl'), logWith(deepObject(5000)));
   const r = await runCli(['predictions', 'deep.jsonl', '--reference-rows', '20', '--window', '20'], '', dir);
+  rmSync(dir, { recursive: true, force: true });
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, '');
   assert.match(r.out, /^deep\.jsonl: 60 rows \(jsonl\);/);
