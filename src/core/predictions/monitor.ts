@@ -75,7 +75,8 @@ function csvValue(text: string): FlatValue {
   if (typeof v !== 'string' || !v.startsWith('[') || !v.endsWith(']')) return v;
   try {
     const parsed: unknown = JSON.parse(v);
-    return Array.isArray(parsed) ? parsed : v;
+    // Only a flat array is a vector; nested ones stay text (and cannot recurse in String()).
+    return Array.isArray(parsed) && parsed.every((x) => x === null || typeof x !== 'object') ? (parsed as FlatValue) : v;
   } catch {
     return v;
   }

@@ -98,7 +98,11 @@ export function classText(v: FlatValue | undefined): string | undefined {
 
 /** Epoch ms from ISO text or epoch seconds/milliseconds; undefined when unreadable. */
 export function parseTimestamp(v: FlatValue | undefined): number | undefined {
-  if (typeof v === 'number') return v < 1e11 ? v * 1000 : v;
+  if (typeof v === 'number') {
+    const ms = v < 1e11 ? v * 1000 : v;
+    // Past ±8.64e15 ms (and for ±Infinity) there is no Date: the row keeps no timestamp.
+    return Math.abs(ms) <= 8.64e15 ? ms : undefined;
+  }
   if (typeof v === 'string') {
     const fast = utcTimestamp(v);
     if (fast !== undefined) return fast;

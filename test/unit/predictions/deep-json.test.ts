@@ -71,3 +71,22 @@ test('flattenRecord walks iteratively, in key order, and leaves out what lies pa
   assert.deepEqual([...flattenRecord(deep, '', new Map(), 3)], []);
   assert.deepEqual([...flattenRecord({ a: { b: { c: 1 } }, z: 2 }, '', new Map(), 2)], [['z', 2]]);
 });
+
+test('a CSV cell holding a 20,000-deep JSON array stays text; the log is read whole', () => {
+  const m = new PredictionMonitor({ reference: { kind: 'rows', rows: 20 }, window: 20 });
+  const deepArray = '['.repeat(20_000) + ']'.repeat(20_000);
+  const lines = ['ts,x,tags,prediction,label', ...Array.from({ length: 60 }, (_, i) => `${1700000000 + i},${(i * 7) % 10},${i === 10 ? `"${deepArray}"` : `[${i % 3}]`},${i % 2},${i % 2}`)];
+  m.pushText(lines.join('\n') + '\n');
+  m.end();
+  const r = m.snapshot();
+  assert.equal(r.rows, 60);
+  assert.equal(r.schema!.columns.includes('tags'), true);
+});
+
+test('a timestamp of ±1e999 or past the Date range leaves the row without a time instead of throwing', () => {
+  const m = new PredictionMonitor({ reference: { kind: 'rows', rows: 20 }, window: 20 });
+  const lines = Array.from({ length: 60 }, (_, i) => (i === 5 ? row(i).replace(/"ts":\d+/, '"ts":-1e999') : i === 6 ? row(i).replace(/"ts":\d+/, '"ts":9e15') : row(i)));
+  m.pushText(lines.join('\n') + '\n');
+  m.end();
+  assert.equal(m.snapshot().rows, 60);
+});
