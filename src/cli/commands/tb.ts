@@ -7,7 +7,7 @@ import type { TagSeries } from '../../core/tfevents/tag-series';
 import { LogdirError, LogdirWatcher, readLogdir, type FileCorruption, type LogdirOptions } from '../../io/tfevents/logdir';
 import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../io';
 // Run and tag names come from the event files: their control characters must not reach the terminal.
-import { printable } from '../../core/terminalText';
+import { printable, terminalJson } from '../../core/terminalText';
 
 const USAGE = `usage: modelmon tb <logdir> [--json] [--follow] [--no-data-crc] [--max-points N]
 
@@ -133,7 +133,7 @@ export const tbCommand: CliCommand = {
       const { store, corruptions } = await readLogdir(root, { ...options, signal: io.signal });
       const findings = new HealthMonitor().update(store).findings;
       if (json) {
-        io.out(JSON.stringify({ runs: store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions }, null, 2) + '\n');
+        io.out(terminalJson(JSON.stringify({ runs: store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions }, null, 2)) + '\n');
       } else {
         io.out(printable(renderText(store, findings, corruptions, given)));
       }
@@ -164,7 +164,7 @@ async function runFollow(root: string, given: string, json: boolean, options: Lo
     }
     const { findings } = monitor.update(watcher.store);
     if (json) {
-      io.out(JSON.stringify({ runs: watcher.store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions: watcher.corruptions }) + '\n');
+      io.out(terminalJson(JSON.stringify({ runs: watcher.store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions: watcher.corruptions })) + '\n');
     } else {
       io.out(printable(renderText(watcher.store, findings, watcher.corruptions, given)));
       io.out(`\nfollowing ${given} (Ctrl-C to stop)\n`);
@@ -173,8 +173,8 @@ async function runFollow(root: string, given: string, json: boolean, options: Lo
       const { added } = monitor.update(watcher.store);
       for (const name of change.runsAdded) if (!json) io.out(`+ run ${printable(name)}\n`);
       for (const name of change.runsRemoved) if (!json) io.out(`- run ${printable(name)}\n`);
-      for (const f of added) io.out(json ? JSON.stringify({ finding: findingJson(f) }) + '\n' : `${printable(findingLine(f))}\n`);
-      for (const c of change.corruptions) io.out(json ? JSON.stringify({ corruption: c }) + '\n' : `corrupt ${printable(corruptionLine(c))}\n`);
+      for (const f of added) io.out(json ? terminalJson(JSON.stringify({ finding: findingJson(f) })) + '\n' : `${printable(findingLine(f))}\n`);
+      for (const c of change.corruptions) io.out(json ? terminalJson(JSON.stringify({ corruption: c })) + '\n' : `corrupt ${printable(corruptionLine(c))}\n`);
     };
     await done;
   } finally {

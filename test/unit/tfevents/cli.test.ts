@@ -123,3 +123,17 @@ test('tb --follow prints new findings as events arrive and ends on abort', async
   controller.abort();
   assert.equal(await running, 0);
 });
+
+test('tb --json escapes C1 controls from run and tag names, and the document parses back to the real names', async () => {
+  const dir = scratchDir('tb-c1');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, 'run\u009b2J'));
+  writeFileSync(join(dir, 'run\u009b2J', 'events.out.tfevents.1.host'), scalarFile([['loss\u009b31m', 1, 1]]));
+  const { io, cli } = fakeIO();
+  assert.equal(await tbCommand.run([dir, '--json'], cli), 0);
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(/[\u0080-\u009f]/.test(io.stdout), false);
+  const doc = JSON.parse(io.stdout) as { runs: { name: string; tags: { tag: string }[] }[] };
+  assert.equal(doc.runs[0]!.name, 'run\u009b2J');
+  assert.equal(doc.runs[0]!.tags[0]!.tag, 'loss\u009b31m');
+});
