@@ -19,6 +19,8 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
   private state: PredictionsState = { logs: [], selected: null, report: null };
   private theme: Theme = readTheme();
   private charts: Chart<'line'>[] = [];
+  /** How the suspicious rows are sorted: the highest score first until the user picks another column. */
+  private suspiciousSort: SuspiciousSort = { key: 'score', descending: true };
 
   constructor(
     private readonly root: HTMLElement,
@@ -63,7 +65,8 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
       this.reportRendered(0);
       return;
     }
-    this.root.append(this.tiles(report), this.performanceSection(report), this.alertSection(report), this.driftSection(report));
+    if (this.state.adHoc) this.root.append(this.tiles(report), this.driftSection(report));
+    else this.root.append(this.tiles(report), this.performanceSection(report), this.alertSection(report), this.driftSection(report));
     if (report.segments.length) this.root.append(this.segmentSection(report));
     if (report.suspicious.length) this.root.append(this.suspiciousSection(report));
     this.reportRendered(report.windows.length * this.metricKeys(report).length);
@@ -72,7 +75,7 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
   private header(): HTMLElement {
     const logs = this.state.logs;
     const picker =
-      logs.length > 1 && this.bridge.interactive
+      logs.length > 1 && this.bridge.interactive && !this.state.adHoc
         ? select(
             'Log',
             logs.map((l) => ({ value: l.path, label: l.label })),
@@ -81,10 +84,13 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
           )
         : null;
     const current = logs.find((l) => l.path === this.state.selected);
+    const adHoc = this.state.adHoc;
     return h(
       'header',
       { class: 'toolbar' },
-      h('div', { class: 'toolbar-title' }, h('h1', {}, 'Predictions'), h('span', { class: 'subtle mono' }, current?.label ?? '')),
+      adHoc
+        ? h('div', { class: 'toolbar-title' }, h('h1', {}, 'Drift check'), h('span', { class: 'subtle' }, adHoc.title))
+        : h('div', { class: 'toolbar-title' }, h('h1', {}, 'Predictions'), h('span', { class: 'subtle mono' }, current?.label ?? '')),
       picker ? h('div', { class: 'toolbar-controls' }, picker) : null,
     );
   }
@@ -97,12 +103,18 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
     const latest = last?.metrics[accuracyKey];
     const baseline = first?.metrics[accuracyKey];
     const delta = latest != null && baseline != null ? latest - baseline : null;
+    const scope = r.driftScope;
+    const driftDetail = drifted ? r.features.filter((f) => f.drifted).slice(0, 3).map((f) => f.feature).join(', ') + (drifted > 3 ? ', …' : '') : 'no drift detected';
+    const driftTile = tile('Drifted features', `${drifted} / ${r.features.length}`, scope ? `${driftDetail} · ${rowSpan(scope.start, scope.end)}` : driftDetail, drifted ? 'warning' : 'ok');
+    if (this.state.adHoc) {
+      return h('div', { class: 'tiles' }, tile('Rows in the log', formatCount(r.rows), scope ? `compared: ${rowSpan(scope.start, scope.end)}` : ''), tile('Reference', scope ? referenceText(scope.reference) : '–', ''), driftTile);
+    }
     return h(
       'div',
       { class: 'tiles' },
       tile('Rows', formatCount(r.rows), `${plural(r.windows.length, 'window')}`),
       tile(humanizeKey(accuracyKey), latest != null ? `${(latest * 100).toFixed(1)}%` : '–', delta !== null ? `${delta >= 0 ? '+' : '−'}${Math.abs(delta * 100).toFixed(1)} pts since the first window` : 'latest window', delta !== null && delta < -0.05 ? 'error' : undefined),
-      tile('Drifted features', `${drifted} / ${r.features.length}`, drifted ? r.features.filter((f) => f.drifted).slice(0, 3).map((f) => f.feature).join(', ') + (drifted > 3 ? ', …' : '') : 'no drift detected', drifted ? 'warning' : 'ok'),
+      driftTile,
       tile('Alerts', String(r.alerts.length), r.alerts.length ? `first at row ${formatCount(r.alerts[0]!.index)}` : 'none so far', r.alerts.length ? 'error' : 'ok'),
     );
   }
@@ -234,33 +246,43 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
   private driftSection(r: PredictionReportView): HTMLElement {
     const features = [...r.features].sort(byDrift);
     const drifted = features.filter((f) => f.drifted).length;
-    const { root, body } = section('drift', 'Feature drift', `${drifted} of ${plural(features.length, 'feature')} drifted`);
+    const scope = r.driftScope;
+    const { root, body } = section('drift', 'Feature drift', `${drifted} of ${plural(features.length, 'feature')} drifted${scope ? ` · ${rowSpan(scope.start, scope.end)}` : ''}`);
     if (!features.length) {
       body.append(h('p', { class: 'subtle' }, 'Drift is measured once the reference window is full.'));
       return root;
     }
+    // Which rows the table describes and the rule it applies: a verdict without them cannot be checked.
+    if (scope) {
+      body.append(
+        h('p', { class: 'drift-scope' }, h('strong', {}, `${capitalise(rowSpan(scope.start, scope.end))}`), ` against ${referenceText(scope.reference)}. `, h('span', { class: 'subtle' }, `Drifted: ${scope.rule}.`)),
+      );
+    }
     // Statistics differ in scale (chi² vs KS), so each bar is relative to the largest of its kind.
     const peaks = new Map<string, number>();
     for (const f of features) if (Number.isFinite(f.value)) peaks.set(f.statistic, Math.max(peaks.get(f.statistic) ?? 1e-12, Math.abs(f.value)));
-    const showTest = features.some((f) => f.test !== null && f.test !== f.statistic);
+    const columnTests = features.some((f) => f.columnTest);
     const rows = features.map((f) => {
       const bar = h('span', { class: `bar${f.drifted ? ' bar-drifted' : ''}` });
       bar.style.width = `${Math.min(100, (100 * Math.abs(f.value)) / (peaks.get(f.statistic) ?? 1))}%`;
+      const why = f.basis === 'episode' ? 'named by the drift alert still open' : f.drifted ? `p below ${f.threshold ?? 'the threshold'}` : f.threshold !== undefined ? `not below ${f.threshold}` : '';
+      const ct = f.columnTest;
       return h(
         'tr',
         { class: f.drifted ? 'row-drifted' : '' },
-        h('td', { class: 'mono' }, f.feature),
+        h('td', { class: 'mono wrap' }, f.feature),
         h('td', { class: 'subtle' }, f.kind),
         h('td', { class: 'nowrap', title: f.statistic }, testLabel(f.statistic)),
         h('td', { class: 'num' }, h('span', { class: 'bar-cell' }, h('span', { class: 'bar-track' }, bar), formatNumber(f.value, 3))),
-        showTest ? h('td', { class: 'subtle' }, f.test ? testLabel(f.test) : '–') : null,
         h('td', { class: 'num' }, formatPValue(f.pValue)),
-        h('td', {}, f.drifted ? badge('drifted', 'warning') : badge('stable', 'ok')),
-        h('td', { class: 'num subtle' }, f.detectedAt != null ? formatCount(f.detectedAt) : ''),
+        h('td', { title: why }, f.drifted ? badge(f.basis === 'episode' ? 'drifted (alert)' : 'drifted', 'warning') : badge('stable', 'ok')),
+        h('td', { class: 'num subtle' }, f.drifted && f.detectedAt != null ? formatCount(f.detectedAt) : ''),
+        columnTests ? h('td', { class: 'subtle nowrap' }, ct ? `${testLabel(ct.test)} ${formatNumber(ct.statistic, 3)}${ct.pValue !== null ? ` · p ${formatPValue(ct.pValue)}` : ''}` : '') : null,
       );
     });
-    const headings = showTest ? ['Feature', 'Type', 'Statistic', 'Value', 'Test', 'p-value', '', 'Drift from row'] : ['Feature', 'Type', 'Test', 'Statistic', 'p-value', '', 'Drift from row'];
-    body.append(table(headings, rows, showTest ? [3, 5, 7] : [3, 4, 6]));
+    const pHeading = features.some((f) => f.basis !== undefined) ? 'p (family-wise)' : 'p-value';
+    const headings = ['Feature', 'Type', 'Test', 'Statistic', pHeading, 'Verdict', 'Since row', ...(columnTests ? ['Column test'] : [])];
+    body.append(table(headings, rows, [3, 4, 6]));
     return root;
   }
 
@@ -287,11 +309,41 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
   }
 
   private suspiciousSection(r: PredictionReportView): HTMLElement {
-    const { root, body } = section('suspicious', 'Suspicious rows', plural(r.suspicious.length, 'row'));
-    const rows = r.suspicious.map((s) =>
-      h('tr', {}, h('td', { class: 'num' }, this.lineLink(r.log, s.line)), h('td', { class: 'num' }, formatCount(s.index)), h('td', {}, s.reason), h('td', { class: 'num' }, formatNumber(s.score ?? null, 4))),
-    );
-    body.append(table(['Line', 'Row', 'Why', 'Score'], rows, [0, 1, 3], true));
+    const total = r.suspiciousTotal ?? r.suspicious.length;
+    const note = total > r.suspicious.length ? `first ${formatCount(r.suspicious.length)} of ${formatCount(total)} rows` : plural(r.suspicious.length, 'row');
+    const { root, body } = section('suspicious', 'Suspicious rows', note);
+    const box = h('div', {});
+    const draw = () => {
+      const { key, descending } = this.suspiciousSort;
+      const sorted = [...r.suspicious].sort((a, b) => {
+        const d = key === 'score' ? (a.score ?? -Infinity) - (b.score ?? -Infinity) : key === 'row' ? a.index - b.index : a.reason.localeCompare(b.reason) || a.index - b.index;
+        return descending ? -d : d;
+      });
+      const rows = sorted.map((s) =>
+        h('tr', {}, h('td', { class: 'num' }, formatNumber(s.score ?? null, 4)), h('td', { class: 'num' }, formatCount(s.index)), h('td', { class: 'num' }, this.lineLink(r.log, s.line)), h('td', { class: 'wrap' }, s.reason)),
+      );
+      const sortable = (label: string, k: SuspiciousSort['key']) => {
+        const active = key === k;
+        const button = h('button', { type: 'button', class: 'sort-button', title: `Sort by ${label.toLowerCase()}` }, label, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (descending ? ' ▼' : ' ▲') : ''));
+        button.addEventListener('click', () => {
+          // A new column starts with what matters most: the highest score, the first row, A to Z.
+          this.suspiciousSort = active ? { key: k, descending: !descending } : { key: k, descending: k === 'score' };
+          draw();
+        });
+        return { button, sort: active ? (descending ? 'descending' : 'ascending') : 'none' };
+      };
+      const heads = [sortable('Score', 'score'), sortable('Row', 'row'), null, sortable('Why', 'reason')];
+      const head = h(
+        'tr',
+        {},
+        ...heads.map((c, i) =>
+          c ? h('th', { class: i < 2 ? 'num' : '', 'aria-sort': c.sort }, c.button) : h('th', { class: 'num' }, 'Line'),
+        ),
+      );
+      box.replaceChildren(h('div', { class: 'table-scroll short' }, h('table', { class: 'data-table' }, h('thead', {}, head), h('tbody', {}, ...rows))));
+    };
+    draw();
+    body.append(box);
     return root;
   }
 
@@ -319,8 +371,27 @@ function table(headings: readonly string[], rows: readonly HTMLElement[], numeri
   return h('div', { class: `table-scroll${short ? ' short' : ''}` }, h('table', { class: 'data-table' }, h('thead', {}, head), h('tbody', {}, ...rows)));
 }
 
+/** Drifted first; then the engine's order (strongest first), which the host already sends. */
 function byDrift(a: FeatureDriftView, b: FeatureDriftView): number {
-  return Number(b.drifted) - Number(a.drifted) || (b.value || 0) - (a.value || 0) || a.feature.localeCompare(b.feature);
+  return Number(b.drifted) - Number(a.drifted);
+}
+
+interface SuspiciousSort {
+  readonly key: 'score' | 'row' | 'reason';
+  readonly descending: boolean;
+}
+
+/** "rows 3,500–3,999" for rows [start, end). */
+function rowSpan(start: number, end: number): string {
+  return `rows ${formatCount(start)}–${formatCount(end - 1)}`;
+}
+
+function referenceText(reference: { readonly start: number; readonly end: number } | string): string {
+  return typeof reference === 'string' ? reference : `reference ${rowSpan(reference.start, reference.end)}`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function rank(metric: string): number {
@@ -349,6 +420,10 @@ const TEST_LABELS: Record<string, string> = {
   z: 'Z-test',
   hellinger: 'Hellinger',
   mmd: 'MMD',
+  meanshift: 'mean shift (sd)',
+  pcaerror: 'PCA error (sd)',
+  chisquare: 'χ² test',
+  pcareconstruction: 'PCA error (sd)',
 };
 
 function testLabel(name: string): string {

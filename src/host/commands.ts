@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Incident } from '../core/alerts';
 import type { PredictionReportView, TrainingFocus } from '../protocol/views';
 import type { AlertCenter } from './alerts/alertCenter';
-import { runDriftReaction } from './alerts/onDrift';
+import { driftCheckTitle, parseRowRange, rowRangeProblem } from '../core/driftCheck';
 import type { Dashboards } from './dashboards';
 import { fileOfNode, type ExplorerNode } from './explorer/explorerTree';
 import { describeError, type MonitorLog } from './log';
@@ -23,8 +23,11 @@ export interface CommandTargets {
   readonly verifyIntegrity?: (target?: vscode.Uri) => Promise<unknown>;
   /** Writes the HTML report; undefined when the report module is not available. */
   readonly exportReport?: (target: vscode.Uri) => Promise<unknown>;
-  /** Shows a drift check's report on the predictions dashboard. */
-  readonly showReport: (log: string, report: PredictionReportView) => void;
+  /**
+   * @deprecated Ad-hoc drift checks open a panel of their own (`dashboards.openDriftCheck`) and never
+   * replace the live dashboard's report; nothing calls this any more.
+   */
+  readonly showReport?: (log: string, report: PredictionReportView) => void;
   /** Everything `modelmon.refresh` should rescan. */
   readonly refreshAll: () => Promise<void>;
 }
@@ -120,13 +123,18 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
       return options ? checkDrift(t, options) : undefined;
     }),
     register('modelmon.compareRanges', async (arg?: unknown) => {
-      const log = logOf(arg) ?? (await pickLog(t));
+      const log = logOf(arg) ?? (await pickLog(t, 'Compare Two Row Ranges: prediction log'));
       if (!log) return undefined;
+      await t.predictions.ready();
       const rows = t.predictions.logs().find((l) => l.path === log)?.rows ?? 0;
+      if (rows < 4) {
+        void vscode.window.showWarningMessage(`Model Monitor: ${path.basename(log)} has ${rows} readable rows; comparing two ranges needs at least 4.`);
+        return undefined;
+      }
       const half = Math.floor(rows / 2);
-      const first = await askRange('Reference rows (0-based, end exclusive)', `0-${half}`);
+      const first = await askRange('Compare Two Row Ranges (1/2): reference rows', `0-${half}`, rows);
       if (!first) return undefined;
-      const second = await askRange('Rows to compare against it', `${half}-${rows}`);
+      const second = await askRange('Compare Two Row Ranges (2/2): rows to compare against the reference', `${first.end}-${rows}`, rows);
       if (!second) return undefined;
       return checkDrift(t, { log, reference: { kind: 'range', ...first }, range: second });
     }),
@@ -198,13 +206,13 @@ function parseDriftOptions(arg: Record<string, unknown>): DriftCheckOptions {
   return options;
 }
 
-async function pickLog(t: CommandTargets): Promise<string | undefined> {
+async function pickLog(t: CommandTargets, title = 'Check Drift (1/3): prediction log'): Promise<string | undefined> {
   await t.predictions.ready();
   const logs = t.predictions.logs();
   if (logs.length === 1) return logs[0]!.path;
   const picked = await vscode.window.showQuickPick(
     logs.map((l) => ({ label: l.label, description: `${l.rows} rows`, path: l.path })),
-    { title: 'Check Drift (1/3): prediction log', placeHolder: 'Which log?' },
+    { title, placeHolder: 'Which log?' },
   );
   return picked?.path;
 }
@@ -240,18 +248,14 @@ async function askDriftOptions(t: CommandTargets, given?: string): Promise<Drift
   return { log, reference, test: testChoice.label as DriftTestName };
 }
 
-async function askRange(title: string, value: string): Promise<{ start: number; end: number } | undefined> {
+async function askRange(title: string, value: string, rows: number): Promise<{ start: number; end: number } | undefined> {
   const text = await vscode.window.showInputBox({
     title,
     value,
-    prompt: 'start-end, e.g. 0-2000',
-    validateInput: (v) => {
-      const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(v);
-      return m && Number(m[1]) < Number(m[2]) ? undefined : 'Two row numbers, start-end, start < end';
-    },
+    prompt: `start-end of 0-based rows, end exclusive; the log has ${rows.toLocaleString('en-US')} rows (0-${rows})`,
+    validateInput: (v) => rowRangeProblem(v, rows),
   });
-  const m = text ? /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text) : null;
-  return m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
+  return text !== undefined ? parseRowRange(text, rows) : undefined;
 }
 
 async function pickIncident(alerts: AlertCenter, placeHolder: string): Promise<Incident | undefined> {
@@ -267,20 +271,19 @@ async function pickIncident(alerts: AlertCenter, placeHolder: string): Promise<I
   return picked ? alerts.get(picked.id) : undefined;
 }
 
-/** Runs a drift check with progress, then shows it (dashboard + notification) unless silent. */
+/**
+ * Runs a drift check with progress, then (unless silent) opens its result in a panel of its own.
+ * An ad-hoc check never touches the live monitor: no alert, no drift reaction, no change to the
+ * predictions dashboard or the tree.
+ */
 async function checkDrift(t: CommandTargets, options: DriftCheckOptions): Promise<DriftCheckResult> {
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Model Monitor: checking drift in ${path.basename(options.log)}`, cancellable: true },
     (_progress, token) => t.predictions.checkDrift(options, token),
   );
   t.log.info(`drift check: ${result.summary}`);
-  if (result.drifted.length) {
-    const { newEpisode } = t.alerts.raise({ source: `predictions:${result.log}`, kind: 'drift', severity: 'warning', message: result.summary });
-    if (newEpisode) void runDriftReaction(result, t.state, t.log);
-  }
-  if (result.report) t.showReport(result.log, result.report);
-  if (!options.silent) {
-    void t.dashboards.openPredictions(result.log);
+  if (!options.silent && result.report) {
+    await t.dashboards.openDriftCheck(driftCheckTitle({ ...result, report: result.report }, path.basename(result.log)), result.report);
     const show = result.drifted.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void show(`Model Monitor: ${result.summary}`);
   }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { PanelKind, TrainingFocus } from '../protocol/views';
+import type { PanelKind, PredictionReportView, TrainingFocus } from '../protocol/views';
 
 /** A dashboard finished drawing: how many points and charts are on screen. */
 export interface RenderEvent {
@@ -16,4 +16,6 @@ export interface Dashboards extends vscode.Disposable {
   /** Opens the predictions dashboard on `log` (absolute path), or on the first log. */
   openPredictions(log?: string): Promise<void>;
   openGpu(): Promise<void>;
+  /** Opens an ad-hoc drift check's result in its own panel titled `title`; the live dashboard is untouched. */
+  openDriftCheck(title: string, report: PredictionReportView): Promise<void>;
 }

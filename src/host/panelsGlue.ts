@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Dashboards, RenderEvent } from './dashboards';
 import type { MonitorLog } from './log';
-import { onDidRender, openGpuDashboard, openPredictionsDashboard, openTrainingDashboard, registerPanels, type PanelSources } from './panels';
+import { onDidRender, openDriftCheckPanel, openGpuDashboard, openPredictionsDashboard, openTrainingDashboard, registerPanels, type PanelSources } from './panels';
 
 /** The webview dashboards behind the commands' `Dashboards` port. */
 export function createDashboards(extension: vscode.ExtensionContext, log: MonitorLog, sources: PanelSources): Dashboards {
@@ -16,6 +16,9 @@ export function createDashboards(extension: vscode.ExtensionContext, log: Monito
     },
     openGpu: async () => {
       openGpuDashboard();
+    },
+    openDriftCheck: async (title, report) => {
+      openDriftCheckPanel(title, report);
     },
     dispose: () => registration.dispose(),
   };

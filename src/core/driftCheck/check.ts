@@ -49,6 +49,44 @@ export interface DriftCheckOutcome {
   readonly report: PredictionReportView;
 }
 
+/**
+ * The title of a check's own panel: its test, the compared rows and the reference, so two checks
+ * side by side cannot be confused with each other or with the live monitor.
+ *
+ * @example
+ * driftCheckTitle(outcome, 'tabular_dev.csv'); // 'Drift check (ks): tabular_dev.csv rows 1000–3999 vs first 1000 rows'
+ */
+export function driftCheckTitle(outcome: Pick<DriftCheckOutcome, 'test' | 'reference' | 'report'>, name: string): string {
+  const scope = outcome.report.driftScope;
+  const rows = scope ? ` rows ${scope.start}–${scope.end - 1}` : '';
+  return `Drift check (${outcome.test}): ${name}${rows} vs ${outcome.reference}`;
+}
+
+const ROW_RANGE = /^\s*(\d+)\s*-\s*(\d+)\s*$/;
+
+/**
+ * Why `text` is not a usable `start-end` range (0-based, end exclusive, at least 2 rows) of a log
+ * of `rows` rows, naming the log's length; undefined when it is usable.
+ *
+ * @example
+ * rowRangeProblem('0-99999', 5000); // 'The log has 5,000 rows: the end can be at most 5000'
+ */
+export function rowRangeProblem(text: string, rows: number): string | undefined {
+  const m = ROW_RANGE.exec(text);
+  const length = rows.toLocaleString('en-US');
+  if (!m) return `Two row numbers, start-end (the log has ${length} rows: 0-${rows})`;
+  const [start, end] = [Number(m[1]), Number(m[2])];
+  if (end > rows) return `The log has ${length} rows: the end can be at most ${rows}`;
+  if (end - start < 2) return `At least 2 rows: start-end with end >= start + 2 (the log has ${length} rows)`;
+  return undefined;
+}
+
+/** The range `text` names when rowRangeProblem finds nothing wrong with it. */
+export function parseRowRange(text: string, rows: number): RowRange | undefined {
+  const m = ROW_RANGE.exec(text);
+  return m && rowRangeProblem(text, rows) === undefined ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
+}
+
 /** The decision rule of a check's tests, in words. */
 function ruleOf(test: DriftCheckTest, t: DriftCheckThresholds): string {
   switch (test) {

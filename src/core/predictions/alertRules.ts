@@ -158,7 +158,8 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
   const expected = (1 - input.anomalyQuantile) * n;
   tracker.update('anomaly', 'anomaly', at, w.suspicious >= Math.max(3, 4 * expected), () => ({
     features: [],
-    message: () => `line ${at.line}: ${w.suspicious} suspicious inputs in the last ${n} rows (about ${expected.toFixed(1)} expected)`,
+    // The window holds rows at.index - n + 1 .. at.index: the range is named so the count can be checked against the suspicious-row list.
+    message: () => `line ${at.line}: ${w.suspicious} suspicious inputs in the last ${n} rows (rows ${at.index - n + 1}–${at.index}; about ${expected.toFixed(1)} expected)`,
     severity: 'warning',
   }));
 }

@@ -4,8 +4,9 @@
  * `open…` functions.
  */
 import * as vscode from 'vscode';
-import type { PanelKind, TrainingFocus } from '../../protocol/views';
+import type { PanelKind, PredictionReportView, TrainingFocus } from '../../protocol/views';
 import { DashboardPanel, TITLES, VIEW_TYPES, webviewOptions, type PanelContext, type RenderReport } from './dashboardPanel';
+import { DRIFT_CHECK_VIEW_TYPE, DriftCheckPanel } from './driftCheckPanel';
 import { GpuPanel } from './gpuPanel';
 import type { PanelSources } from './ports';
 import { PredictionsPanel } from './predictionsPanel';
@@ -30,6 +31,7 @@ export interface TrainingDashboardOptions {
 /** The open panels, at most one per kind, and how to make one. */
 class OpenDashboards implements vscode.Disposable {
   private readonly open = new Map<PanelKind, DashboardPanel>();
+  private readonly adHoc = new Set<DriftCheckPanel>();
   private readonly context: PanelContext;
 
   constructor(
@@ -74,6 +76,16 @@ class OpenDashboards implements vscode.Disposable {
     return this.track(new GpuPanel(this.create('gpu'), this.context, this.sources.gpu));
   }
 
+  /** A new panel for one ad-hoc drift check, titled with its test, reference and rows; the live dashboard is untouched. */
+  driftCheck(title: string, report: PredictionReportView): DriftCheckPanel {
+    const panel = vscode.window.createWebviewPanel(DRIFT_CHECK_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(this.context.extensionUri));
+    const log = { path: report.log, label: vscode.workspace.asRelativePath(report.log), rows: report.rows, alerts: 0, drifted: report.features.some((f) => f.drifted) };
+    const opened = new DriftCheckPanel(panel, this.context, { logs: [log], selected: report.log, report, adHoc: { title } });
+    this.adHoc.add(opened);
+    opened.onDidDispose(() => this.adHoc.delete(opened));
+    return opened;
+  }
+
   /** Re-attaches a panel VS Code kept across a reload; the page restores its own view state. */
   restore(kind: PanelKind, panel: vscode.WebviewPanel, state: unknown): void {
     this.open.get(kind)?.dispose();
@@ -103,8 +115,9 @@ class OpenDashboards implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const p of [...this.open.values()]) p.dispose();
+    for (const p of [...this.open.values(), ...this.adHoc]) p.dispose();
     this.open.clear();
+    this.adHoc.clear();
   }
 }
 
@@ -153,6 +166,11 @@ export function openTrainingDashboard(options?: TrainingDashboardOptions): vscod
 /** Opens (or reveals) the predictions dashboard, showing `log` (an absolute path) when given. */
 export function openPredictionsDashboard(options?: { readonly log?: string }): vscode.WebviewPanel {
   return registry().predictions(options?.log).panel;
+}
+
+/** Opens an ad-hoc drift check's result in a panel of its own, titled `title`. */
+export function openDriftCheckPanel(title: string, report: PredictionReportView): vscode.WebviewPanel {
+  return registry().driftCheck(title, report).panel;
 }
 
 /** Opens (or reveals) the live GPU dashboard. */

@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import {
   PredictionRecordCollector,
   checkDrift,
+  driftCheckTitle,
+  parseRowRange,
+  rowRangeProblem,
   compareFeatures,
   driftStrength,
   featureColumns,
@@ -223,4 +226,22 @@ test('checkDrift: a vector is one feature, its elements Bonferroni-corrected (KS
   const divergence = 0.5 * (9 * 0.1 * Math.log(0.1 / 0.05) + 0.1 * Math.log(0.1 / 0.55)) + 0.5 * Math.log(1 / 0.55);
   assert.ok(Math.abs(vector.value - Math.sqrt(divergence) / 4) < 1e-9, `mean distance ${vector.value}`);
   assert.equal(vector.drifted, true);
+});
+
+test('Compare Ranges: a range must lie within the log and hold 2 rows, and the message gives the log length', () => {
+  assert.equal(rowRangeProblem('0-99999', 5000), 'The log has 5,000 rows: the end can be at most 5000');
+  assert.equal(rowRangeProblem('10-11', 5000), 'At least 2 rows: start-end with end >= start + 2 (the log has 5,000 rows)');
+  assert.equal(rowRangeProblem('7-3', 5000), 'At least 2 rows: start-end with end >= start + 2 (the log has 5,000 rows)');
+  assert.equal(rowRangeProblem('abc', 5000), 'Two row numbers, start-end (the log has 5,000 rows: 0-5000)');
+  assert.equal(rowRangeProblem(' 2500 - 5000 ', 5000), undefined);
+  assert.deepEqual(parseRowRange('0-2500', 5000), { start: 0, end: 2500 });
+  assert.equal(parseRowRange('0-5001', 5000), undefined);
+});
+
+test('checkDrift: the result panel is titled with the test, the compared rows and the reference', () => {
+  const records = shiftedCsv(6, 18, 10);
+  const ranged = checkDrift(input(records, { reference: { kind: 'range', start: 0, end: 6 }, range: { start: 6, end: 12 }, test: 'ks' }));
+  assert.equal(driftCheckTitle(ranged, 'dev.csv'), 'Drift check (ks): dev.csv rows 6–11 vs rows 0–5');
+  const first = checkDrift(input(records));
+  assert.equal(driftCheckTitle(first, 'dev.csv'), 'Drift check (auto): dev.csv rows 6–17 vs first 6 rows');
 });

@@ -109,3 +109,20 @@ test('a feature named by the open drift alert is drifted, never stable: the tabu
   assert.equal(ink.detectedAt, null);
   assert.ok(ink.pValue !== null && ink.pValue > 0.001);
 });
+
+test('each suspicious-input alert counts exactly the listed suspicious rows of the range it names (digits)', async () => {
+  const view = (await analyzeLog(join(EXAMPLES, LOGS.digits), settings, new AbortController().signal)).report!;
+  const alerts = view.alerts.filter((a) => a.kind === 'anomaly');
+  assert.deepEqual(alerts.map((a) => a.index), [1999, 4099]);
+  for (const a of alerts) {
+    const m = /: (\d+) suspicious inputs in the last 500 rows \(rows (\d+)–(\d+); about 2\.5 expected\)$/.exec(a.message);
+    assert.ok(m, a.message);
+    const [count, from, to] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    assert.equal(to, a.index);
+    assert.equal(to - from + 1, 500);
+    assert.equal(view.suspicious.filter((s) => s.index >= from && s.index <= to).length, count, a.message);
+  }
+  assert.deepEqual(alerts.map((a) => /: (\d+) suspicious/.exec(a.message)![1]), ['13', '11']);
+  assert.equal(view.suspicious.length, 834);
+  assert.equal(view.suspiciousTotal, 834);
+});
