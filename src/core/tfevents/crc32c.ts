@@ -45,6 +45,22 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+/** Masked CRC-32C of the eight bytes at `start` (a record's length field): one slicing round, no loop. */
+export function maskedCrc32c8(bytes: Uint8Array, start: number): number {
+  const t = TABLES;
+  const lo = ~(bytes[start]! | (bytes[start + 1]! << 8) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 24));
+  const crc =
+    t[1792 + (lo & 0xff)]! ^
+    t[1536 + ((lo >>> 8) & 0xff)]! ^
+    t[1280 + ((lo >>> 16) & 0xff)]! ^
+    t[1024 + (lo >>> 24)]! ^
+    t[768 + bytes[start + 4]!]! ^
+    t[512 + bytes[start + 5]!]! ^
+    t[256 + bytes[start + 6]!]! ^
+    t[bytes[start + 7]!]!;
+  return maskCrc((crc ^ 0xffffffff) >>> 0);
+}
+
 /** TFRecord's masked CRC: rotate right by 15 and add a constant, mod 2^32. */
 export function maskCrc(crc: number): number {
   return (((crc >>> 15) | (crc << 17)) + 0xa282ead8) >>> 0;

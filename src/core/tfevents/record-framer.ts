@@ -1,4 +1,4 @@
-import { maskedCrc32c } from './crc32c';
+import { maskedCrc32c, maskedCrc32c8 } from './crc32c';
 
 /** A damaged stretch of an event file: where it starts and what was wrong. */
 export interface Corruption {
@@ -16,6 +16,8 @@ export interface FramerOptions {
 
 /** Called once per intact record; `payload` is a view that is only valid during the call. */
 export type RecordSink = (payload: Uint8Array, offset: number) => void;
+/** Called once per intact record with its payload as `buf[start, end)`, valid only during the call; allocates nothing. */
+export type RecordRangeSink = (buf: Uint8Array, start: number, end: number, offset: number) => void;
 export type CorruptionSink = (corruption: Corruption) => void;
 
 export const DEFAULT_MAX_RECORD_BYTES = 128 * 1024 * 1024;
@@ -73,6 +75,11 @@ export class TfRecordFramer {
 
   /** Frames the next bytes of the file. */
   push(chunk: Uint8Array, onRecord: RecordSink, onCorruption: CorruptionSink): void {
+    this.pushRanges(chunk, (buf, start, end, offset) => onRecord(buf.subarray(start, end), offset), onCorruption);
+  }
+
+  /** As {@link push}, handing each payload over as a byte range: no view is created per record. */
+  pushRanges(chunk: Uint8Array, onRecord: RecordRangeSink, onCorruption: CorruptionSink): void {
     let rest = chunk;
     if (this.carryLength > 0) {
       if (!this.resyncing && this.carryNeed === 0 && this.carryLength < HEADER) {
@@ -137,7 +144,7 @@ export class TfRecordFramer {
   }
 
   /** Frames complete records in `buf` (which starts at this.offset); returns the bytes used. */
-  private frame(buf: Uint8Array, onRecord: RecordSink, onCorruption: CorruptionSink): number {
+  private frame(buf: Uint8Array, onRecord: RecordRangeSink, onCorruption: CorruptionSink): number {
     let pos = 0;
     const end = buf.length;
     for (;;) {
@@ -163,7 +170,7 @@ export class TfRecordFramer {
   private checkHeader(buf: Uint8Array, pos: number, onCorruption: CorruptionSink, at = this.offset): number {
     const lengthLow = readU32(buf, pos);
     const lengthHigh = readU32(buf, pos + 4);
-    if (maskedCrc32c(buf, pos, pos + 8) !== readU32(buf, pos + 8)) {
+    if (maskedCrc32c8(buf, pos) !== readU32(buf, pos + 8)) {
       onCorruption({ offset: at, message: 'record length checksum mismatch; skipping to the next intact record' });
     } else if (lengthHigh !== 0 || lengthLow > this.maxRecordBytes) {
       const length = lengthHigh * 2 ** 32 + lengthLow;
@@ -203,7 +210,7 @@ export class TfRecordFramer {
     buf: Uint8Array,
     pos: number,
     length: number,
-    onRecord: RecordSink,
+    onRecord: RecordRangeSink,
     onCorruption: CorruptionSink,
     at = this.offset,
   ): void {
@@ -212,7 +219,7 @@ export class TfRecordFramer {
       onCorruption({ offset: at, message: `record payload checksum mismatch (${length} bytes); record skipped` });
       return;
     }
-    onRecord(buf.subarray(start, start + length), at);
+    onRecord(buf, start, start + length, at);
   }
 }
 

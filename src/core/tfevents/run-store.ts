@@ -2,7 +2,7 @@ import { SESSION_STATUS_START, decodeEvent, type HParamsInfo, type TfEvent } fro
 import { decodeUtf8 } from './protobuf';
 import { relateRun, type RunRelation } from './run-relation';
 import { SimpleScalars, hashBytes, scanSimpleScalars } from './simple-scalars';
-import { TagSeries, type SeriesLimits } from './tag-series';
+import { TagSeries, type SeriesLimits, type SeriesSizing } from './tag-series';
 
 /** A timeline cut: points at or after `step` were dropped when the run restarted. */
 export interface RunRestart {
@@ -24,7 +24,11 @@ export class RunData {
   fileVersion: string | undefined;
   version = 0;
   /** Scalar series by the hash of their tag's UTF-8 bytes, so the common case decodes no strings. */
-  private readonly byTagBytes = new Map<number, { bytes: Uint8Array; series: TagSeries }[]>();
+  private readonly byTagBytes = new Map<number, TagEntry[]>();
+  /** Entries in first-seen order; writers log their tags in the same order every step, so the next is a good guess. */
+  private readonly tagOrder: TagEntry[] = [];
+  private guess = 0;
+  private readonly sizing: SeriesSizing = { grownTo: 0 };
 
   constructor(
     readonly name: string,
@@ -36,14 +40,19 @@ export class RunData {
    * (see {@link TfEvent.skipped}), one line each, usually none. Throws ProtoError on a malformed event.
    */
   addRecord(payload: Uint8Array): readonly string[] {
+    return this.addRecordAt(payload, 0, payload.length);
+  }
+
+  /** As {@link addRecord} for the payload `buf[start, end)`, without a view per record. */
+  addRecordAt(buf: Uint8Array, start: number, end: number): readonly string[] {
     const batch = SCRATCH;
-    if (!scanSimpleScalars(payload, batch)) {
-      const event = decodeEvent(payload, (tag) => this.pluginOf(tag));
+    if (!scanSimpleScalars(buf, batch, start, end)) {
+      const event = decodeEvent(buf.subarray(start, end), (tag) => this.pluginOf(tag));
       this.applyEvent(event);
       return event.skipped ? event.skipped.map((note) => `step ${event.step}, ${note}`) : NOTHING_SKIPPED;
     }
     for (let i = 0; i < batch.count; i++) {
-      const series = this.scalarSeriesFor(payload, batch.tagStart[i]!, batch.tagEnd[i]!);
+      const series = this.scalarSeriesFor(buf, batch.tagStart[i]!, batch.tagEnd[i]!);
       if (!series) continue;
       const before = series.totalPoints;
       if (series.add(batch.step, batch.wallTime, batch.values[i]!)) {
@@ -56,21 +65,34 @@ export class RunData {
 
   /** The scalar series of the tag in `payload[start, end)`, created if new; undefined if the tag holds another kind. */
   private scalarSeriesFor(payload: Uint8Array, start: number, end: number): TagSeries | undefined {
+    const guessed = this.tagOrder[this.guess];
+    if (guessed && sameBytes(guessed.bytes, payload, start, end)) return this.found(guessed);
     const hash = hashBytes(payload, start, end);
     const bucket = this.byTagBytes.get(hash);
     if (bucket) {
-      for (const entry of bucket) if (sameBytes(entry.bytes, payload, start, end)) return entry.series.kind === 'scalar' ? entry.series : undefined;
+      for (const entry of bucket) if (sameBytes(entry.bytes, payload, start, end)) return this.found(entry);
     }
     const tag = decodeUtf8(payload, start, end);
     let series = this.tags.get(tag);
     if (!series) {
-      series = new TagSeries(tag, 'scalar', '', this.limits);
+      series = new TagSeries(tag, 'scalar', '', this.limits, this.sizing);
       this.tags.set(tag, series);
     }
-    const entry = { bytes: payload.slice(start, end), series };
+    const entry: TagEntry = { bytes: payload.slice(start, end), series, index: this.tagOrder.length };
+    this.tagOrder.push(entry);
     if (bucket) bucket.push(entry);
     else this.byTagBytes.set(hash, [entry]);
-    return series.kind === 'scalar' ? series : undefined;
+    return this.found(entry);
+  }
+
+  private found(entry: TagEntry): TagSeries | undefined {
+    this.guess = entry.index + 1 === this.tagOrder.length ? 0 : entry.index + 1;
+    return entry.series.kind === 'scalar' ? entry.series : undefined;
+  }
+
+  /** Releases spare series capacity once a run has been read in full. */
+  trim(): void {
+    for (const series of this.tags.values()) series.trim();
   }
 
   /** Grouping with a parent run (Lightning version, add_scalars sibling, hparams sub-run), if any. */
@@ -120,7 +142,7 @@ export class RunData {
       }
       let series = this.tags.get(v.tag);
       if (!series) {
-        series = new TagSeries(v.tag, data.kind, v.plugin, this.limits);
+        series = new TagSeries(v.tag, data.kind, v.plugin, this.limits, data.kind === 'scalar' ? this.sizing : undefined);
         this.tags.set(v.tag, series);
       } else if (series.kind !== data.kind) {
         continue; // a tag keeps the kind of its first value; a mismatched later value is ignored
@@ -155,6 +177,12 @@ export class RunData {
     if (last && last.step === step && last.cause === cause) last.droppedPoints += dropped;
     else this.restarts.push({ step, cause, droppedPoints: dropped });
   }
+}
+
+interface TagEntry {
+  bytes: Uint8Array;
+  series: TagSeries;
+  index: number;
 }
 
 const SCRATCH = new SimpleScalars();
@@ -208,6 +236,11 @@ export class RunStore {
     const skipped = this.run(runName).addRecord(payload);
     this.version++;
     return skipped;
+  }
+
+  /** Releases every series' spare capacity (after a one-shot read or a first scan). */
+  trim(): void {
+    for (const run of this.byName.values()) run.trim();
   }
 
   applyEvent(runName: string, event: TfEvent): void {

@@ -51,12 +51,11 @@ const cursor = { p: 0 };
  * Returns true and fills `out` when `payload` is exactly the simple-scalar shape; false for any
  * other field (the caller then uses the general decoder). Steps above 2^28 also go the general way.
  */
-export function scanSimpleScalars(payload: Uint8Array, out: SimpleScalars): boolean {
-  const end = payload.length;
+export function scanSimpleScalars(payload: Uint8Array, out: SimpleScalars, start = 0, end = payload.length): boolean {
   out.wallTime = 0;
   out.step = 0;
   out.count = 0;
-  let p = 0;
+  let p = start;
   let sawSummary = false;
   while (p < end) {
     const key = payload[p++]!;

@@ -1,4 +1,5 @@
 import type { SummaryData, ValueKind } from './event';
+import { NumberColumn, StepColumn } from './columns';
 import { packHistogram, unpackHistogram } from './histogram-store';
 
 /** One scalar point. */
@@ -22,6 +23,11 @@ export interface SeriesLimits {
   maxDataPoints?: number;
 }
 
+/** Shared by the series of one run: how far a sibling has grown, so the others grow there at once. */
+export interface SeriesSizing {
+  grownTo: number;
+}
+
 export const DEFAULT_MAX_SCALAR_POINTS = 10_000;
 export const DEFAULT_MAX_DATA_POINTS = 200;
 const BUCKET = 8;
@@ -33,6 +39,9 @@ const BUCKET = 8;
  * each bucket's first NaN, +Inf and -Inf and its finite minimum and maximum, and always the
  * first and the latest point; non-scalar points keep every other one. `totalPoints` still counts every
  * point logged, and the NaN/Inf statistics stay exact.
+ *
+ * Storage is columnar (see columns.ts): steps as a progression or uint32, values float32 where
+ * exact, wall times float64, and per-point weights only once downsampling needs them.
  */
 export class TagSeries {
   /** Bumped on every change, so derived results can be cached per version. */
@@ -45,13 +54,14 @@ export class TagSeries {
   firstNonFiniteValue = 0;
 
   private length = 0;
-  private steps: Float64Array;
+  private allocated: number;
+  private readonly steps: StepColumn;
   private wallTimes: Float64Array;
-  private values: Float64Array | undefined;
+  private readonly values: NumberColumn | undefined;
   /** Non-scalar payloads; histograms packed into one buffer each (see histogram-store). */
   private data: (SummaryData | ArrayBuffer)[] | undefined;
-  /** How many logged points each kept point stands for (1 until downsampling). */
-  private weights: Float64Array;
+  /** How many logged points each kept point stands for; absent (all 1) until downsampling. */
+  private weights: NumberColumn | undefined;
   private total = 0;
   private readonly capacity: number;
 
@@ -60,6 +70,7 @@ export class TagSeries {
     readonly kind: ValueKind,
     public plugin: string,
     limits: SeriesLimits = {},
+    private readonly sizing: SeriesSizing = { grownTo: 0 },
   ) {
     const scalar = kind === 'scalar';
     const limit = scalar ? (limits.maxScalarPoints ?? DEFAULT_MAX_SCALAR_POINTS) : (limits.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS);
@@ -70,10 +81,10 @@ export class TagSeries {
     }
     this.capacity = limit;
     const initial = Math.min(limit, 64);
-    this.steps = new Float64Array(initial);
+    this.allocated = initial;
+    this.steps = new StepColumn(initial);
     this.wallTimes = new Float64Array(initial);
-    this.weights = new Float64Array(initial);
-    if (scalar) this.values = new Float64Array(initial);
+    if (scalar) this.values = new NumberColumn('f32', initial);
     else this.data = [];
   }
 
@@ -88,16 +99,16 @@ export class TagSeries {
   }
 
   get firstStep(): number | undefined {
-    return this.length ? this.steps[0] : undefined;
+    return this.length ? this.steps.at(0) : undefined;
   }
 
   get lastStep(): number | undefined {
-    return this.length ? this.steps[this.length - 1] : undefined;
+    return this.length ? this.steps.at(this.length - 1) : undefined;
   }
 
   /** The latest scalar value (exact even after downsampling); undefined for other kinds. */
   get lastValue(): number | undefined {
-    return this.values && this.length ? this.values[this.length - 1] : undefined;
+    return this.values && this.length ? this.values.at(this.length - 1) : undefined;
   }
 
   /** The latest point's payload for non-scalar kinds. */
@@ -106,7 +117,7 @@ export class TagSeries {
   }
 
   stepAt(i: number): number {
-    return this.steps[i]!;
+    return this.steps.at(i);
   }
 
   wallTimeAt(i: number): number {
@@ -115,34 +126,38 @@ export class TagSeries {
 
   /** Scalar value at index i (NaN for non-scalar kinds). */
   valueAt(i: number): number {
-    return this.values ? this.values[i]! : NaN;
+    return this.values ? this.values.at(i) : NaN;
   }
 
   /** Index of the first kept point with step >= `step` (size when none). */
   indexOfStep(step: number): number {
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.steps[mid]! < step) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.steps.lowerBound(step, this.length);
+  }
+
+  /** Bytes held by this series' arrays (capacity included), for memory accounting. */
+  get storageBytes(): number {
+    return this.steps.bytes + this.wallTimes.byteLength + (this.values?.bytes ?? 0) + (this.weights?.bytes ?? 0) + (this.data ? this.length * 8 : 0);
+  }
+
+  /** Releases spare capacity (over an eighth) once a series was read in full: it will mostly not grow much again. */
+  trim(): void {
+    if (this.length === 0 || this.allocated - this.length <= this.allocated >>> 3) return;
+    this.resize(this.length);
   }
 
   /** Scalar points in step order (a copy). */
   points(): ScalarPoint[] {
     const out: ScalarPoint[] = [];
-    for (let i = 0; i < this.length; i++) out.push({ step: this.steps[i]!, wallTime: this.wallTimes[i]!, value: this.valueAt(i) });
+    for (let i = 0; i < this.length; i++) out.push({ step: this.steps.at(i), wallTime: this.wallTimes[i]!, value: this.valueAt(i) });
     return out;
   }
 
   /** Scalar points as parallel arrays (copies), the cheap shape for charts and webview messages. */
   scalarArrays(): { steps: Float64Array; wallTimes: Float64Array; values: Float64Array } {
     return {
-      steps: this.steps.slice(0, this.length),
+      steps: this.steps.toFloat64(this.length),
       wallTimes: this.wallTimes.slice(0, this.length),
-      values: this.values ? this.values.slice(0, this.length) : new Float64Array(this.length).fill(NaN),
+      values: this.values ? this.values.toFloat64(this.length) : new Float64Array(this.length).fill(NaN),
     };
   }
 
@@ -150,7 +165,7 @@ export class TagSeries {
   dataPoints(): DataPoint[] {
     const out: DataPoint[] = [];
     if (!this.data) return out;
-    for (let i = 0; i < this.length; i++) out.push({ step: this.steps[i]!, wallTime: this.wallTimes[i]!, data: unpack(this.data[i]!) });
+    for (let i = 0; i < this.length; i++) out.push({ step: this.steps.at(i), wallTime: this.wallTimes[i]!, data: unpack(this.data[i]!) });
     return out;
   }
 
@@ -160,20 +175,20 @@ export class TagSeries {
    */
   add(step: number, wallTime: number, value: number, data?: SummaryData): boolean {
     let cut = false;
-    if (this.length && step <= this.steps[this.length - 1]!) {
+    if (this.length && step <= this.steps.at(this.length - 1)) {
       // The same step again replaces its point; an earlier step cuts the timeline.
-      const latest = this.steps[this.length - 1]!;
+      const latest = this.steps.at(this.length - 1);
       cut = this.dropFrom(step, step < latest) > 0 && step < latest;
     }
     if (this.length === this.capacity) this.compact();
-    if (this.length === this.steps.length) this.grow();
+    if (this.length === this.allocated) this.grow();
     const i = this.length++;
-    this.steps[i] = step;
+    this.steps.append(i, step);
     this.wallTimes[i] = wallTime;
-    this.weights[i] = 1;
+    this.weights?.set(i, 1);
     this.total++;
     if (this.values) {
-      this.values[i] = value;
+      this.values.set(i, value);
       if (!Number.isFinite(value)) {
         this.nonFiniteCount++;
         if (this.firstNonFiniteStep === undefined) {
@@ -193,7 +208,7 @@ export class TagSeries {
     const from = this.indexOfStep(step);
     if (from >= this.length) return 0;
     let removed = 0;
-    for (let i = from; i < this.length; i++) removed += this.weights[i]!;
+    for (let i = from; i < this.length; i++) removed += this.weights ? this.weights.at(i) : 1;
     this.length = from;
     this.total -= removed;
     if (this.data) this.data.length = from;
@@ -207,27 +222,34 @@ export class TagSeries {
     this.nonFiniteCount = 0;
     this.firstNonFiniteStep = undefined;
     for (let i = 0; i < this.length; i++) {
-      const v = this.values![i]!;
+      const v = this.values!.at(i);
       if (Number.isFinite(v)) continue;
-      this.nonFiniteCount += this.weights[i]!;
+      this.nonFiniteCount += this.weights ? this.weights.at(i) : 1;
       if (this.firstNonFiniteStep === undefined) {
-        this.firstNonFiniteStep = this.steps[i]!;
+        this.firstNonFiniteStep = this.steps.at(i);
         this.firstNonFiniteValue = v;
       }
     }
   }
 
+  /**
+   * Tags of one run are logged together, so a series grows straight to where a sibling already
+   * grew; else it quadruples while small. Fewer copies on the way to a run's thousands of points.
+   */
   private grow(): void {
-    const size = Math.min(this.capacity, this.steps.length * 2);
-    const copy = (a: Float64Array) => {
-      const b = new Float64Array(size);
-      b.set(a.subarray(0, this.length));
-      return b;
-    };
-    this.steps = copy(this.steps);
-    this.wallTimes = copy(this.wallTimes);
-    this.weights = copy(this.weights);
-    if (this.values) this.values = copy(this.values);
+    const next = Math.min(this.capacity, Math.max(this.allocated * (this.allocated < 4096 ? 4 : 2), this.sizing.grownTo));
+    this.sizing.grownTo = Math.max(this.sizing.grownTo, next);
+    this.resize(next);
+  }
+
+  private resize(size: number): void {
+    this.steps.resize(size, this.length);
+    const walls = new Float64Array(size);
+    walls.set(this.wallTimes.subarray(0, this.length));
+    this.wallTimes = walls;
+    this.weights?.resize(size, this.length);
+    this.values?.resize(size, this.length);
+    this.allocated = size;
   }
 
   /** Thins the kept points; dropped points' weights move to the kept point before them. */
@@ -246,7 +268,7 @@ export class TagSeries {
         let lo = -1;
         let hi = -1;
         for (let i = b; i < e; i++) {
-          const x = v[i]!;
+          const x = v.at(i);
           if (x !== x) {
             if (nan < 0) nan = i;
           } else if (x === Infinity) {
@@ -254,8 +276,8 @@ export class TagSeries {
           } else if (x === -Infinity) {
             if (negInf < 0) negInf = i;
           } else {
-            if (lo < 0 || x < v[lo]!) lo = i;
-            if (hi < 0 || x > v[hi]!) hi = i;
+            if (lo < 0 || x < v.at(lo)) lo = i;
+            if (hi < 0 || x > v.at(hi)) hi = i;
           }
         }
         // At most five of eight survive, so every pass shrinks the series.
@@ -264,17 +286,24 @@ export class TagSeries {
     } else {
       for (let i = 0; i < n; i += 2) keep[i] = 1;
     }
+    // Kept points leave the step progression; weights start counting merged points.
+    this.steps.materialise(n);
+    if (!this.weights) {
+      this.weights = new NumberColumn('u32', this.allocated);
+      for (let i = 0; i < n; i++) this.weights.set(i, 1);
+    }
+    const weights = this.weights;
     let w = 0;
     for (let i = 0; i < n; i++) {
       if (keep[i]) {
-        this.steps[w] = this.steps[i]!;
+        this.steps.write(w, this.steps.at(i));
         this.wallTimes[w] = this.wallTimes[i]!;
-        this.weights[w] = this.weights[i]!;
-        if (this.values) this.values[w] = this.values[i]!;
+        weights.set(w, weights.at(i));
+        if (this.values) this.values.set(w, this.values.at(i));
         else this.data![w] = this.data![i]!;
         w++;
       } else {
-        this.weights[w - 1]! += this.weights[i]!;
+        weights.set(w - 1, weights.at(w - 1) + weights.at(i));
       }
     }
     this.length = w;

@@ -1,5 +1,5 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { TfRecordFramer, type Corruption, type FramerOptions, type RecordSink } from '../../core/tfevents/record-framer';
+import { TfRecordFramer, type Corruption, type FramerOptions, type RecordRangeSink, type RecordSink } from '../../core/tfevents/record-framer';
 
 export type TailStatus = 'unchanged' | 'grew' | 'replaced' | 'gone';
 
@@ -48,7 +48,15 @@ export class EventFileTail {
   }
 
   /** Reads what was appended; records and corruptions go to the sinks. */
-  async poll(onRecord: RecordSink, onCorruption: (c: Corruption) => void): Promise<TailStatus> {
+  poll(onRecord: RecordSink, onCorruption: (c: Corruption) => void): Promise<TailStatus> {
+    return this.pollRanges((buf, start, end, offset) => onRecord(buf.subarray(start, end), offset), onCorruption);
+  }
+
+  /**
+   * As {@link poll}, with payloads as byte ranges. `scratch`, when given, is the read buffer (a
+   * reader of many files shares a few instead of allocating one per file and poll).
+   */
+  async pollRanges(onRecord: RecordRangeSink, onCorruption: (c: Corruption) => void, scratch?: Uint8Array): Promise<TailStatus> {
     let info;
     try {
       info = await stat(this.path);
@@ -70,7 +78,8 @@ export class EventFileTail {
       this.ctimeMs = info.ctimeMs;
       const start = this.readOffset;
       const size = info.size;
-      const buffer = new Uint8Array(Math.max(1, Math.min(this.chunkBytes, size - start)));
+      const want = Math.max(1, Math.min(this.chunkBytes, size - start));
+      const buffer = scratch && scratch.length >= want ? scratch.subarray(0, want) : new Uint8Array(want);
       while (this.readOffset < size) {
         this.signal?.throwIfAborted();
         const want = Math.min(buffer.length, size - this.readOffset);
@@ -80,7 +89,7 @@ export class EventFileTail {
         if (this.readOffset < PROBE_BYTES) this.rememberHead(chunk);
         this.rememberTail(chunk);
         this.readOffset += bytesRead;
-        this.framer.push(chunk, onRecord, onCorruption);
+        this.framer.pushRanges(chunk, onRecord, onCorruption);
       }
       return this.readOffset > start ? 'grew' : 'unchanged';
     } finally {

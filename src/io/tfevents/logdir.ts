@@ -8,6 +8,7 @@ import type { SeriesLimits } from '../../core/tfevents/tag-series';
 import { EventFileTail, type TailOptions } from './event-file-tail';
 
 const RUN_CONCURRENCY = 4;
+const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
 /** A damaged stretch of an event file; `file` is relative to the log root. */
 export interface FileCorruption extends Corruption {
@@ -106,6 +107,8 @@ export class LogdirWatcher {
   private polledOnce = false;
   /** Called after each poll that changed something, the first one included. */
   onChange: ((change: LogdirChange) => void) | undefined;
+  /** Called as a poll finishes each run: `done` of `total` runs read (a long first scan shows progress). */
+  onProgress: ((done: number, total: number) => void) | undefined;
 
   constructor(
     readonly root: string,
@@ -208,6 +211,7 @@ export class LogdirWatcher {
       if (!(error instanceof LogdirError) || !this.polledOnce) throw error;
       found = new Map();
     }
+    const first = !this.polledOnce;
     this.polledOnce = true;
     if (this.disposed) return change;
     for (const name of [...this.tails.keys()]) {
@@ -234,11 +238,21 @@ export class LogdirWatcher {
       pending.push([name, files, tails]);
     }
     // Runs are independent: read a few at once so one run's I/O waits overlap another's decoding.
+    // Each reader has one file open at a time and one read buffer for all its files.
+    const added = new Set(change.runsAdded);
+    let next = 0;
+    let done = 0;
+    const total = pending.length;
     const worker = async () => {
-      for (let next = pending.shift(); next; next = pending.shift()) {
-        const [name, files, tails] = next;
-        const changed = await this.readRun(name, files, tails, change);
-        if (changed && !change.runsAdded.includes(name)) change.runsChanged.push(name);
+      const scratch = new Uint8Array(this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+      while (next < pending.length) {
+        const [name, files, tails] = pending[next++]!;
+        const changed = await this.readRun(name, files, tails, change, scratch);
+        // A first read takes whole files, so the series will mostly not grow much past it; run
+        // by run, so the copies never add up to a second store.
+        if (first) this.store.get(name)?.trim();
+        if (changed && !added.has(name)) change.runsChanged.push(name);
+        this.onProgress?.(++done, total);
       }
     };
     await Promise.all(Array.from({ length: Math.min(RUN_CONCURRENCY, pending.length) }, worker));
@@ -259,7 +273,7 @@ export class LogdirWatcher {
   }
 
   /** Reads each file of a run in name order; a replaced file restarts the whole run once. */
-  private async readRun(name: string, files: string[], tails: Map<string, EventFileTail>, change: LogdirChange): Promise<boolean> {
+  private async readRun(name: string, files: string[], tails: Map<string, EventFileTail>, change: LogdirChange, scratch: Uint8Array): Promise<boolean> {
     let changed = false;
     for (let attempt = 0; attempt < 2; attempt++) {
       let replaced = false;
@@ -272,18 +286,22 @@ export class LogdirWatcher {
         }
         const rel = this.relativeFile(file);
         let status;
+        const run = this.store.run(name);
         try {
-          status = await tail.poll(
-            (payload, offset) => {
+          status = await tail.pollRanges(
+            (buf, start, end, offset) => {
               try {
-                for (const note of this.store.addRecord(name, payload)) change.corruptions.push({ file: rel, offset, message: `record partly read: ${note}`, partial: true });
+                const skipped = run.addRecordAt(buf, start, end);
+                for (const note of skipped) change.corruptions.push({ file: rel, offset, message: `record partly read: ${note}`, partial: true });
               } catch (error) {
                 if (!(error instanceof ProtoError)) throw error;
                 change.corruptions.push({ file: rel, offset, message: `record is not a valid Event (${error.message})` });
               }
             },
             (c) => change.corruptions.push({ file: rel, ...c }),
+            scratch,
           );
+          this.store.version++;
         } catch (error) {
           if (this.options.signal?.aborted) throw error;
           const code = (error as NodeJS.ErrnoException).code ?? String(error);

@@ -1,0 +1,159 @@
+/**
+ * Typed-array columns for tag series: each holds its numbers in the narrowest array that keeps
+ * them exact, and widens itself to Float64Array the first time a number does not fit. Scalar
+ * summaries are float32 and steps small integers, so a point usually costs 4 + 4 bytes here
+ * instead of 8 + 8.
+ */
+
+type Narrow = 'u32' | 'f32' | 'f64';
+type Store = Uint32Array | Float32Array | Float64Array;
+
+function allocate(kind: Narrow, capacity: number): Store {
+  return kind === 'u32' ? new Uint32Array(capacity) : kind === 'f32' ? new Float32Array(capacity) : new Float64Array(capacity);
+}
+
+function fits(kind: Narrow, x: number): boolean {
+  if (kind === 'f64') return true;
+  // NaN fits a Float32Array (the payload is not kept); -0 does too.
+  if (kind === 'f32') return Math.fround(x) === x || x !== x;
+  return x >>> 0 === x && !Object.is(x, -0);
+}
+
+/** A growable column of numbers that starts narrow (uint32 or float32) and widens on demand. */
+export class NumberColumn {
+  private kind: Narrow;
+  private data: Store;
+
+  constructor(kind: Narrow, capacity: number) {
+    this.kind = kind;
+    this.data = allocate(kind, capacity);
+  }
+
+  get capacity(): number {
+    return this.data.length;
+  }
+
+  /** Bytes held by the backing array. */
+  get bytes(): number {
+    return this.data.byteLength;
+  }
+
+  /** True once a value forced the column to float64. */
+  get wide(): boolean {
+    return this.kind === 'f64';
+  }
+
+  at(i: number): number {
+    return this.data[i]!;
+  }
+
+  set(i: number, x: number): void {
+    if (!fits(this.kind, x)) this.widen();
+    this.data[i] = x;
+  }
+
+  /** Reallocates to `capacity` slots, keeping the first `length`. */
+  resize(capacity: number, length: number): void {
+    const next = allocate(this.kind, capacity);
+    next.set(this.data.subarray(0, Math.min(length, capacity)));
+    this.data = next;
+  }
+
+  /** A float64 copy of the first `length` values. */
+  toFloat64(length: number): Float64Array {
+    const out = new Float64Array(length);
+    out.set(this.data.subarray(0, length));
+    return out;
+  }
+
+  private widen(): void {
+    const next = new Float64Array(this.data.length);
+    next.set(this.data);
+    this.data = next;
+    this.kind = 'f64';
+  }
+}
+
+/**
+ * The steps of a series. Most writers log every k steps, so while the steps form an arithmetic
+ * progression only its start and stride are kept; the first step off it materialises a column.
+ */
+export class StepColumn {
+  private start = 0;
+  private stride = 0;
+  private column: NumberColumn | undefined;
+  private capacity: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  /** Bytes held by a materialised column (0 while the steps are a progression). */
+  get bytes(): number {
+    return this.column?.bytes ?? 0;
+  }
+
+  at(i: number): number {
+    return this.column ? this.column.at(i) : this.start + i * this.stride;
+  }
+
+  /** Appends `step` as slot `i` (the current length). */
+  append(i: number, step: number): void {
+    if (!this.column) {
+      if (i === 0) {
+        this.start = step;
+        this.stride = 0;
+        return;
+      }
+      if (i === 1) {
+        const stride = step - this.start;
+        if (this.start + stride === step) {
+          this.stride = stride;
+          return;
+        }
+      } else if (this.start + i * this.stride === step) {
+        return;
+      }
+      this.materialise(i);
+    }
+    this.column!.set(i, step);
+  }
+
+  /** Overwrites slot `i`; the column must be materialised (compaction). */
+  write(i: number, step: number): void {
+    this.column!.set(i, step);
+  }
+
+  /** Changes capacity (slots kept: the first `length`). */
+  resize(capacity: number, length: number): void {
+    this.capacity = capacity;
+    this.column?.resize(capacity, length);
+  }
+
+  /** Forces a column, as compaction moves points off the progression. */
+  materialise(length: number): void {
+    if (this.column) return;
+    const column = new NumberColumn('u32', this.capacity);
+    for (let i = 0; i < length; i++) column.set(i, this.start + i * this.stride);
+    this.column = column;
+  }
+
+  toFloat64(length: number): Float64Array {
+    if (this.column) return this.column.toFloat64(length);
+    const out = new Float64Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.start + i * this.stride;
+    return out;
+  }
+
+  /** Binary search: the first index in [0, length) whose step is >= `step` (length when none). */
+  lowerBound(step: number, length: number): number {
+    let lo = 0;
+    let hi = length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.at(mid) < step) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}

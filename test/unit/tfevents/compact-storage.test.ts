@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NumberColumn, StepColumn } from '../../../src/core/tfevents/columns';
+import { TfRecordFramer } from '../../../src/core/tfevents/record-framer';
+import { RunStore } from '../../../src/core/tfevents/run-store';
+import { TagSeries } from '../../../src/core/tfevents/tag-series';
+import { concat, record, scalarEvent } from './helpers';
+
+test('a value column stays float32 while values are float32-exact and widens, exactly, on the first that is not', () => {
+  const c = new NumberColumn('f32', 4);
+  c.set(0, 0.5);
+  c.set(1, Math.fround(0.1));
+  c.set(2, NaN);
+  c.set(3, -0);
+  assert.equal(c.bytes, 16);
+  assert.equal(c.wide, false);
+  assert.ok(Number.isNaN(c.at(2)));
+  assert.ok(Object.is(c.at(3), -0));
+  c.set(1, 0.1);
+  assert.equal(c.wide, true);
+  assert.equal(c.bytes, 32);
+  assert.deepEqual([c.at(0), c.at(1), c.at(3)], [0.5, 0.1, -0]);
+});
+
+test('a step column widens from uint32 for negative, fractional, -0 and 2^32 steps', () => {
+  for (const odd of [-1, 2.5, -0, 2 ** 32]) {
+    const c = new NumberColumn('u32', 2);
+    c.set(0, 7);
+    c.set(1, odd);
+    assert.equal(c.wide, true, String(odd));
+    assert.ok(Object.is(c.at(1), odd));
+    assert.equal(c.at(0), 7);
+  }
+});
+
+test('steps in arithmetic progression take no array; the first step off it materialises one', () => {
+  const c = new StepColumn(8);
+  for (let i = 0; i < 5; i++) c.append(i, 10 + 5 * i);
+  assert.equal(c.bytes, 0);
+  assert.deepEqual([c.at(0), c.at(4)], [10, 30]);
+  assert.equal(c.lowerBound(21, 5), 3);
+  assert.equal(c.lowerBound(5, 5), 0);
+  assert.equal(c.lowerBound(31, 5), 5);
+  c.append(5, 36);
+  assert.equal(c.bytes, 8 * 4);
+  assert.deepEqual(Array.from(c.toFloat64(6)), [10, 15, 20, 25, 30, 36]);
+});
+
+test('a series of 1,000 float32 values at regular steps costs 12 bytes a point; irregular steps 16', () => {
+  const regular = new TagSeries('loss', 'scalar', '');
+  const irregular = new TagSeries('loss', 'scalar', '');
+  for (let i = 1; i <= 1000; i++) {
+    regular.add(i, 1.7e9 + i * 0.05, Math.fround(1 / i));
+    irregular.add(i * i, 1.7e9 + i * 0.05, Math.fround(1 / i));
+  }
+  regular.trim();
+  irregular.trim();
+  // 1,000 of 1,024 slots in use is under an eighth spare: trim keeps them.
+  assert.equal(regular.storageBytes, 1024 * 12);
+  assert.equal(irregular.storageBytes, 1024 * 16);
+  assert.equal(regular.valueAt(999), Math.fround(1 / 1000));
+  assert.equal(irregular.stepAt(999), 1_000_000);
+  assert.equal(regular.wallTimeAt(999), 1.7e9 + 1000 * 0.05);
+});
+
+test('a double value that float32 cannot hold is kept exactly', () => {
+  const s = new TagSeries('lr', 'scalar', '');
+  s.add(1, 1, 0.5);
+  s.add(2, 2, 0.1);
+  s.add(3, 3, 1e-300);
+  assert.deepEqual(s.points().map((p) => p.value), [0.5, 0.1, 1e-300]);
+});
+
+test('trim releases spare capacity: 100 points in 256 slots shrink to 100', () => {
+  const s = new TagSeries('loss', 'scalar', '');
+  for (let i = 1; i <= 100; i++) s.add(i, i, i);
+  assert.equal(s.storageBytes, 256 * 12);
+  s.trim();
+  assert.equal(s.storageBytes, 100 * 12);
+  s.add(101, 101, 101);
+  assert.deepEqual([s.size, s.lastStep, s.lastValue], [101, 101, 101]);
+});
+
+test('a cut timeline keeps its progression and the steps after the cut are exact', () => {
+  const s = new TagSeries('loss', 'scalar', '');
+  for (let i = 1; i <= 10; i++) s.add(i, i, i);
+  assert.equal(s.add(5, 50, -5), true);
+  for (let i = 6; i <= 8; i++) s.add(i, i * 10, -i);
+  assert.deepEqual(s.points().map((p) => [p.step, p.value]), [[1, 1], [2, 2], [3, 3], [4, 4], [5, -5], [6, -6], [7, -7], [8, -8]]);
+  assert.equal(s.totalPoints, 8);
+});
+
+test('the tags of a run are found when writers change their order between steps', () => {
+  const store = new RunStore();
+  const order = [['a', 'b', 'c'], ['c', 'b', 'a'], ['b', 'a', 'c']];
+  for (let step = 1; step <= 3; step++) {
+    for (const tag of order[step - 1]!) store.addRecord('r', scalarEvent(tag, step, step * 10 + tag.charCodeAt(0) - 96));
+  }
+  const run = store.get('r')!;
+  assert.deepEqual(run.tagList().map((s) => [s.tag, s.points().map((p) => p.value)]), [
+    ['a', [11, 21, 31]],
+    ['b', [12, 22, 32]],
+    ['c', [13, 23, 33]],
+  ]);
+});
+
+test('framing by byte ranges hands over the same payloads and offsets as framing by views', () => {
+  const payloads = [scalarEvent('x', 1, 1), scalarEvent('yy', 2, 2), scalarEvent('zzz', 3, 3)];
+  const file = concat(payloads.map(record));
+  const byView: [number[], number][] = [];
+  const byRange: [number[], number][] = [];
+  const a = new TfRecordFramer();
+  const b = new TfRecordFramer();
+  // Seven-byte chunks: every record is carried across pushes at least once.
+  for (let i = 0; i < file.length; i += 7) {
+    const chunk = file.subarray(i, i + 7);
+    a.push(chunk, (p, offset) => byView.push([Array.from(p), offset]), () => assert.fail('corruption'));
+    b.pushRanges(chunk, (buf, start, end, offset) => byRange.push([Array.from(buf.subarray(start, end)), offset]), () => assert.fail('corruption'));
+  }
+  assert.deepEqual(byRange, byView);
+  assert.deepEqual(byView.map(([p]) => p), payloads.map((p) => Array.from(p)));
+});
