@@ -1,31 +1,9 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { locateExecutable } from './locate';
 import { runCaptured, type CaptureOptions, type CapturedRun } from '../childProcess';
 
-/**
- * Finds the nvidia-smi to run: `explicit` when given (it must exist and be executable), else the
- * first `nvidia-smi` on `env.PATH` (relative entries resolved against `cwd`, as a shell does).
- * Null when there is none: on most machines that means no GPU.
- */
+/** The nvidia-smi to run: `explicit` when given, else the first on PATH; null when there is none (on most machines: no GPU). */
 export function locateNvidiaSmi(env: NodeJS.ProcessEnv, explicit?: string | null, cwd = process.cwd()): string | null {
-  const candidates: string[] = [];
-  if (explicit) {
-    candidates.push(resolve(cwd, explicit));
-  } else {
-    const names = process.platform === 'win32' ? ['nvidia-smi.exe'] : ['nvidia-smi'];
-    const path = env.PATH ?? env.Path ?? '';
-    for (const dir of path.split(delimiter)) if (dir) for (const n of names) candidates.push(resolve(cwd, join(dir, n)));
-  }
-  for (const c of candidates) {
-    try {
-      if (!statSync(c).isFile()) continue;
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      /* not this one */
-    }
-  }
-  return null;
+  return locateExecutable('nvidia-smi', env, explicit, cwd);
 }
 
 /** What a one-off nvidia-smi run ended with. */
