@@ -20,6 +20,7 @@ import {
 } from 'chart.js';
 import type { Severity } from '../src/protocol';
 import { formatNumber } from '../src/core/charts/format';
+import { formatAxisTicks } from '../src/core/charts/ticks';
 import { withAlpha, type Theme } from './theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Decimation, Filler);
@@ -37,10 +38,22 @@ export interface Marker {
   readonly key?: string;
 }
 
+/** A shaded stretch of x (NaN/Inf values of a run) with a label at its start. */
+export interface Band {
+  readonly from: number;
+  readonly to: number;
+  readonly label: string;
+  readonly colour: string;
+}
+
 export interface MarkerOptions {
   markers: readonly Marker[];
   theme: Theme;
   onClick?: (marker: Marker) => void;
+  /** Shaded stretches drawn under the curves. */
+  bands?: readonly Band[];
+  /** Short notes in the plot's top-right corner, e.g. "3 points above the axis". */
+  notes?: readonly string[];
 }
 
 declare module 'chart.js' {
@@ -70,9 +83,55 @@ function markerPixel(chart: Chart, m: Marker): { x: number; y: number } | undefi
   return { x, y };
 }
 
+/** Shades each band and labels it once, at its left edge inside the plot. */
+function drawBands(chart: Chart, opts: MarkerOptions): void {
+  const xs = chart.scales.x;
+  if (!xs || !opts.bands?.length) return;
+  const { ctx, chartArea } = chart;
+  ctx.save();
+  ctx.font = `${opts.theme.fontSize - 2}px ${opts.theme.fontFamily}`;
+  ctx.textBaseline = 'bottom';
+  opts.bands.forEach((b, i) => {
+    const left = Math.max(chartArea.left, xs.getPixelForValue(b.from));
+    const right = Math.min(chartArea.right, Math.max(xs.getPixelForValue(b.to), left + 2));
+    if (!(right > left) || left >= chartArea.right) return;
+    ctx.fillStyle = withAlpha(b.colour, 0.12);
+    ctx.fillRect(left, chartArea.top, right - left, chartArea.bottom - chartArea.top);
+    ctx.fillStyle = b.colour;
+    ctx.fillRect(left, chartArea.top, 2, chartArea.bottom - chartArea.top);
+    const w = ctx.measureText(b.label).width;
+    const x = left + 4 + w <= chartArea.right ? left + 4 : Math.max(chartArea.left, left - 4 - w);
+    // Several runs' bands stack their labels upwards from the bottom of the plot.
+    ctx.fillText(b.label, x, chartArea.bottom - 2 - i * (opts.theme.fontSize + 1));
+  });
+  ctx.restore();
+}
+
+function drawNotes(chart: Chart, opts: MarkerOptions): void {
+  if (!opts.notes?.length) return;
+  const { ctx, chartArea } = chart;
+  ctx.save();
+  ctx.font = `${opts.theme.fontSize - 2}px ${opts.theme.fontFamily}`;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'top';
+  opts.notes.forEach((n, i) => {
+    const y = chartArea.top + 2 + i * (opts.theme.fontSize + 1);
+    const w = ctx.measureText(n).width;
+    ctx.fillStyle = withAlpha(opts.theme.background, 0.85);
+    ctx.fillRect(chartArea.right - w - 6, y - 1, w + 6, opts.theme.fontSize);
+    ctx.fillStyle = opts.theme.warning;
+    ctx.fillText(n, chartArea.right - 3, y);
+  });
+  ctx.restore();
+}
+
 export const markerPlugin: Plugin<'line', MarkerOptions> = {
   id: 'modelmonMarkers',
+  beforeDatasetsDraw(chart, _args, opts) {
+    if (opts) drawBands(chart, opts);
+  },
   afterDatasetsDraw(chart, _args, opts) {
+    if (opts) drawNotes(chart, opts);
     if (!opts?.markers?.length) return;
     const { ctx, chartArea } = chart;
     ctx.save();
@@ -222,7 +281,12 @@ export function lineChartConfig(datasets: LineDataset[], o: LineChartOptions, ma
   const yBase = {
     grid: { color: t.grid },
     border: { color: t.grid },
-    ticks: { color: t.muted, maxTicksLimit: 6, callback: (v: number | string) => (o.yTicks ?? formatNumber)(Number(v)) },
+    // One notation for the whole axis: every tick is formatted knowing its neighbours.
+    ticks: {
+      color: t.muted,
+      maxTicksLimit: 6,
+      callback: (v: number | string, i: number, ticks: readonly { value: number }[]) => (o.yTicks ? o.yTicks(Number(v)) : (formatAxisTicks(ticks.map((k) => k.value))[i] ?? formatNumber(Number(v)))),
+    },
     title: o.yTitle ? axisTitle(o.yTitle) : { display: false },
     ...(o.yMin !== undefined ? { min: o.yMin } : {}),
     ...(o.yMax !== undefined ? { max: o.yMax } : {}),

@@ -2,8 +2,10 @@
 import './elements';
 import { h } from './dom';
 
-export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void): HTMLElement {
-  const el = h('vscode-checkbox', { label, checked });
+/** `accessibleName` names a checkbox whose visible label sits elsewhere (a run chip's name). */
+export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void, accessibleName?: string): HTMLElement {
+  const name = accessibleName ?? label;
+  const el = h('vscode-checkbox', { label, checked, ...(name ? { 'aria-label': name } : {}) });
   el.addEventListener('change', () => onChange(el.checked));
   return el;
 }

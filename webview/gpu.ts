@@ -34,6 +34,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
   private samples: GpuSampleView[] = [];
   private energy: GpuState['energy'] = { wh: 0, cost: null, currency: null };
   private status: string | null = null;
+  private replay: string | undefined;
   private theme: Theme = readTheme();
   private readonly charts = new Map<string, Chart<'line', XYPoint[]>>();
   private tilesEl: HTMLElement | undefined;
@@ -48,6 +49,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     this.samples = state.samples.slice(-MAX_SAMPLES);
     this.energy = state.energy;
     this.status = state.status;
+    this.replay = state.replay;
     this.render();
   }
 
@@ -55,8 +57,9 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     this.samples.push(...u.samples);
     if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
     this.energy = u.energy;
-    const statusChanged = u.status !== this.status;
+    const statusChanged = u.status !== this.status || u.replay !== this.replay;
     this.status = u.status;
+    this.replay = u.replay;
     if (statusChanged || this.gpuShape() !== this.shape) this.render();
     else this.refresh();
   }
@@ -104,9 +107,24 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     return h(
       'header',
       { class: 'toolbar' },
-      h('div', { class: 'toolbar-title' }, h('h1', {}, 'GPUs'), h('span', { class: 'subtle', 'data-role': 'models' }, latest ? `${modelsOf(latest)} · ${plural(this.samples.length, 'sample')}` : '')),
+      h(
+        'div',
+        { class: 'toolbar-title' },
+        h('h1', {}, 'GPUs'),
+        h('span', { class: 'subtle', 'data-role': 'models' }, latest ? `${modelsOf(latest)} · ${plural(this.samples.length, 'sample')}` : ''),
+        this.replayBadge(),
+      ),
       h('div', { class: 'energy', title: 'Energy drawn by all GPUs since monitoring started' }, h('span', { class: 'subtle' }, 'Energy so far '), h('strong', { 'data-role': 'energy' }, `${formatNumber(e.wh, 4)} Wh${cost}`)),
     );
+  }
+
+  /** A replayed recording is labelled as such, so nobody takes it for this machine's GPU. */
+  private replayBadge(): HTMLElement | null {
+    if (!this.replay) return null;
+    const b = badge('replay', 'info');
+    b.title = `Not this machine's GPU: a stand-in tool replays ${this.replay}`;
+    b.dataset.role = 'replay';
+    return h('span', { class: 'replay-note' }, b, h('span', { class: 'subtle' }, this.replay));
   }
 
   private fillTiles(latest: GpuSampleView): void {
@@ -124,7 +142,8 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
             'div',
             { class: 'gpu-figures' },
             tile('Utilisation', percent(g.utilizationGpu), g.utilizationMemory !== null ? `memory bus ${percent(g.utilizationMemory)}` : undefined),
-            tile('Memory', used !== null ? `${formatNumber(used / 1024, 3)} GiB` : '–', total ? `of ${formatNumber(total / 1024, 3)} GiB${memoryShare !== null ? ` (${Math.round(memoryShare * 100)}%)` : ''}` : undefined, memoryShare !== null && memoryShare > 0.95 ? 'warning' : undefined),
+            // One decimal of GiB, as the status bar and the tree round it.
+            tile('Memory', used !== null ? `${(used / 1024).toFixed(1)} GiB` : '–', total ? `of ${(total / 1024).toFixed(1)} GiB${memoryShare !== null ? ` (${Math.round(memoryShare * 100)}%)` : ''}` : undefined, memoryShare !== null && memoryShare > 0.95 ? 'warning' : undefined),
             tile('Temperature', g.temperatureC !== null ? `${g.temperatureC} °C` : '–', undefined, g.temperatureC !== null && g.temperatureC >= 85 ? 'error' : undefined),
             tile('Power', g.powerW !== null ? `${formatNumber(g.powerW, 3)} W` : '–', g.powerLimitW ? `limit ${formatNumber(g.powerLimitW, 3)} W` : undefined),
           ),
@@ -148,7 +167,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
   }
 
   private metricCard(metric: Metric): HTMLElement {
-    const canvas = h('canvas', { role: 'img', 'aria-label': `${metric.title} per GPU over time` });
+    const canvas = h('canvas', { role: 'img', tabindex: 0, 'aria-label': this.chartAlternative(metric) });
     const card = h('article', { class: 'card' }, h('header', { class: 'card-title' }, h('span', {}, metric.title), h('span', { class: 'subtle' }, metric.unit)), h('div', { class: 'chart-box' }, canvas));
     const gpus = this.samples[this.samples.length - 1]?.gpus ?? [];
     const max = metric.max?.(gpus);
@@ -167,6 +186,13 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     );
     queueMicrotask(() => canvas.isConnected && this.charts.set(metric.id, new ChartJs(canvas, config)));
     return card;
+  }
+
+  /** The chart as a sentence, for a screen reader and the keyboard: its latest figure per GPU. */
+  private chartAlternative(metric: Metric): string {
+    const latest = this.samples[this.samples.length - 1];
+    const now = (latest?.gpus ?? []).map((g) => `GPU ${g.index} ${formatNumber(metric.value(g), 3)} ${metric.unit}`).join(', ');
+    return `${metric.title} per GPU over the ${this.historyNote() || 'last samples'}${now ? `; now ${now}` : ''}`;
   }
 
   /** x is seconds relative to the newest sample (negative into the past), so "now" sits at the right edge. */
@@ -199,6 +225,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
       const chart = this.charts.get(metric.id);
       if (!chart) continue;
       chart.data.datasets = this.datasets(metric);
+      chart.canvas.setAttribute('aria-label', this.chartAlternative(metric));
       chart.update('none');
     }
     this.reportRendered();

@@ -57,6 +57,16 @@ export function readTheme(): Theme {
   };
 }
 
+/** Distinct hues runs are spread over before a second shade is used (red and yellow stay for findings). */
+export const RUN_HUES = 6;
+
+/** The colour of a run's slot (core's `runColourSlots`): hue `slot % 6`, a lighter shade past six runs. */
+export function runSlotColour(theme: Theme, slot: number): string {
+  const hue = slot % RUN_HUES;
+  const shade = Math.floor(slot / RUN_HUES) % 2;
+  return theme.palette[shade * (theme.palette.length / 2) + hue]!;
+}
+
 /** The colour of the i-th run: stable across charts because runs keep their index. */
 export function seriesColour(theme: Theme, i: number): string {
   return theme.palette[i % theme.palette.length]!;

@@ -20,11 +20,12 @@ import { niceBounds, robustRangeOfSeries } from '../src/core/charts/range';
 import { smoothEma } from '../src/core/charts/smoothing';
 import { formatDuration, formatCount, formatNumber } from '../src/core/charts/format';
 import type { Bridge } from './bridge';
-import { Chart as ChartJs, lineChartConfig, type LineDataset, type Marker, type XYPoint } from './charts';
+import { Chart as ChartJs, lineChartConfig, type Band, type LineDataset, type Marker, type MarkerOptions, type XYPoint } from './charts';
 import { checkbox, select, slider, textfield } from './controls';
 import { badge, emptyState, h, idFor, plural, section } from './dom';
 import { drawHeatStrip } from './heatstrip';
-import { readTheme, seriesColour, withAlpha, type Theme } from './theme';
+import { readTheme, runSlotColour, RUN_HUES, withAlpha, type Theme } from './theme';
+import { runColourSlots } from '../src/core/charts/runColours';
 import type { Dashboard } from './dashboard';
 
 interface Series {
@@ -213,21 +214,26 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   private runList(): HTMLElement {
     const hidden = new Set(this.options.hiddenRuns);
     const list = h('div', { class: 'run-list', role: 'group', 'aria-label': 'Runs shown' });
-    this.runs.forEach((run, i) => {
+    this.runs.forEach((run) => {
       const count = this.findings.filter((f) => f.run === run.name).length;
-      const box = checkbox('', !hidden.has(run.name), (on) => {
-        const next = new Set(this.options.hiddenRuns);
-        if (on) next.delete(run.name);
-        else next.add(run.name);
-        this.setOptions({ hiddenRuns: [...next] });
-      });
+      const box = checkbox(
+        '',
+        !hidden.has(run.name),
+        (on) => {
+          const next = new Set(this.options.hiddenRuns);
+          if (on) next.delete(run.name);
+          else next.add(run.name);
+          this.setOptions({ hiddenRuns: [...next] });
+        },
+        `Show run ${run.name}`,
+      );
       const detail = [run.lastStep !== null ? `step ${formatCount(run.lastStep)}` : 'no steps yet', run.live ? 'live' : null].filter(Boolean).join(' · ');
       list.append(
         h(
           'div',
           { class: `run-chip${hidden.has(run.name) ? ' run-hidden' : ''}`, title: run.name },
           box,
-          h('span', { class: 'swatch', 'data-colour': String(i) }),
+          h('span', { class: 'swatch', 'data-run': run.name }),
           h('span', { class: 'run-name' }, run.name),
           h('span', { class: 'subtle' }, detail),
           count ? badge(plural(count, 'finding'), this.findings.some((f) => f.run === run.name && f.severity === 'error') ? 'error' : 'warning') : null,
@@ -235,7 +241,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
       );
     });
     // Swatch colours come from the theme at runtime, so they are set here rather than in CSS.
-    list.querySelectorAll<HTMLElement>('.swatch').forEach((s) => (s.style.backgroundColor = seriesColour(this.theme, Number(s.dataset.colour))));
+    list.querySelectorAll<HTMLElement>('.swatch').forEach((s) => (s.style.backgroundColor = this.runColour(s.dataset.run ?? '')));
     const all = h('button', { class: 'link-button', type: 'button' }, 'Show all');
     all.addEventListener('click', () => this.setOptions({ hiddenRuns: [] }));
     const { root, body } = section('runs', 'Runs', this.options.hiddenRuns.length ? all : undefined);
@@ -245,13 +251,13 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
 
   private findingList(): HTMLElement {
     const { root, body } = section('findings', 'Findings', plural(this.findings.length, 'finding'));
-    const table = h('table', { class: 'data-table' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Run'), h('th', {}, 'Tag'), h('th', { class: 'num' }, 'Step'), h('th', {}, 'Finding'))));
+    const table = h('table', { class: 'data-table findings-table' }, h('thead', {}, h('tr', {}, h('th', {}, h('span', { class: 'visually-hidden' }, 'Severity')), h('th', {}, 'Run'), h('th', {}, 'Tag'), h('th', { class: 'num' }, 'Step'), h('th', {}, 'Finding'))));
     const tbody = h('tbody');
     for (const f of [...this.findings].sort(bySeverityThenStep)) {
       const row = h(
         'tr',
         { class: 'clickable', tabindex: 0, title: 'Show on the chart', 'data-finding': findingKey(f) },
-        h('td', {}, badge(f.severity, f.severity)),
+        h('td', {}, f.acknowledged !== undefined ? acknowledgedBadge(f) : badge(f.severity, f.severity)),
         h('td', {}, f.run),
         // Under the tag, where the training code logs it (no room for a column of its own).
         h('td', { class: 'mono' }, f.tag, this.bridge.interactive && f.code ? h('div', {}, this.codeLink(f)) : null),
@@ -273,7 +279,10 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   /** "train.py:39": opens the line that logs the finding's tag, beside the dashboard. */
   private codeLink(f: FindingView): HTMLElement {
     const { path, label, line } = f.code!;
-    const link = h('button', { class: 'link-button mono code-link small', type: 'button', title: `Open ${label} at line ${line}, where ${f.tag} is logged` }, `${label}:${line}`);
+    // A link found by tag name alone says so: no writer in that script points at this run.
+    const byName = f.code!.tie === 'tag-name';
+    const title = `Open ${label} at line ${line}, where ${f.tag} is logged${byName ? ' (tied by tag name only: no writer in that script points at this run)' : ''}`;
+    const link = h('button', { class: 'link-button mono code-link small', type: 'button', title }, `${label}:${line}`, byName ? h('span', { class: 'subtle' }, ' (by tag name)') : null);
     // The row itself shows the finding on the chart; the link must not do that too.
     link.addEventListener('click', (e) => {
       e.stopPropagation();
@@ -307,7 +316,8 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     }
     let shown = 0;
     for (const [group, groupTags] of [...groups].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))) {
-      const visible = groupTags.filter((t) => matchesFilter(t, this.options.tagFilter));
+      // A tag none of the shown runs logs would be an empty chart: filtering to one run hides it.
+      const visible = groupTags.filter((t) => matchesFilter(t, this.options.tagFilter) && this.hasVisibleData(t));
       if (!visible.length) continue;
       if (groups.size > 1) body.append(h('h3', { class: 'group-title' }, group || 'Other'));
       const grid = h('div', { class: 'chart-grid' });
@@ -316,18 +326,18 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
       shown += visible.length;
     }
     note.textContent = shown === tags.length ? plural(tags.length, 'tag') : `${shown} of ${plural(tags.length, 'tag')}`;
-    if (!shown) body.append(h('p', { class: 'subtle' }, `No tag matches “${this.options.tagFilter}”.`));
+    if (!shown) body.append(h('p', { class: 'subtle' }, this.options.tagFilter ? `No tag of the shown runs matches “${this.options.tagFilter}”.` : 'The shown runs log no scalars yet.'));
     return root;
   }
 
   private scalarCard(tag: string): HTMLElement {
-    const canvas = h('canvas', { role: 'img', 'aria-label': `${tag} over ${this.xTitle().toLowerCase()}` });
+    const canvas = h('canvas', { role: 'img', tabindex: 0, 'aria-label': this.chartAlternative(tag) });
     const focused = this.focus?.tag === tag;
     const legend = h('div', { class: 'card-legend' });
     const withData = this.visibleRuns().filter(({ run }) => this.series.get(key(run.name, tag))?.steps.length);
-    for (const { run, index } of withData) {
+    for (const { run } of withData) {
       const sw = h('span', { class: 'swatch' });
-      sw.style.backgroundColor = seriesColour(this.theme, index);
+      sw.style.backgroundColor = this.runColour(run.name);
       legend.append(h('span', { class: 'legend-item', title: run.name }, sw, h('span', { class: 'legend-text' }, run.name)));
     }
     const card = h(
@@ -350,7 +360,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
         tooltipLabel: (d, y, x) => this.tooltipLine(tag, String(d.label), y, x),
         tooltipSkipPrefix: RAW,
       },
-      { markers: this.markersFor(tag), theme: this.theme, onClick: (m) => this.markerClicked(m) },
+      { markers: this.markersFor(tag), theme: this.theme, onClick: (m) => this.markerClicked(m), bands: this.nonFiniteBands(tag), notes: this.clippedNotes(tag) },
     );
     // The canvas must be in the document for chart.js to size it; the card is attached by the caller.
     queueMicrotask(() => {
@@ -383,6 +393,67 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     row.focus({ preventScroll: true });
   }
 
+  /** A run's colour from its name (core's slots over every run), the same in the HTML report. */
+  private runColour(run: string): string {
+    const names = this.runs.map((r) => r.name);
+    const cacheKey = names.join('\u0000');
+    if (this.colourSlots?.key !== cacheKey) this.colourSlots = { key: cacheKey, slots: runColourSlots(names, RUN_HUES) };
+    return runSlotColour(this.theme, this.colourSlots.slots.get(run) ?? 0);
+  }
+
+  private colourSlots: { key: string; slots: Map<string, number> } | undefined;
+
+  private hasVisibleData(tag: string): boolean {
+    return this.visibleRuns().some(({ run }) => (this.series.get(key(run.name, tag))?.steps.length ?? 0) > 0);
+  }
+
+  /** Stretches where a run logged NaN or ±Inf (the protocol's nulls), shaded and labelled "NaN from step 8". */
+  private nonFiniteBands(tag: string): Band[] {
+    const bands: Band[] = [];
+    for (const { run } of this.visibleRuns()) {
+      const s = this.series.get(key(run.name, tag));
+      if (!s) continue;
+      const xs = this.xValues(run.name, s);
+      for (const { from, to } of nullRuns(s.values)) {
+        const lastX = xs[to]!;
+        // A single bad point still needs a visible width: up to the next logged x.
+        const end = to + 1 < xs.length ? xs[to + 1]! : lastX;
+        bands.push({ from: xs[from]!, to: end, label: `${this.visibleRuns().length > 1 ? `${run.name}: ` : ''}NaN/Inf from step ${formatCount(s.steps[from]!)}`, colour: this.theme.error });
+      }
+    }
+    return bands.slice(0, 6);
+  }
+
+  /** "3 points above the axis": what "Ignore outliers" cut off, so the worst run never hides silently. */
+  private clippedNotes(tag: string): string[] {
+    const range = this.yRange(tag);
+    if (range.yMin === undefined && range.yMax === undefined) return [];
+    let above = 0;
+    let below = 0;
+    for (const { run } of this.visibleRuns()) {
+      for (const v of this.series.get(key(run.name, tag))?.values ?? []) {
+        if (v === null) continue;
+        if (range.yMax !== undefined && v > range.yMax) above++;
+        else if (range.yMin !== undefined && v < range.yMin) below++;
+      }
+    }
+    const point = (n: number) => plural(n, 'point');
+    return [above ? `${point(above)} above the axis` : '', below ? `${point(below)} below the axis` : ''].filter(Boolean);
+  }
+
+  /** The chart in words, for screen readers and keyboard users: each run's latest value, bad stretches, clipping. */
+  private chartAlternative(tag: string): string {
+    const parts = this.visibleRuns().flatMap(({ run }) => {
+      const s = this.series.get(key(run.name, tag));
+      if (!s?.steps.length) return [];
+      const last = s.steps.length - 1;
+      return [`${run.name} ${formatNumber(s.values[last] ?? Number.NaN, 4)} at step ${formatCount(s.steps[last]!)}`];
+    });
+    const findings = this.findings.filter((f) => f.tag === tag).length;
+    const extra = [...this.nonFiniteBands(tag).map((b) => b.label), ...this.clippedNotes(tag), findings ? plural(findings, 'finding') : ''].filter(Boolean);
+    return `${tag} over ${this.xTitle().toLowerCase()}: ${parts.join('; ') || 'no data'}${extra.length ? `. ${extra.join('; ')}` : ''}`;
+  }
+
   private visibleRuns(): { run: RunSummary; index: number }[] {
     const hidden = new Set(this.options.hiddenRuns);
     return this.runs.map((run, index) => ({ run, index })).filter(({ run }) => !hidden.has(run.name));
@@ -391,10 +462,10 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   private datasetsFor(tag: string): LineDataset[] {
     const out: LineDataset[] = [];
     const smoothing = this.options.smoothing;
-    for (const { run, index } of this.visibleRuns()) {
+    for (const { run } of this.visibleRuns()) {
       const s = this.series.get(key(run.name, tag));
       if (!s || !s.steps.length) continue;
-      const colour = seriesColour(this.theme, index);
+      const colour = this.runColour(run.name);
       const xs = this.xValues(run.name, s);
       const raw = this.rawPoints(key(run.name, tag), s, xs);
       // A lone point (hp_metric, a final eval) is invisible as a line: draw it as a dot.
@@ -520,8 +591,13 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
         y.min = range.yMin;
         y.max = range.yMax;
       }
-      const plugins = chart.options.plugins as { modelmonMarkers?: { markers: readonly Marker[] } } | undefined;
-      if (plugins?.modelmonMarkers) plugins.modelmonMarkers.markers = this.markersFor(tag);
+      const plugins = chart.options.plugins as { modelmonMarkers?: MarkerOptions } | undefined;
+      if (plugins?.modelmonMarkers) {
+        plugins.modelmonMarkers.markers = this.markersFor(tag);
+        plugins.modelmonMarkers.bands = this.nonFiniteBands(tag);
+        plugins.modelmonMarkers.notes = this.clippedNotes(tag);
+      }
+      chart.canvas.setAttribute('aria-label', this.chartAlternative(tag));
       chart.update('none');
     }
     this.reportRendered();
@@ -531,12 +607,11 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     const { root, body, note } = section('histograms', 'Histograms', plural(this.histograms.length, 'histogram'));
     const grid = h('div', { class: 'chart-grid' });
     const visible = new Set(this.visibleRuns().map((r) => r.run.name));
-    const runIndex = new Map(this.runs.map((r, i) => [r.name, i]));
     for (const view of this.histograms) {
       if (!visible.has(view.run) || !matchesFilter(view.tag, this.options.tagFilter)) continue;
       const canvas = h('canvas', { class: 'heat-strip', role: 'img', 'aria-label': `${view.tag} distribution over steps, run ${view.run}` });
       grid.append(h('article', { class: 'card' }, h('header', { class: 'card-title' }, h('span', { class: 'mono' }, view.tag), h('span', { class: 'subtle' }, view.run)), h('div', { class: 'chart-box' }, canvas)));
-      this.heatStrips.push({ canvas, view, colour: seriesColour(this.theme, runIndex.get(view.run) ?? 0) });
+      this.heatStrips.push({ canvas, view, colour: this.runColour(view.run) });
     }
     body.append(grid);
     note.append(' · darker = more values');
@@ -557,10 +632,9 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     const { root, body } = section('hparams', 'Hyperparameters', `${plural(this.hparams.length, 'run')} · ${plural(hkeys.length, 'parameter')}`);
     const head = h('tr', {}, h('th', {}, 'Run'), ...hkeys.map((k) => h('th', { class: 'mono' }, k)), ...mkeys.map((k) => h('th', { class: 'mono metric' }, k)));
     const tbody = h('tbody');
-    const runIndex = new Map(this.runs.map((r, i) => [r.name, i]));
     for (const row of [...this.hparams].sort((a, b) => a.run.localeCompare(b.run))) {
       const sw = h('span', { class: 'swatch' });
-      sw.style.backgroundColor = seriesColour(this.theme, runIndex.get(row.run) ?? 0);
+      sw.style.backgroundColor = this.runColour(row.run);
       tbody.append(
         h(
           'tr',
@@ -724,4 +798,26 @@ function bySeverityThenStep(a: FindingView, b: FindingView): number {
 
 function unique(xs: readonly string[]): string[] {
   return [...new Set(xs)];
+}
+
+/** Index ranges (inclusive) of consecutive nulls: the NaN/Inf stretches of a series. */
+function nullRuns(values: readonly (number | null)[]): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  let start = -1;
+  for (let i = 0; i <= values.length; i++) {
+    const bad = i < values.length && values[i] === null;
+    if (bad && start < 0) start = i;
+    if (!bad && start >= 0) {
+      out.push({ from: start, to: i - 1 });
+      start = -1;
+    }
+  }
+  return out;
+}
+
+/** "acknowledged" in place of the severity: modelmon.json says this finding is known and accepted. */
+function acknowledgedBadge(f: FindingView): HTMLElement {
+  const b = badge('acknowledged', 'ok');
+  b.title = `${f.severity}, acknowledged in modelmon.json: ${f.acknowledged ?? ''}`;
+  return b;
 }

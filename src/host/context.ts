@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE_NAME } from '../core/config';
 import { writeHtmlReport } from '../io/report';
+import { ConfigAcknowledgements } from './alerts/configAcknowledgements';
 import { AlertCenter } from './alerts/alertCenter';
 import { runDriftReaction } from './alerts/onDrift';
 import type { ModelMonitorApi } from './api';
@@ -58,6 +59,15 @@ export class MonitorContext implements vscode.Disposable {
     this.sites = own(new TagSiteIndex(this.log));
     this.trainingDiagnostics = own(new TrainingCodeDiagnostics(this.training, this.sites));
     this.configDiagnostics = own(new ConfigFileDiagnostics(this.log));
+    const acknowledgements = new ConfigAcknowledgements({ configs: this.configDiagnostics, runs: () => this.training.runs(), logs: () => this.predictions.logs() });
+    this.alerts.useConfigAcknowledgements((signal) => acknowledgements.signal(signal));
+    this.trainingDiagnostics.acknowledged = (f) => acknowledgements.training(f);
+    own(
+      acknowledgements.onDidChange(() => {
+        this.alerts.applyConfigAcknowledgements();
+        this.trainingDiagnostics.update();
+      }),
+    );
     this.predictionDiagnostics = own(new PredictionLogDiagnostics(this.predictions));
     this.integrity = own(new IntegrityFiles(this.log));
     this.gpu = own(new GpuMonitor(this.log, this.alerts));
@@ -65,7 +75,7 @@ export class MonitorContext implements vscode.Disposable {
     this.predictionsSource = own(new PredictionsPanelSource(this.predictions));
     this.dashboards = own(
       createDashboards(extension, this.log, {
-        training: own(new TrainingPanelSource(this.training, this.sites)),
+        training: own(new TrainingPanelSource(this.training, this.sites, (f) => acknowledgements.training(f))),
         predictions: this.predictionsSource,
         gpu: this.gpuSource,
       }),
@@ -76,6 +86,7 @@ export class MonitorContext implements vscode.Disposable {
         predictions: this.predictions,
         alerts: this.alerts,
         integrity: this.integrity,
+        acknowledgements,
         gpus: { onDidChange: this.gpu.onDidUpdate, current: () => this.gpu.shownSnapshot?.gpus, status: () => this.gpuSource.status(), replay: () => this.gpu.replay },
       }),
     );

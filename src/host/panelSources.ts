@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { firstTagSite } from '../core/tagSites';
-import { describeGpuStatus } from '../core/gpu/statusView';
+import { placeFindings, type PlacedFinding, type TagSite } from '../core/tagSites';
+import { accessibleStatusText, describeGpuStatus } from '../core/gpu/statusView';
 import type {
   EnergyView,
   FindingView,
@@ -19,6 +19,7 @@ import { finiteSeries, gpuSampleView } from './panels/adapters';
 import type { GpuSource, PredictionsSource, TrainingSource } from './panels/ports';
 import type { PredictionLogs } from './predictions/service';
 import type { WorkspaceTrainingRuns } from './training/trainingRuns';
+import type { TrainingFinding } from './training/model';
 
 /** The training dashboard's port over the workspace's runs and the code that logs their tags. */
 export class TrainingPanelSource implements TrainingSource, vscode.Disposable {
@@ -29,6 +30,8 @@ export class TrainingPanelSource implements TrainingSource, vscode.Disposable {
   constructor(
     private readonly training: WorkspaceTrainingRuns,
     private readonly sites: TagSiteIndex,
+    /** The `modelmon.json` acknowledgement of a finding, if any. */
+    private readonly acknowledged?: (finding: TrainingFinding) => string | undefined,
   ) {
     this.subscriptions = [
       this.changed,
@@ -69,12 +72,32 @@ export class TrainingPanelSource implements TrainingSource, vscode.Disposable {
   }
 
   findings(): readonly FindingView[] {
-    const files = this.sites.files().map(({ uri, sites }) => ({ path: uri.fsPath, sites }));
-    return this.training.findings().map(({ run, tag, step, kind, message, severity }) => {
-      const found = firstTagSite(files, tag);
-      const code = found && { path: found.path, label: vscode.workspace.asRelativePath(found.path), line: found.site.line + 1 };
-      return code ? { run, tag, step, kind, message, severity, code } : { run, tag, step, kind, message, severity };
+    const findings = this.training.findings();
+    const sites = this.codeSites(findings);
+    return findings.map((finding) => {
+      const { run, tag, step, kind, message, severity } = finding;
+      const placed = sites.get(finding);
+      const code = placed && { path: placed.path, label: vscode.workspace.asRelativePath(placed.path), line: placed.site.line + 1, tie: placed.by };
+      const acknowledged = this.acknowledged?.(finding);
+      return { run, tag, step, kind, message, severity, ...(code ? { code } : {}), ...(acknowledged !== undefined ? { acknowledged } : {}) };
     });
+  }
+
+  /**
+   * Each finding's first code site by the diagnostics' own ties (`placeFindings`): a run that no
+   * script writes gets no link unless a script tied to nothing logs its tag (then `tie: tag-name`).
+   */
+  private codeSites<F extends TrainingFinding>(findings: readonly F[]): Map<F, { path: string; site: TagSite; by: PlacedFinding<F>['by'] }> {
+    const scripts = this.sites.files().map(({ uri, sites, writers }) => ({ path: uri.fsPath, sites, writers }));
+    const runs = this.training.runs().map((r) => ({ name: r.name, dir: r.dir }));
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '/';
+    const first = new Map<F, { path: string; site: TagSite; by: PlacedFinding<F>['by'] }>();
+    for (const p of placeFindings(scripts, runs, findings, root)) {
+      const seen = first.get(p.finding);
+      // A script that writes the run outranks one tied by tag name only.
+      if (!seen || (seen.by === 'tag-name' && p.by === 'writer')) first.set(p.finding, { path: p.path, site: p.site, by: p.by });
+    }
+    return first;
   }
 
   hparams(): readonly HparamsRow[] {
@@ -191,7 +214,18 @@ export class GpuPanelSource implements GpuSource, vscode.Disposable {
 
   private statusView() {
     const settings = readGpuSettings();
-    return describeGpuStatus(this.monitor.state, { gpuIndex: settings.gpuIndex, metrics: settings.statusBarShow });
+    const replay = this.monitor.replay;
+    return describeGpuStatus(this.monitor.state, { gpuIndex: settings.gpuIndex, metrics: settings.statusBarShow, ...(replay ? { replay } : {}) });
+  }
+
+  replay(): string | null {
+    return this.monitor.replay;
+  }
+
+  /** The status bar item's name for screen readers: plain words, no codicon markup. */
+  statusAccessibleName(): string | undefined {
+    const view = this.statusView();
+    return view.visible ? accessibleStatusText(view.text) : undefined;
   }
 
   dispose(): void {

@@ -79,7 +79,7 @@ export const checkCommand: CliCommand = {
 };
 
 /** Training findings gain the line of the script that logs their tag (scripts under the config's folder). */
-function tieToCode(result: CheckResult, configDir: string): CheckResult {
+export function tieToCode(result: CheckResult, configDir: string): CheckResult {
   const tagged = result.monitors.some((m) => m.type === 'training' && m.findings.some((f) => f.location?.tag !== undefined));
   return tagged ? withCodeSites(result, scanWorkspaceScripts(configDir), configDir) : result;
 }

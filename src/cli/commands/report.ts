@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../io/check';
 import { writeHtmlReport } from '../../io/report';
 import { UsageError, type CliCommand } from '../io';
-import { locateConfig, checkOutputTarget, reportConfigError } from './check';
+import { locateConfig, checkOutputTarget, reportConfigError, tieToCode } from './check';
 
 const USAGE = `usage: modelmon report [--config modelmon.json] --html FILE [--title TEXT] [--svg]
 
@@ -44,6 +44,8 @@ export const reportCommand: CliCommand = {
         env: io.env,
         ...(values.title ? { title: values.title } : {}),
         ...(values.svg ? { charts: 'svg' as const } : {}),
+        // Findings name the line that logs their tag, by the same ties as check and the editor.
+        decorate: tieToCode,
       });
       io.out(`wrote ${values.html} (${formatBytes(written.bytes)}, charts: ${written.charts}; check ${written.exitCode === 0 ? 'passed' : 'found problems'})\n`);
       return 0;

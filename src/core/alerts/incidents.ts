@@ -149,12 +149,13 @@ export class AlertBook {
     return { ...current };
   }
 
-  acknowledge(id: string, now: number): Incident | undefined {
+  /** Marks an incident acknowledged; `note` says by whom or why (e.g. the config's reason). */
+  acknowledge(id: string, now: number, note?: string): Incident | undefined {
     const incident = this.list.find((i) => i.id === id);
     if (!incident || incident.state === 'resolved') return undefined;
     incident.state = 'acknowledged';
     delete incident.snoozedUntil;
-    this.addEvent(incident, { at: now, kind: 'acknowledged' });
+    this.addEvent(incident, note === undefined ? { at: now, kind: 'acknowledged' } : { at: now, kind: 'acknowledged', note });
     return { ...incident };
   }
 

@@ -12,3 +12,4 @@ export {
   type IncidentState,
   type Observation,
 } from './incidents';
+export { describeAlertKind, describeAlertSource, describeIncidentState } from './labels';

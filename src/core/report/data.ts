@@ -63,7 +63,11 @@ export function buildReportData(input: ReportInput, limits: ReportLimits = DEFAU
     series.push(...v.view.series.map((s) => ({ run: rename(s.run), tag: s.tag, series: downsample(s.series, limits.pointsPerSeries) })));
     // Severities follow the config's policy: the judged finding for the same run/tag/kind wins.
     findings.push(
-      ...v.view.findings.map((f) => ({ ...f, run: rename(f.run), severity: judgedSeverity(monitor.findings, f) ?? f.severity })),
+      ...v.view.findings.map((f) => {
+        const judged = judgedFinding(monitor.findings, f);
+        const acknowledged = judged?.acknowledged;
+        return { ...f, run: rename(f.run), severity: judged?.severity ?? f.severity, ...(acknowledged !== undefined ? { acknowledged } : {}) };
+      }),
     );
   });
   if (runs.length || logdirs.length) {
@@ -89,8 +93,8 @@ export function buildReportData(input: ReportInput, limits: ReportLimits = DEFAU
   return { version: 1, title: input.title, generatedAt: input.generatedAt, panels };
 }
 
-function judgedSeverity(judged: readonly { kind: string; subject?: string; severity: Severity }[], f: FindingView): Severity | undefined {
-  return judged.find((j) => j.kind === f.kind && j.subject === `${f.run}/${f.tag}`)?.severity;
+function judgedFinding(judged: readonly { kind: string; subject?: string; severity: Severity; acknowledged?: string }[], f: FindingView) {
+  return judged.find((j) => j.kind === f.kind && j.subject === `${f.run}/${f.tag}`);
 }
 
 /** Keeps at most `maxPoints` of a series with LTTB (gaps always kept). */
@@ -106,6 +110,8 @@ function trimPredictionReport(r: PredictionReportView, limits: ReportLimits): Pr
     ...r,
     windows: step > 1 ? r.windows.filter((_, i) => i % step === 0 || i === r.windows.length - 1) : r.windows,
     alerts: r.alerts.slice(0, limits.alertsPerLog),
-    suspicious: r.suspicious.slice(0, limits.suspiciousRowsPerLog),
+    // The highest scores are what a reader triages first; the total stays in suspiciousTotal.
+    suspicious: [...r.suspicious].sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || a.index - b.index).slice(0, limits.suspiciousRowsPerLog),
+    suspiciousTotal: r.suspiciousTotal ?? r.suspicious.length,
   };
 }

@@ -4,6 +4,10 @@ import { buildReportData, DEFAULT_REPORT_LIMITS, integrityViews, type ReportInpu
 import { REPORT_CSS } from './style';
 import { summaryHtml } from './summary';
 import { barChart, lineChart, PALETTE_SIZE } from './svg';
+import { runColourSlots } from '../charts/runColours';
+
+/** Hues runs are spread over, as in the dashboards (webview/theme.ts RUN_HUES). */
+const RUN_HUES = 6;
 
 /** The dashboards' bundle (dist/webview.js) and stylesheet, inlined into the report. */
 export interface ReportBundle {
@@ -57,11 +61,14 @@ function panelCharts(panel: PanelState): string {
 function trainingCharts(state: TrainingState): string {
   const tags = [...new Set(state.series.map((s) => s.tag))].sort();
   const runs = state.runs.map((r) => r.name);
-  const legend = `<div class="mm-legend">${runs.map((r, i) => `<span><span class="mm-swatch mm-c${i % PALETTE_SIZE}"></span>${h(r)}</span>`).join('')}</div>`;
+  // Colours follow run names, as on the dashboard: the same run is the same hue in both.
+  const slots = runColourSlots(runs, RUN_HUES);
+  const colour = (run: string) => (slots.get(run) ?? 0) % PALETTE_SIZE;
+  const legend = `<div class="mm-legend">${runs.map((r) => `<span><span class="mm-swatch mm-c${colour(r)}"></span>${h(r)}</span>`).join('')}</div>`;
   const charts = tags.map((tag) => {
     const series = runs.map((run) => {
       const s = state.series.find((x) => x.run === run && x.tag === tag);
-      return { name: run, xs: s?.series.steps ?? [], ys: s?.series.values ?? [] };
+      return { name: run, colour: colour(run), xs: s?.series.steps ?? [], ys: s?.series.values ?? [] };
     });
     const markers = state.findings.filter((f) => f.tag === tag).map((f) => ({ x: f.step, label: `${f.run}: ${f.message}` }));
     const positive = series.every((s) => s.ys.every((y) => y === null || y > 0));

@@ -15,6 +15,7 @@ font-family:var(--vscode-font-family,system-ui,-apple-system,"Segoe UI",sans-ser
 .mm-verdict{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600;color:#fff}
 .mm-verdict.mm-pass{background:var(--mm-ok)}.mm-verdict.mm-fail{background:var(--mm-error)}
 .mm-sev-error{color:var(--mm-error);font-weight:600}.mm-sev-warning{color:var(--mm-warning);font-weight:600}.mm-sev-info{color:var(--mm-muted)}
+.mm-ack{color:var(--mm-ok);font-style:italic}
 .mm-status-ok{color:var(--mm-ok)}.mm-status-bad{color:var(--mm-error);font-weight:600}
 .mm-charts{display:flex;flex-wrap:wrap;gap:12px}
 .mm-chart{border:1px solid var(--mm-border);border-radius:4px;background:var(--mm-bg)}

@@ -64,7 +64,12 @@ export function summaryHtml(
 
 function status(m: MonitorResult): string {
   if (m.failed) return '<span class="mm-status-bad">failed</span>';
-  return m.findings.length ? `<span class="mm-sev-info">${m.findings.length} noted</span>` : '<span class="mm-status-ok">ok</span>';
+  if (!m.findings.length) return '<span class="mm-status-ok">ok</span>';
+  // Acknowledged findings are counted apart: "1 acknowledged" must not read like "1 noted".
+  const acknowledged = m.findings.filter((f) => f.acknowledged !== undefined).length;
+  const open = m.findings.length - acknowledged;
+  const parts = [open ? `<span class="mm-sev-info">${open} noted</span>` : '', acknowledged ? `<span class="mm-ack">${acknowledged} acknowledged</span>` : ''];
+  return parts.filter(Boolean).join(', ');
 }
 
 function severity(f: Finding, r: CheckResult): string {

@@ -10,6 +10,8 @@ export interface LineSeries {
   readonly xs: readonly number[];
   /** null = a gap (NaN or infinity in the log). */
   readonly ys: readonly (number | null)[];
+  /** Colour slot (core's `runColourSlots`); defaults to the series' position. */
+  readonly colour?: number;
 }
 
 export interface LineChartOptions {
@@ -55,7 +57,7 @@ export function lineChart(o: LineChartOptions): string {
       d += `${pen ? 'L' : 'M'}${px(x).toFixed(1)} ${py(y).toFixed(1)}`;
       pen = true;
     });
-    return `<path class="mm-line mm-c${k % PALETTE_SIZE}" d="${d}"><title>${escapeHtml(s.name)}</title></path>`;
+    return `<path class="mm-line mm-c${(s.colour ?? k) % PALETTE_SIZE}" d="${d}"><title>${escapeHtml(s.name)}</title></path>`;
   });
   const markers = (o.markers ?? []).map(
     (m) => `<line class="mm-marker" x1="${px(m.x).toFixed(1)}" x2="${px(m.x).toFixed(1)}" y1="${PAD.top}" y2="${height - PAD.bottom}"><title>${escapeHtml(m.label)}</title></line>`,

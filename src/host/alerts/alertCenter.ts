@@ -5,6 +5,8 @@ import { readSettings } from '../settings';
 
 const HISTORY_KEY = 'modelmon.alertHistory';
 const SNOOZE_MS = 60 * 60_000;
+/** How an acknowledgement from `modelmon.json` is noted in an incident's timeline. */
+const CONFIG_NOTE = 'modelmon.json: ';
 
 /** What an alert's "Open" action shows; registered by whoever raises the alert. */
 export type AlertOpener = (incident: Incident) => Thenable<unknown> | void;
@@ -38,13 +40,43 @@ export class AlertCenter implements vscode.Disposable {
     return new vscode.Disposable(() => this.openers.delete(prefix));
   }
 
+  /** Where acknowledgements written in `modelmon.json` come from; they silence an episode as a click would. */
+  private configAcknowledgement: (signal: AlertSignal) => string | undefined = () => undefined;
+
+  useConfigAcknowledgements(lookup: (signal: AlertSignal) => string | undefined): void {
+    this.configAcknowledgement = lookup;
+    this.applyConfigAcknowledgements();
+  }
+
+  /** Acknowledges the open incidents a (changed) `modelmon.json` now acknowledges. */
+  applyConfigAcknowledgements(): void {
+    let changed = false;
+    for (const incident of this.book.active()) {
+      if (incident.state === 'acknowledged') continue;
+      const reason = this.configAcknowledgement(incident);
+      if (reason !== undefined && this.book.acknowledge(incident.id, this.now(), `${CONFIG_NOTE}${reason}`)) changed = true;
+    }
+    if (changed) this.persist();
+  }
+
   /** Records that a condition holds; notifies when it starts an episode (or a snooze ended). */
   raise(signal: AlertSignal): Observation {
-    const observation = this.book.observe(signal, this.now());
+    let observation = this.book.observe(signal, this.now());
     if (observation.newEpisode) this.log.warn(`alert: ${signal.source} ${signal.kind}: ${signal.message}`);
+    const reason = observation.incident.state === 'acknowledged' ? undefined : this.configAcknowledgement(signal);
+    if (reason !== undefined) {
+      const incident = this.book.acknowledge(observation.incident.id, this.now(), `${CONFIG_NOTE}${reason}`);
+      if (incident) observation = { ...observation, incident, notify: false };
+    }
     this.persist();
     if (observation.notify && readSettings().notifications) this.notify(observation.incident);
     return observation;
+  }
+
+  /** The `modelmon.json` reason an incident was acknowledged with, if that is how. */
+  static configReason(incident: Incident): string | undefined {
+    const note = [...incident.events].reverse().find((e) => e.kind === 'acknowledged')?.note;
+    return note?.startsWith(CONFIG_NOTE) ? note.slice(CONFIG_NOTE.length) : undefined;
   }
 
   /** Ends an episode because its condition cleared. */

@@ -55,6 +55,9 @@ export class TrainingCodeDiagnostics implements vscode.CodeActionProvider, vscod
     );
   }
 
+  /** The `modelmon.json` acknowledgement of a finding; set by the context once configs are read. */
+  acknowledged: ((finding: TrainingFinding) => string | undefined) | undefined;
+
   /** Recomputes every file's problems from the current findings and tag sites. */
   update(): void {
     this.collection.clear();
@@ -67,7 +70,10 @@ export class TrainingCodeDiagnostics implements vscode.CodeActionProvider, vscod
       const diagnostics: vscode.Diagnostic[] = [];
       for (const { site, finding, by } of this.placed(script, findings)) {
         const range = new vscode.Range(site.line, site.column, site.endLine, site.endColumn);
-        const diagnostic = new vscode.Diagnostic(range, describePlacedFinding(finding, by), toSeverity(finding));
+        // An acknowledgement in modelmon.json keeps the problem visible but as a note that says so.
+        const acknowledged = this.acknowledged?.(finding);
+        const message = describePlacedFinding(finding, by) + (acknowledged !== undefined ? ` [acknowledged in modelmon.json: ${acknowledged}]` : '');
+        const diagnostic = new vscode.Diagnostic(range, message, acknowledged !== undefined ? vscode.DiagnosticSeverity.Information : toSeverity(finding));
         diagnostic.source = DIAGNOSTIC_SOURCE;
         const file = finding.file ?? runs.get(finding.run)?.eventFiles[0];
         const target = file ? vscode.Uri.file(file) : uri;

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Incident } from '../../core/alerts';
 import type { GpuReading } from '../../core/gpu/types';
-import type { AlertCenter } from '../alerts/alertCenter';
+import { AlertCenter } from '../alerts/alertCenter';
+import { acknowledgedLabel, type ConfigAcknowledgements } from '../alerts/configAcknowledgements';
 import type { PredictionLogs, PredictionLogState } from '../predictions/service';
 import type { RunState, TagState, TrainingFinding } from '../training/model';
 import type { TrainingRuns } from '../training/service';
@@ -48,6 +49,8 @@ export interface ExplorerSources {
   };
   readonly integrity?: { readonly onDidChange: vscode.Event<unknown>; files(): readonly IntegrityFile[] };
   readonly alerts: AlertCenter;
+  /** Acknowledgements from `modelmon.json`, shown on the findings and alerts they cover. */
+  readonly acknowledgements?: ConfigAcknowledgements;
 }
 
 const SECTION_LABELS: Record<SectionId, string> = {
@@ -70,6 +73,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
     this.disposables.push(sources.training.onDidChange(refresh), sources.alerts.onDidChange(refresh));
     if (sources.predictions) this.disposables.push(sources.predictions.onDidChange(refresh));
     if (sources.integrity) this.disposables.push(sources.integrity.onDidChange(refresh));
+    if (sources.acknowledgements) this.disposables.push(sources.acknowledgements.onDidChange(refresh));
     // The GPU items follow the status bar sample for sample: a delayed refresh showed an older
     // reading than the status bar beside it.
     const gpus = sources.gpus;
@@ -201,8 +205,17 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
     return this.sources.training.findings().filter((f) => f.run === run && (tag === undefined || f.tag === tag));
   }
 
+  private acknowledgedReason(f: TrainingFinding): string | undefined {
+    return this.sources.acknowledgements?.training(f);
+  }
+
+  /** The findings that still need attention: acknowledged ones keep their label, not their alarm. */
+  private openFindingsOf(run: string, tag?: string): TrainingFinding[] {
+    return this.findingsOf(run, tag).filter((f) => this.acknowledgedReason(f) === undefined);
+  }
+
   private runIcon(runs: readonly RunState[]): vscode.ThemeIcon {
-    const findings = runs.flatMap((r) => this.findingsOf(r.name));
+    const findings = runs.flatMap((r) => this.openFindingsOf(r.name));
     if (findings.some((f) => f.severity === 'error')) return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     if (findings.some((f) => f.severity === 'warning')) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
     return new vscode.ThemeIcon('pulse');
@@ -212,9 +225,14 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
     const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `run:${run.logdir}:${run.name}`;
     const findings = this.findingsOf(run.name);
-    item.description = [run.lastStep !== null ? `step ${run.lastStep}` : '', findings.length ? `${plural(findings.length, 'finding')}` : ''].filter(Boolean).join(' · ');
+    const acknowledged = findings.filter((f) => this.acknowledgedReason(f) !== undefined).length;
+    const open = findings.length - acknowledged;
+    item.description = [run.lastStep !== null ? `step ${run.lastStep}` : '', open ? plural(open, 'finding') : '', acknowledged ? `${acknowledged} acknowledged` : ''].filter(Boolean).join(' · ');
     const tooltip = new vscode.MarkdownString(`**${run.name}**\n\n${vscode.workspace.asRelativePath(run.dir)}\n\n`);
-    for (const f of findings.slice(0, 8)) tooltip.appendMarkdown(`- ${f.message}\n`);
+    for (const f of findings.slice(0, 8)) {
+      const reason = this.acknowledgedReason(f);
+      tooltip.appendText(`- ${f.message}${reason !== undefined ? ` (${acknowledgedLabel(reason)})` : ''}\n`);
+    }
     item.tooltip = tooltip;
     item.iconPath = this.runIcon([run]);
     item.resourceUri = vscode.Uri.file(run.eventFiles[0] ?? run.dir);
@@ -225,17 +243,24 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
   private tagItem(run: RunState, tag: TagState): vscode.TreeItem {
     const item = new vscode.TreeItem(tag.tag, vscode.TreeItemCollapsibleState.None);
     item.id = `tag:${run.logdir}:${run.name}:${tag.tag}`;
-    const findings = this.findingsOf(run.name, tag.tag);
-    const state = tag.nonFinite ? ' · NaN' : findings.length ? ` · ${findings[0]!.kind}` : '';
+    const all = this.findingsOf(run.name, tag.tag);
+    const findings = this.openFindingsOf(run.name, tag.tag);
+    const acknowledged = all.length > 0 && !findings.length;
+    const state = acknowledged ? ` · ${all[0]!.kind} · acknowledged` : tag.nonFinite ? ' · NaN' : findings.length ? ` · ${findings[0]!.kind}` : '';
     item.description = `${formatValue(tag.lastValue)} @ ${tag.lastStep ?? '–'}${state}`;
-    item.tooltip = [`${run.name} / ${tag.tag}`, `${tag.points} points`, ...findings.map((f) => f.message)].join('\n');
-    item.iconPath = tag.nonFinite || findings.some((f) => f.severity === 'error')
+    item.tooltip = [`${run.name} / ${tag.tag}`, `${tag.points} points`, ...all.map((f) => {
+      const reason = this.acknowledgedReason(f);
+      return reason !== undefined ? `${f.message} (${acknowledgedLabel(reason)})` : f.message;
+    })].join('\n');
+    item.iconPath = acknowledged
+      ? new vscode.ThemeIcon('pass')
+      : tag.nonFinite || findings.some((f) => f.severity === 'error')
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
       : findings.length
         ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'))
         : new vscode.ThemeIcon('graph-line');
     item.contextValue = 'tag';
-    item.command = { command: 'modelmon.openTrainingDashboard', title: 'Open chart', arguments: [{ runs: [run.name], tag: tag.tag, ...(findings[0] ? { step: findings[0].step } : {}) }] };
+    item.command = { command: 'modelmon.openTrainingDashboard', title: 'Open chart', arguments: [{ runs: [run.name], tag: tag.tag, ...(all[0] ? { step: all[0].step } : {}) }] };
     return item;
   }
 
@@ -285,8 +310,12 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
   private alertItem(incident: Incident): vscode.TreeItem {
     const item = new vscode.TreeItem(incident.message, vscode.TreeItemCollapsibleState.None);
     item.id = `alert:${incident.id}`;
-    item.description = `${incident.state}${incident.count > 1 ? ` · ×${incident.count}` : ''} · ${new Date(incident.lastSeen).toLocaleTimeString()}`;
-    item.iconPath = new vscode.ThemeIcon(incident.severity === 'error' ? 'error' : incident.severity === 'warning' ? 'warning' : 'info');
+    const reason = AlertCenter.configReason(incident);
+    const state = reason !== undefined ? 'acknowledged in modelmon.json' : incident.state;
+    item.description = `${state}${incident.count > 1 ? ` · ×${incident.count}` : ''} · ${new Date(incident.lastSeen).toLocaleTimeString()}`;
+    item.iconPath = incident.state === 'acknowledged'
+      ? new vscode.ThemeIcon('pass')
+      : new vscode.ThemeIcon(incident.severity === 'error' ? 'error' : incident.severity === 'warning' ? 'warning' : 'info');
     item.contextValue = `alert-${incident.state}`;
     item.tooltip = incident.events.map((e) => `${new Date(e.at).toLocaleString()} ${e.kind}${e.note ? `: ${e.note}` : ''}`).join('\n');
     return item;

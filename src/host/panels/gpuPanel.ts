@@ -33,7 +33,7 @@ export class GpuPanel extends DashboardPanel {
     const status = s.status();
     if (status === this.sentStatus) return;
     this.sentStatus = status;
-    this.post({ type: 'update', panel: 'gpu', update: { samples: [], energy: s.energy(), status } });
+    this.post({ type: 'update', panel: 'gpu', update: { samples: [], energy: s.energy(), status, ...replayOf(s) } });
   }
 
   protected override initMessage(): HostToWebview {
@@ -41,7 +41,7 @@ export class GpuPanel extends DashboardPanel {
     const s = this.source;
     if (!s) return { type: 'init', panel: 'gpu', state: { samples: [], energy: { wh: 0, cost: null, currency: null }, status: 'GPU monitoring is turned off.' } };
     this.sentStatus = s.status();
-    return { type: 'init', panel: 'gpu', state: { samples: s.history(), energy: s.energy(), status: this.sentStatus } };
+    return { type: 'init', panel: 'gpu', state: { samples: s.history(), energy: s.energy(), status: this.sentStatus, ...replayOf(s) } };
   }
 
   /** Samples are batched briefly so a fast sampler does not flood the page. */
@@ -56,7 +56,13 @@ export class GpuPanel extends DashboardPanel {
       const s = this.source;
       if (!s || !samples.length) return;
       this.sentStatus = s.status();
-      this.post({ type: 'update', panel: 'gpu', update: { samples, energy: s.energy(), status: this.sentStatus } });
+      this.post({ type: 'update', panel: 'gpu', update: { samples, energy: s.energy(), status: this.sentStatus, ...replayOf(s) } });
     }, 200);
   }
+}
+
+/** The page labels a replayed stand-in as such, never as the machine's GPU. */
+function replayOf(source: GpuSource): { replay?: string } {
+  const replay = source.replay?.() ?? null;
+  return replay ? { replay } : {};
 }

@@ -45,6 +45,8 @@ export interface GpuSource {
   energy(): EnergyView;
   /** Why no samples come (no nvidia-smi, no GPU, disabled); null while sampling works. */
   status(): string | null;
+  /** What a stand-in tool replays, or null for the machine's own GPU. */
+  replay?(): string | null;
 }
 
 /** Any source may be missing (a feature turned off); its dashboard then shows its empty state. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DATA_ELEMENT_ID } from '../../protocol';
+import type { CheckResult } from '../../core/check';
 import type { LoadedConfig } from '../../core/config';
 import { renderReportHtml, type ReportBundle, type ReportLimits } from '../../core/report';
 import { collectChecks, type RunChecksOptions } from '../check';
@@ -17,6 +18,8 @@ export interface HtmlReportOptions extends Omit<RunChecksOptions, 'keepViews'> {
   readonly limits?: ReportLimits;
   /** For reproducible output in tests. */
   readonly now?: Date;
+  /** Adds to the check's result before it is drawn (the CLI ties training findings to code here). */
+  readonly decorate?: (result: CheckResult, configDir: string) => CheckResult;
 }
 
 export interface HtmlReportResult {
@@ -31,7 +34,8 @@ export interface HtmlReportResult {
  * Throws ConfigError when the config cannot be used.
  */
 export async function writeHtmlReport(config: LoadedConfig | string, outFile: string, options: HtmlReportOptions = {}): Promise<HtmlReportResult> {
-  const run = await collectChecks(config, { ...options, keepViews: true });
+  const collected = await collectChecks(config, { ...options, keepViews: true });
+  const run = options.decorate ? { ...collected, result: options.decorate(collected.result, collected.loaded.dir) } : collected;
   // Monitors cut short by a signal report it as a finding; such a report must not be written.
   options.signal?.throwIfAborted();
   const bundle = options.charts === 'svg' ? undefined : (options.bundle ?? findBundle(options.bundleDir));
