@@ -47,6 +47,19 @@ export class EventFileTail {
     return this.readOffset;
   }
 
+  /** True when `info` (a fresh stat of the file) shows nothing new since the last poll. */
+  isUnchanged(info: { ino: number; dev: number; size: number; mtimeMs: number; ctimeMs: number } | undefined): boolean {
+    return (
+      info !== undefined &&
+      this.identity !== undefined &&
+      info.ino === this.identity.ino &&
+      info.dev === this.identity.dev &&
+      info.size === this.readOffset &&
+      info.mtimeMs === this.mtimeMs &&
+      info.ctimeMs === this.ctimeMs
+    );
+  }
+
   /** Reads what was appended; records and corruptions go to the sinks. */
   poll(onRecord: RecordSink, onCorruption: (c: Corruption) => void): Promise<TailStatus> {
     return this.pollRanges((buf, start, end, offset) => onRecord(buf.subarray(start, end), offset), onCorruption);

@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Corruption } from '../../core/tfevents/record-framer';
@@ -9,6 +9,9 @@ import { EventFileTail, type TailOptions } from './event-file-tail';
 
 const RUN_CONCURRENCY = 4;
 const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+/** Runs up to which an emulated recursive watch (Linux) is worth its per-directory watches. */
+export const MAX_EMULATED_WATCH_RUNS = 100;
+const NATIVE_RECURSIVE_WATCH = process.platform === 'darwin' || process.platform === 'win32';
 
 /** A damaged stretch of an event file; `file` is relative to the log root. */
 export interface FileCorruption extends Corruption {
@@ -20,7 +23,11 @@ export interface FileCorruption extends Corruption {
 export interface LogdirOptions extends TailOptions, SeriesLimits {
   /** Poll interval of a LogdirWatcher in ms (default 1000); fs.watch events trigger earlier polls. */
   pollIntervalMs?: number;
-  /** Use fs.watch for prompt updates (default true; polling continues as a fallback). */
+  /**
+   * Use a recursive fs.watch for prompt updates (default true; polling continues as a fallback).
+   * Linux has no recursive watcher: Node emulates one with an inotify watch per directory and
+   * file, set up synchronously, so there it is used only up to {@link MAX_EMULATED_WATCH_RUNS} runs.
+   */
   useFsWatch?: boolean;
   /** Directory levels searched below the root (default 32). */
   maxDepth?: number;
@@ -39,8 +46,20 @@ export class LogdirError extends Error {
   override readonly name = 'LogdirError';
 }
 
-/** Event files found under a root: run name ('.' for the root itself) to file paths in name order. */
-export async function discoverEventFiles(root: string, maxDepth = 32): Promise<Map<string, string[]>> {
+/** A directory's listing as last read, reused while the directory's mtime and ctime stay put. */
+interface Listing {
+  mtimeMs: number;
+  ctimeMs: number;
+  files: string[];
+  subdirs: string[];
+}
+
+/**
+ * Event files found under a root: run name ('.' for the root itself) to file paths in name order.
+ * With `listings` (kept by a watcher between polls), a directory whose mtime did not move since
+ * it was last read is not read again: an unchanged tree of 1,000 runs costs a stat per directory.
+ */
+export async function discoverEventFiles(root: string, maxDepth = 32, listings?: Map<string, Listing>): Promise<Map<string, string[]>> {
   const runs = new Map<string, string[]>();
   const info = await statOrThrow(root);
   if (info.isFile()) {
@@ -49,19 +68,12 @@ export async function discoverEventFiles(root: string, maxDepth = 32): Promise<M
     return runs;
   }
   if (!info.isDirectory()) throw new LogdirError(`log directory '${root}' is not a directory or event file`);
+  const seen = new Set<string>();
   const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return; // vanished or unreadable subdirectory: skip it, the next poll tries again
-    }
-    const files: string[] = [];
-    const subdirs: string[] = [];
-    for (const e of entries) {
-      if (e.isDirectory()) subdirs.push(e.name);
-      else if (e.name.includes('tfevents') && (e.isFile() || (e.isSymbolicLink() && (await isRegularFile(join(dir, e.name)))))) files.push(e.name);
-    }
+    const listing = await listDirectory(dir, listings);
+    if (!listing) return; // vanished or unreadable subdirectory: skip it, the next poll tries again
+    seen.add(dir);
+    const { files, subdirs } = listing;
     if (files.length) {
       const rel = relative(root, dir).split(sep).join('/') || '.';
       runs.set(rel, files.sort().map((f) => join(dir, f)));
@@ -69,7 +81,33 @@ export async function discoverEventFiles(root: string, maxDepth = 32): Promise<M
     if (depth < maxDepth) for (const d of subdirs.sort()) await walk(join(dir, d), depth + 1);
   };
   await walk(root, 0);
+  if (listings) for (const dir of listings.keys()) if (!seen.has(dir)) listings.delete(dir);
   return runs;
+}
+
+async function listDirectory(dir: string, listings: Map<string, Listing> | undefined): Promise<Listing | undefined> {
+  let info;
+  if (listings) {
+    info = statSync(dir, { throwIfNoEntry: false });
+    if (!info?.isDirectory()) return undefined;
+    const known = listings.get(dir);
+    if (known && known.mtimeMs === info.mtimeMs && known.ctimeMs === info.ctimeMs) return known;
+  }
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  const files: string[] = [];
+  const subdirs: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory()) subdirs.push(e.name);
+    else if (e.name.includes('tfevents') && (e.isFile() || (e.isSymbolicLink() && (await isRegularFile(join(dir, e.name)))))) files.push(e.name);
+  }
+  const listing = { mtimeMs: info?.mtimeMs ?? 0, ctimeMs: info?.ctimeMs ?? 0, files, subdirs };
+  listings?.set(dir, listing);
+  return listing;
 }
 
 /** False for a dangling link or one to a FIFO, whose open would wait for a writer forever. */
@@ -98,6 +136,7 @@ export class LogdirWatcher {
   /** Every corruption seen so far, in the order found. */
   readonly corruptions: FileCorruption[] = [];
   private readonly tails = new Map<string, Map<string, EventFileTail>>();
+  private readonly listings = new Map<string, Listing>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private fsWatcher: FSWatcher | undefined;
@@ -123,7 +162,7 @@ export class LogdirWatcher {
   async start(): Promise<LogdirChange> {
     const first = await this.poll();
     if (this.disposed) return first;
-    if (this.options.useFsWatch ?? true) {
+    if ((this.options.useFsWatch ?? true) && (NATIVE_RECURSIVE_WATCH || this.tails.size <= MAX_EMULATED_WATCH_RUNS)) {
       try {
         const info = await stat(this.root);
         const target = info.isFile() ? dirname(this.root) : this.root;
@@ -187,8 +226,16 @@ export class LogdirWatcher {
     }, this.options.pollIntervalMs ?? 1000);
   }
 
-  /** fs.watch fires several events per append; one poll 10 ms later covers them all. */
-  private pollSoon(): void {
+  /** Whether a recursive fs.watch backs the timer (see {@link LogdirOptions.useFsWatch}). */
+  get watching(): boolean {
+    return this.fsWatcher !== undefined;
+  }
+
+  /**
+   * Asks for a poll soon, as an outside watcher (the editor's) saw a change. fs.watch fires
+   * several events per append; one poll 10 ms later covers them all.
+   */
+  pollSoon(): void {
     if (this.disposed || this.debounce) return;
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
@@ -205,7 +252,7 @@ export class LogdirWatcher {
     const change: LogdirChange = { runsAdded: [], runsRemoved: [], runsChanged: [], corruptions: [] };
     let found: Map<string, string[]>;
     try {
-      found = await discoverEventFiles(this.root, this.options.maxDepth);
+      found = await discoverEventFiles(this.root, this.options.maxDepth, this.listings);
     } catch (error) {
       // A root that vanished while watched empties the store; on the first poll it is the caller's error.
       if (!(error instanceof LogdirError) || !this.polledOnce) throw error;
@@ -279,6 +326,8 @@ export class LogdirWatcher {
       let replaced = false;
       for (const file of files) {
         let tail = tails.get(file);
+        // A synchronous stat first: an unchanged file (most of a big log dir, most polls) costs no open and no await.
+        if (tail && tail.isUnchanged(statSync(file, { throwIfNoEntry: false }))) continue;
         if (!tail) {
           tail = new EventFileTail(file, this.options);
           tails.set(file, tail);
@@ -318,7 +367,8 @@ export class LogdirWatcher {
       tails = this.resetRun(name);
       changed = true;
     }
-    this.store.run(name).files = files.map((f) => this.relativeFile(f));
+    const run = this.store.run(name);
+    if (changed || run.files.length !== files.length) run.files = files.map((f) => this.relativeFile(f));
     return changed;
   }
 }

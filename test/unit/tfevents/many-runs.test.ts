@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateRunDir, syntheticValue } from '../../../bench/tfevents-gen';
-import { LogdirWatcher, readLogdir } from '../../../src/io/tfevents/logdir';
+import { LogdirWatcher, MAX_EMULATED_WATCH_RUNS, readLogdir } from '../../../src/io/tfevents/logdir';
 import { scratchDir } from '../helpers/scratch';
 
 test('60 runs of 5 tags x 200 steps: every point exact, 12 bytes a stored point after the first read', async () => {
@@ -46,6 +47,30 @@ test('a first scan reports progress run by run, ending at the run count', async 
     assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => [i + 1, 12]));
   } finally {
     watcher.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('past 100 runs Linux polls instead of emulating a recursive watch; an unchanged poll reads no file', async () => {
+  const dir = scratchDir('watch-many');
+  const small = new LogdirWatcher(join(dir, 'small'), { pollIntervalMs: 60_000 });
+  const big = new LogdirWatcher(join(dir, 'big'), { pollIntervalMs: 60_000 });
+  try {
+    generateRunDir(join(dir, 'small'), { runs: 3, tags: 1, steps: 2 });
+    generateRunDir(join(dir, 'big'), { runs: MAX_EMULATED_WATCH_RUNS + 1, tags: 1, steps: 2 });
+    await small.start();
+    await big.start();
+    assert.equal(small.watching, true);
+    assert.equal(big.watching, process.platform !== 'linux');
+    const again = await big.poll();
+    assert.deepEqual(again, { runsAdded: [], runsRemoved: [], runsChanged: [], corruptions: [] });
+    // A new run directory is found by the next poll although its parent's listing was cached.
+    generateRunDir(join(dir, 'big', 'later'), { runs: 1, tags: 1, steps: 2 });
+    const later = await big.poll();
+    assert.deepEqual(later.runsAdded, ['later/run_0000']);
+  } finally {
+    small.dispose();
+    big.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 });
