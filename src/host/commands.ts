@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Incident } from '../core/alerts';
+import { describeAlertKind, describeAlertSource, describeIncidentState, type Incident } from '../core/alerts';
 import type { PredictionReportView, TrainingFocus } from '../protocol/views';
 import type { AlertCenter } from './alerts/alertCenter';
+import { ALERT_HISTORY_URI, AlertHistoryDocument } from './alerts/alertHistory';
 import { driftCheckTitle, parseRowRange, rowRangeProblem } from '../core/driftCheck';
 import type { Dashboards } from './dashboards';
 import { fileOfNode, type ExplorerNode } from './explorer/explorerTree';
@@ -85,6 +86,7 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
       }
     });
 
+  const history = new AlertHistoryDocument(t.alerts);
   return [
     register('modelmon.refresh', () => t.refreshAll()),
     register('modelmon.showOutput', () => t.log.show(true)),
@@ -173,15 +175,15 @@ export function registerCommands(t: CommandTargets): vscode.Disposable[] {
       return incident ? t.alerts.snooze(incident.id) : undefined;
     }),
     register('modelmon.showAlertHistory', async () => {
-      const lines = ['# Model Monitor alert history', ''];
-      for (const i of [...t.alerts.history()].reverse()) {
-        lines.push(`## ${i.severity.toUpperCase()} ${i.message}`, '', `${i.source} · ${i.kind} · ${i.state} · seen ${i.count}×`, '');
-        for (const e of i.events) lines.push(`- ${new Date(e.at).toLocaleString()} ${e.kind}${e.note ? `: ${e.note}` : ''}`);
-        lines.push('');
-      }
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') });
+      // A virtual document: read-only, never an unsaved Untitled file to be asked about on close.
+      const doc = await vscode.workspace.openTextDocument(ALERT_HISTORY_URI);
+      history.refresh();
+      await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
       await vscode.window.showTextDocument(doc, { preview: true });
     }),
+    vscode.workspace.registerTextDocumentContentProvider(ALERT_HISTORY_URI.scheme, history),
+    history,
+    t.alerts.onDidChange(() => history.refresh()),
     register('modelmon.revealFile', async (arg?: unknown) => {
       const uri = isRecord(arg) && isNode(arg) ? fileOfNode(arg) : arg instanceof vscode.Uri ? arg : undefined;
       if (!uri) return;
@@ -264,8 +266,14 @@ async function pickIncident(alerts: AlertCenter, placeHolder: string): Promise<I
     void vscode.window.showInformationMessage('Model Monitor: no active alerts.');
     return undefined;
   }
+  const time = (ms: number) => new Date(ms).toLocaleTimeString();
   const picked = await vscode.window.showQuickPick(
-    active.map((i) => ({ label: i.message, description: `${i.source} · ${i.state}`, id: i.id })),
+    active.map((i) => ({
+      label: i.message,
+      description: `${describeAlertSource(i.source)} · ${describeAlertKind(i.kind)} · ${describeIncidentState(i, time)}`,
+      detail: `since ${new Date(i.firstSeen).toLocaleString()}${i.count > 1 ? `, seen ${i.count} times` : ''}`,
+      id: i.id,
+    })),
     { placeHolder },
   );
   return picked ? alerts.get(picked.id) : undefined;

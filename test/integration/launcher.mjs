@@ -207,6 +207,30 @@ async function main() {
           }
           continue;
         }
+        if (f.endsWith('.palette')) {
+          // Lists what the Command Palette offers for a query, as a user typing it would see.
+          const name = f.slice(0, -8);
+          let spec;
+          try {
+            spec = JSON.parse(readFileSync(join(requests, f), 'utf8'));
+          } catch {
+            continue;
+          }
+          rmSync(join(requests, f), { force: true });
+          try {
+            await page.keyboard.press('Escape');
+            await page.keyboard.press('F1');
+            await page.waitForSelector('.quick-input-widget input', { timeout: 5_000 });
+            await page.keyboard.type(String(spec.query ?? ''));
+            await new Promise((r) => setTimeout(r, 1_000));
+            const labels = await page.locator('.quick-input-widget .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+            await page.keyboard.press('Escape');
+            writeFileSync(join(requests, `${name}.done`), JSON.stringify(labels));
+          } catch (e) {
+            writeFileSync(join(requests, `${name}.done`), `error: ${e?.message ?? e}`);
+          }
+          continue;
+        }
         if (!f.endsWith('.req')) continue;
         const name = f.slice(0, -4);
         rmSync(join(requests, f), { force: true });

@@ -71,3 +71,19 @@ export async function clickInWebview(selector: string, text?: string): Promise<v
 export function runCommand<T = unknown>(id: string, ...args: unknown[]): Thenable<T> {
   return vscode.commands.executeCommand<T>(id, ...args);
 }
+
+/** Asks the launcher what the Command Palette lists for `query` (each row's accessible label). */
+export async function paletteEntries(query: string): Promise<string[]> {
+  const name = `palette-${++clicks}`;
+  const requests = join(outputDir, 'screenshot-requests');
+  const done = join(requests, `${name}.done`);
+  mkdirSync(requests, { recursive: true });
+  rmSync(done, { force: true });
+  writeFileSync(join(requests, `${name}.part`), JSON.stringify({ query }));
+  renameSync(join(requests, `${name}.part`), join(requests, `${name}.palette`));
+  await waitFor(() => existsSync(done), `the palette for ${query}`, 20_000);
+  const result = readFileSync(done, 'utf8');
+  rmSync(done, { force: true });
+  if (result.startsWith('error:')) throw new Error(`the palette for ${query}: ${result}`);
+  return JSON.parse(result) as string[];
+}
