@@ -105,9 +105,17 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
     const delta = latest != null && baseline != null ? latest - baseline : null;
     const scope = r.driftScope;
     const driftDetail = drifted ? r.features.filter((f) => f.drifted).slice(0, 3).map((f) => f.feature).join(', ') + (drifted > 3 ? ', …' : '') : 'no drift detected';
-    const driftTile = tile('Drifted features', `${drifted} / ${r.features.length}`, scope ? `${driftDetail} · ${rowSpan(scope.start, scope.end)}` : driftDetail, drifted ? 'warning' : 'ok');
+    const driftTile = tile('Drifted features', `${drifted} / ${r.features.length}`, scope ? `${rowSpan(scope.start, scope.end)}: ${driftDetail}` : driftDetail, drifted ? 'warning' : 'ok');
     if (this.state.adHoc) {
-      return h('div', { class: 'tiles' }, tile('Rows in the log', formatCount(r.rows), scope ? `compared: ${rowSpan(scope.start, scope.end)}` : ''), tile('Reference', scope ? referenceText(scope.reference) : '–', ''), driftTile);
+      const reference = scope?.reference;
+      const referenceValue = reference === undefined ? '–' : typeof reference === 'string' ? reference : `${formatCount(reference.start)}–${formatCount(reference.end - 1)}`;
+      return h(
+        'div',
+        { class: 'tiles' },
+        tile('Compared rows', scope ? `${formatCount(scope.start)}–${formatCount(scope.end - 1)}` : '–', `of ${plural(r.rows, 'row')} in the log`),
+        tile('Reference rows', referenceValue, typeof reference === 'string' ? 'another log' : 'of the same log'),
+        driftTile,
+      );
     }
     return h(
       'div',
@@ -262,6 +270,8 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
     const peaks = new Map<string, number>();
     for (const f of features) if (Number.isFinite(f.value)) peaks.set(f.statistic, Math.max(peaks.get(f.statistic) ?? 1e-12, Math.abs(f.value)));
     const columnTests = features.some((f) => f.columnTest);
+    // The live monitor's verdicts carry their basis and the row a drift began; a one-off check has neither.
+    const live = features.some((f) => f.basis !== undefined);
     const rows = features.map((f) => {
       const bar = h('span', { class: `bar${f.drifted ? ' bar-drifted' : ''}` });
       bar.style.width = `${Math.min(100, (100 * Math.abs(f.value)) / (peaks.get(f.statistic) ?? 1))}%`;
@@ -270,19 +280,18 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
       return h(
         'tr',
         { class: f.drifted ? 'row-drifted' : '' },
-        h('td', { class: 'mono wrap' }, f.feature),
+        h('td', { class: 'mono wrap' }, ...breakable(f.feature)),
         h('td', { class: 'subtle' }, f.kind),
-        h('td', { class: 'nowrap', title: f.statistic }, testLabel(f.statistic)),
+        h('td', { class: 'nowrap', title: testLabel(f.statistic) }, shortTestLabel(f.statistic)),
         h('td', { class: 'num' }, h('span', { class: 'bar-cell' }, h('span', { class: 'bar-track' }, bar), formatNumber(f.value, 3))),
         h('td', { class: 'num' }, formatPValue(f.pValue)),
         h('td', { title: why }, f.drifted ? badge(f.basis === 'episode' ? 'drifted (alert)' : 'drifted', 'warning') : badge('stable', 'ok')),
-        h('td', { class: 'num subtle' }, f.drifted && f.detectedAt != null ? formatCount(f.detectedAt) : ''),
-        columnTests ? h('td', { class: 'subtle nowrap' }, ct ? `${testLabel(ct.test)} ${formatNumber(ct.statistic, 3)}${ct.pValue !== null ? ` · p ${formatPValue(ct.pValue)}` : ''}` : '') : null,
+        live ? h('td', { class: 'num subtle' }, f.drifted && f.detectedAt != null ? formatCount(f.detectedAt) : '') : null,
+        columnTests ? h('td', { class: 'subtle nowrap', title: ct ? testLabel(ct.test) : '' }, ct ? `${shortTestLabel(ct.test)} ${formatNumber(ct.statistic, 3)}${ct.pValue !== null ? ` · p ${formatPValue(ct.pValue)}` : ''}` : '') : null,
       );
     });
-    const pHeading = features.some((f) => f.basis !== undefined) ? 'p (family-wise)' : 'p-value';
-    const headings = ['Feature', 'Type', 'Test', 'Statistic', pHeading, 'Verdict', 'Since row', ...(columnTests ? ['Column test'] : [])];
-    body.append(table(headings, rows, [3, 4, 6]));
+    const headings = ['Feature', 'Type', 'Test', 'Statistic', live ? 'p (family-wise)' : 'p-value', 'Verdict', ...(live ? ['Since row'] : []), ...(columnTests ? ['Column test'] : [])];
+    body.append(table(headings, rows, live ? [3, 4, 6] : [3, 4]));
     return root;
   }
 
@@ -425,6 +434,30 @@ const TEST_LABELS: Record<string, string> = {
   chisquare: 'χ² test',
   pcareconstruction: 'PCA error (sd)',
 };
+
+const SHORT_TEST_LABELS: Record<string, string> = {
+  ks: 'KS',
+  chi2: 'χ²',
+  chisquare: 'χ²',
+  jensenshannon: 'JS',
+  js: 'JS',
+  z: 'Z',
+  meanshift: 'mean shift',
+  pcaerror: 'PCA error',
+  pcareconstruction: 'PCA error',
+};
+
+/** A test's name short enough for a half-width table; the full name goes in the cell's title. */
+function shortTestLabel(name: string): string {
+  return SHORT_TEST_LABELS[name.toLowerCase().replace(/[^a-z0-9]/g, '')] ?? testLabel(name);
+}
+
+/** A dotted or snake_case name with break opportunities after its separators, so it wraps at them. */
+function breakable(name: string): (string | HTMLElement)[] {
+  const out: (string | HTMLElement)[] = [];
+  for (const part of name.split(/(?<=[._/])/)) out.push(part, h('wbr', {}));
+  return out.slice(0, -1);
+}
 
 function testLabel(name: string): string {
   return TEST_LABELS[name.toLowerCase().replace(/[^a-z0-9]/g, '')] ?? name;
