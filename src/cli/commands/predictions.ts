@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { validateSchemaOverride, type PredictionReport, type PredictionSchemaOverride } from '../../core/predictions';
-import { analyzePredictionLog, type AnalyzeOptions } from '../../io/predictions';
+import { type AnalyzeOptions } from '../../io/predictions';
+import { analyzePredictionSet } from '../../io/predictions/analyzeSet';
+import { LOG_FORMATS, type LogFormat } from '../../io/predictions/input';
 import { printable, terminalJson } from '../../core/terminalText';
 import { asUsage, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
-const USAGE = `usage: modelmon predictions <log> [--reference FILE | --reference-rows N] [--window N] [--json]
+const USAGE = `usage: modelmon predictions FILE|DIR|GLOB [--format FORMAT] [--labels FILE|DIR|GLOB] [--reference FILE | --reference-rows N] [--window N] [--json]
 
-Monitors a prediction log (JSON Lines or CSV, detected from its first line): data drift per
+Monitors a prediction log (JSON Lines, CSV, Parquet, or captured payloads; plain, gzip or zstd;
+one file, or a directory or glob of rotated files read oldest first): data drift per
 feature, prediction drift and prior shift, performance where labels exist (estimated from
 calibrated confidence where they do not), concept drift on the error stream, data quality,
 suspicious inputs and per-segment metrics, each window against a reference.
@@ -18,7 +21,9 @@ suspicious inputs and per-segment metrics, each window against a reference.
   --reference-range A..B  reference = rows with timestamps in [A, B) (ISO 8601 or epoch ms; A optional)
   --window N            rows per window (default 200)
   --step N              rows between drift evaluations of the sliding window (default window/8)
-  --labels FILE         late labels (JSON Lines or CSV) joined to the log by id
+  --format FORMAT       auto (default: Parquet and compression by their first bytes, envelopes
+                        by their fields), jsonl, csv, parquet, sagemaker-capture, kserve-cloudevents
+  --labels FILE|DIR     late labels in any of those formats (or SageMaker ground truth) joined by id
   --schema JSON|FILE    column roles, e.g. '{"label":"y","segment":["region"]}'
                         (keys: timestamp, id, features, categorical, prediction, score,
                         probabilities, label, segment, labelsFile, joinKey)
@@ -149,6 +154,7 @@ export const predictionsCommand: CliCommand = {
           window: { type: 'string' },
           step: { type: 'string' },
           labels: { type: 'string' },
+          format: { type: 'string' },
           schema: { type: 'string' },
           json: { type: 'boolean' },
           'fail-on-alert': { type: 'boolean' },
@@ -162,8 +168,9 @@ export const predictionsCommand: CliCommand = {
     const step = positiveInt('step', values.step, 1);
     const range = referenceRange(values['reference-range']);
     if (range && (values.reference || referenceRows !== undefined)) throw new UsageError('--reference-range cannot be combined with --reference or --reference-rows');
-    let schema = readSchema(io, values.schema);
-    if (values.labels) schema = { ...schema, labelsFile: resolve(io.cwd, values.labels) };
+    const schema = readSchema(io, values.schema);
+    const format = values.format ?? 'auto';
+    if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${LOG_FORMATS.join(', ')} (got '${format}')`);
     const options: AnalyzeOptions = {
       ...(schema ? { schema } : {}),
       ...(values.reference ? { referenceFile: resolve(io.cwd, values.reference) } : {}),
@@ -173,11 +180,14 @@ export const predictionsCommand: CliCommand = {
       ...(step !== undefined ? { step } : {}),
       signal: io.signal,
     };
-    const report = await analyzePredictionLog(resolve(io.cwd, log), options);
+    const report = await analyzePredictionSet(log, { ...options, format: format as LogFormat, cwd: io.cwd, ...(values.labels ? { labels: values.labels } : {}) });
     // Column names, categories and unreadable lines come from the log: no escape sequence of theirs reaches the terminal.
     if (values.json) {
-      const { rows, schema: s, windows, alerts, suspicious, ...rest } = report;
-      io.out(terminalJson(JSON.stringify({ rows, schema: s, windows, alerts, suspicious, ...rest })) + '\n');
+      const { rows, schema: s, windows, alerts, suspicious, input, ...rest } = report;
+      // Where the rows came from is shown only when it is more than one plain text file.
+      const plain = input.files.length === 1 && input.files[0]!.container === 'plain' && (input.format === 'jsonl' || input.format === 'csv');
+      const files = input.files.map((f) => ({ path: relative(io.cwd, f.path) || f.path, container: f.container, first: f.first, last: f.last }));
+      io.out(terminalJson(JSON.stringify({ rows, schema: s, windows, alerts, suspicious, ...rest, ...(plain ? {} : { input: { format: input.format, files } }) })) + '\n');
     } else io.out(printable(formatPredictionSummary(log, report)));
     if (report.rows === 0 && report.problemsTotal > 0) {
       // Lines were there but none was a row: unusable input, never an empty result that looks fine.

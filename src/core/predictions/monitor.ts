@@ -247,6 +247,25 @@ export class PredictionMonitor {
     this.record(this.logParser, { kind: 'json', value: record }, line);
   }
 
+  /**
+   * Runs `feed` (calls of pushLine or push) as one batch, monitored as pushText monitors the rows
+   * of one chunk: readers that split lines or build records themselves keep pushText's speed.
+   */
+  batch(feed: () => void): void {
+    this.queueing = true;
+    try {
+      feed();
+    } finally {
+      this.queueing = false;
+      this.flushQueue();
+    }
+  }
+
+  /** Reports input that never became a record (an envelope field missing, a payload that does not decode). */
+  reportProblem(line: number, message: string): void {
+    this.problem({ line, message });
+  }
+
   /** The log is complete: flushes a last line without newline and infers the schema if still open. */
   end(): void {
     this.splitter?.end();
