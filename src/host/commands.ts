@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeAlertKind, describeAlertSource, describeIncidentState, type Incident } from '../core/alerts';
-import type { PredictionReportView, TrainingFocus } from '../protocol/views';
+import type { TrainingFocus } from '../protocol/views';
 import type { AlertCenter } from './alerts/alertCenter';
 import { ALERT_HISTORY_URI, AlertHistoryDocument } from './alerts/alertHistory';
 import { driftCheckTitle, parseRowRange, rowRangeProblem } from '../core/driftCheck';
@@ -24,11 +24,6 @@ export interface CommandTargets {
   readonly verifyIntegrity?: (target?: vscode.Uri) => Promise<unknown>;
   /** Writes the HTML report; undefined when the report module is not available. */
   readonly exportReport?: (target: vscode.Uri) => Promise<unknown>;
-  /**
-   * @deprecated Ad-hoc drift checks open a panel of their own (`dashboards.openDriftCheck`) and never
-   * replace the live dashboard's report; nothing calls this any more.
-   */
-  readonly showReport?: (log: string, report: PredictionReportView) => void;
   /** Everything `modelmon.refresh` should rescan. */
   readonly refreshAll: () => Promise<void>;
 }

@@ -101,7 +101,6 @@ export class MonitorContext implements vscode.Disposable {
       verifyIntegrity: (target) => this.integrity.verify(target),
       exportReport: (target) => this.exportReport(target),
       refreshAll: () => this.refreshAll(),
-      showReport: (log, report) => this.predictionsSource.showReport(log, report),
     })) {
       own(d);
     }

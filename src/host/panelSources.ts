@@ -128,15 +128,10 @@ export class TrainingPanelSource implements TrainingSource, vscode.Disposable {
 export class PredictionsPanelSource implements PredictionsSource, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private readonly extra = new Map<string, PredictionReportView>();
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly predictions: PredictionLogs) {
-    // A new analysis of the log replaces a drift check's report.
-    this.subscription = predictions.onDidChange(() => {
-      this.extra.clear();
-      this.changed.fire();
-    });
+    this.subscription = predictions.onDidChange(() => this.changed.fire());
   }
 
   dispose(): void {
@@ -149,13 +144,7 @@ export class PredictionsPanelSource implements PredictionsSource, vscode.Disposa
   }
 
   report(log: string): PredictionReportView | undefined {
-    return this.extra.get(log) ?? this.predictions.logs().find((l) => l.path === log)?.report ?? undefined;
-  }
-
-  /** Shows a drift check's result instead of the monitor's report until the log changes. */
-  showReport(log: string, report: PredictionReportView): void {
-    this.extra.set(log, report);
-    this.changed.fire();
+    return this.predictions.logs().find((l) => l.path === log)?.report ?? undefined;
   }
 }
 
