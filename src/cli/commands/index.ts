@@ -7,6 +7,8 @@ import { integrityCommand } from './integrity';
 import { predictionsCommand } from './predictions';
 import { checkCommand } from './check';
 import { reportCommand } from './report';
+import { probeCommand } from './probe';
+import { trafficCommand } from './traffic';
 
 export const commands: readonly CliCommand[] = [
   tbCommand,
@@ -17,4 +19,6 @@ export const commands: readonly CliCommand[] = [
   gpuCommand,
   checkCommand,
   reportCommand,
+  probeCommand,
+  trafficCommand,
 ];

@@ -1,0 +1,10 @@
+export * from './types';
+export { classifyErrorCode, classifyStatus, failureMessage } from './classify';
+export { latencySummary, quantileSorted } from './percentiles';
+export { DEFAULT_TOLERANCE, goldenLine, judgeGolden, matchSubset, parseGolden, type GoldenCase, type GoldenMismatch, type GoldenProblem, type GoldenVerdict } from './golden';
+export { AUTO_ORDER, healthPlan, inferPath, joinUrl, judgeHealth, modelVersionOf, versionPlan, wantsJson, type RequestPlan } from './protocols';
+export { DEFAULT_AVAILABILITY_SLO, probeReport, type ProbeReport, type ProbeReportInput } from './report';
+export { ACCESS_LOG_FORMATS, accessLineParser, detectAccessLogFormat, parseCombinedLine, parseJsonAccessLine, parseTimeLocal, parseUvicornLine, type AccessLogFormat, type AccessRecord } from './accessLog';
+export { TrafficAggregator, type RouteTraffic, type TrafficReport, type TrafficWindow } from './traffic';
+export { histogramQuantile, readServerMetrics, type MetricsSource, type ServerMetrics } from './prometheus';
+export { EndpointMonitor, HISTORY_POINTS, type EndpointAlert, type EndpointAlertKind, type EndpointEvent, type EndpointPoint, type EndpointSnapshot, type EndpointState } from './monitor';
