@@ -6,4 +6,5 @@ export { judgeMonitor, unreadable, type MonitorIdentity } from './monitor';
 export { toJUnitXml } from './junit';
 export { toMarkdown, where } from './markdown';
 export { escapeData, escapeProperty, toGithubAnnotations, withCodeSites } from './codeSites';
+export { observeEndpoint } from './endpoints';
 export { gpuAcknowledgement, predictionLogAcknowledgement, trainingAcknowledgement, type AcknowledgementScope } from './acknowledgements';

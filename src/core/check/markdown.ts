@@ -3,7 +3,7 @@ import { countsLine } from './verdict';
 import type { CheckResult, Finding, MonitorResult, MonitorTable } from './types';
 import { plural } from '../charts/format';
 
-const TYPE_LABEL = { training: 'Training', predictions: 'Predictions', integrity: 'Integrity', gpu: 'GPU' } as const;
+const TYPE_LABEL = { training: 'Training', predictions: 'Predictions', integrity: 'Integrity', gpu: 'GPU', endpoint: 'Endpoint' } as const;
 const FOLD_AFTER_ROWS = 12;
 /** GitHub refuses comments over 65,536 characters; leave room for a bot's own header. */
 export const MARKDOWN_MAX_CHARS = 60_000;

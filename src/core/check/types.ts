@@ -1,6 +1,6 @@
 import type { FailOn, Severity } from '../config';
 
-export type MonitorType = 'training' | 'predictions' | 'integrity' | 'gpu';
+export type MonitorType = 'training' | 'predictions' | 'integrity' | 'gpu' | 'endpoint';
 
 /** Where a finding points: a file line, a training step, or both. */
 export interface FindingLocation {

@@ -4,6 +4,7 @@ import type { PredictionSchemaOverride } from '../predictions/schema';
 import type {
   Acknowledgement,
   ConfigProblem,
+  EndpointMonitorConfig,
   GpuMonitorConfig,
   IntegrityMonitorConfig,
   ModelmonConfig,
@@ -147,10 +148,30 @@ function normalize(raw: RawConfig): ModelmonConfig {
       maxTemperatureC: optionalNumber(gpu.maxTemperatureC),
       maxMemoryPercent: optionalNumber(gpu.maxMemoryPercent),
     }) as GpuMonitorConfig,
+    endpoints: ((raw.endpoints as Raw<EndpointMonitorConfig>[] | undefined) ?? []).map((e) => {
+      const slo = record(e.slo);
+      return {
+        name: optionalString(e.name) ?? endpointName(e.url as string),
+        url: e.url as string,
+        protocol: (optionalString(e.protocol) ?? 'auto') as EndpointMonitorConfig['protocol'],
+        intervalMs: optionalNumber(e.intervalMs) ?? 60_000,
+        timeoutMs: optionalNumber(e.timeoutMs) ?? 5000,
+        requests: optionalNumber(e.requests) ?? 3,
+        ...compact({ model: optionalString(e.model), golden: optionalString(e.golden), accessLog: optionalString(e.accessLog), metricsPath: optionalString(e.metricsPath) }),
+        slo: compact({ availability: optionalNumber(slo.availability), p99Ms: optionalNumber(slo.p99Ms), errorRate: optionalNumber(slo.errorRate) }),
+        severity: severities(e.severity),
+      };
+    }),
     acknowledged: ((raw.acknowledged as Raw<Acknowledgement>[] | undefined) ?? []).map((a) =>
       compact({ monitor: a.monitor as string, kind: optionalString(a.kind), subject: optionalString(a.subject), reason: a.reason as string }),
     ) as Acknowledgement[],
   };
+}
+
+/** host:port of an endpoint URL, its default name. */
+function endpointName(url: string): string {
+  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/?#]+)/i.exec(url);
+  return m ? m[1]!.replace(/^[^@]*@/, '') : url;
 }
 
 const SCHEMA_STRING_KEYS = ['timestamp', 'id', 'score', 'probabilities', 'label', 'labelsFile', 'joinKey'] as const;
@@ -172,7 +193,7 @@ function compact<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefi
 /** Monitor names must be unique (acknowledgements and reports refer to them). */
 function checkNames(root: Node, config: ModelmonConfig, report: ReturnType<typeof problemReporter>): void {
   const seen = new Map<string, string>();
-  const sections = ['training', 'predictions', 'integrity'] as const;
+  const sections = ['training', 'predictions', 'integrity', 'endpoints'] as const;
   for (const section of sections) {
     config[section].forEach((monitor, i) => {
       const key = childKey(section, i);

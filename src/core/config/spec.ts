@@ -88,6 +88,11 @@ export const KNOWN_FINDING_KINDS = [
   'throttling',
   'ecc',
   'no-gpu',
+  // served endpoints
+  'endpoint-down',
+  'slo-breach',
+  'golden-changed',
+  'certificate',
   // any monitor that could not run
   'unreadable',
 ] as const;
@@ -260,6 +265,50 @@ const gpu: ObjectSpec = {
   },
 };
 
+const ratio = (description: string): NumberSpec => ({ type: 'number', description, minimum: 0, maximum: 1 });
+
+const endpoint: ObjectSpec = {
+  type: 'object',
+  description:
+    'A served model probed over the network: availability, latency, golden answers. Credentials never come from this file: the editor keeps them in its secret storage, `modelmon check` reads MODELMON_ENDPOINT_TOKENS ({"https://origin": "token"}).',
+  required: ['url'],
+  properties: {
+    name,
+    url: { type: 'string', description: 'Base URL (http:// or https://), or host:port / tcp://host:port for a TCP connect check.', nonEmpty: true },
+    protocol: {
+      type: 'string',
+      description: 'How to probe.',
+      enum: ['auto', 'http', 'tcp', 'kserve-v2', 'torchserve', 'openai'],
+      enumDescriptions: [
+        'Detect: KServe v2 / Triton, then TorchServe, then OpenAI-compatible, else plain HTTP.',
+        'GET the URL (or POST "body").',
+        'A TCP connect to host:port.',
+        'KServe v2 / Triton: /v2/health/ready, /v2/models/{model}/ready, /v2/models/{model}/infer.',
+        'TorchServe: /ping, /predictions/{model}.',
+        'OpenAI-compatible servers such as vLLM: /v1/models, /v1/completions.',
+      ],
+      default: 'auto',
+    },
+    model: { type: 'string', description: 'Model name for the protocol\'s model routes (readiness, inference, version).', nonEmpty: true },
+    intervalMs: { type: 'integer', description: 'Milliseconds between probes in the editor.', minimum: 1000, default: 60000 },
+    timeoutMs: { type: 'integer', description: 'Deadline of one probe, connect to last byte.', minimum: 1, maximum: 600000, default: 5000 },
+    requests: { type: 'integer', description: 'Probes per `modelmon check` run.', minimum: 1, maximum: 1000, default: 3 },
+    golden: relativePath('Golden answers (JSON Lines of {"request", "expect", "tolerance"}, made by `modelmon probe URL --golden FILE --record`)'),
+    accessLog: relativePath("The server's access log (nginx combined, uvicorn or JSON lines), tailed for traffic"),
+    metricsPath: { type: 'string', description: 'Path of the server\'s Prometheus page, e.g. "/metrics".' },
+    slo: {
+      type: 'object',
+      description: 'Service-level objectives; a probe run that misses one is a finding.',
+      properties: {
+        availability: ratio('Share of probes that must succeed (default 0.99).'),
+        p99Ms: { type: 'number', description: 'Highest acceptable p99 latency in milliseconds.', exclusiveMinimum: 0 },
+        errorRate: ratio('Highest acceptable share of failed probes.'),
+      },
+    },
+    severity: severityMap,
+  },
+};
+
 const acknowledgement: ObjectSpec = {
   type: 'object',
   description: 'A finding that was looked at and accepted: still reported, never fails a check.',
@@ -292,6 +341,7 @@ export const CONFIG_SPEC: ObjectSpec = {
     predictions: { type: 'array', description: 'Prediction logs to compare against a reference.', items: prediction },
     integrity: { type: 'array', description: 'Checkpoint manifests to verify.', items: integrity },
     gpu,
+    endpoints: { type: 'array', description: 'Served models to probe (HTTP, KServe v2 / Triton, TorchServe, OpenAI-compatible, TCP).', items: endpoint },
     acknowledged: {
       type: 'array',
       description: 'Accepted findings that no longer fail a check.',

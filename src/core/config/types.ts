@@ -63,6 +63,22 @@ export interface GpuMonitorConfig {
   readonly maxMemoryPercent?: number;
 }
 
+/** A served model probed over the network (see core/endpoints). */
+export interface EndpointMonitorConfig extends MonitorBase {
+  readonly url: string;
+  readonly protocol: 'auto' | 'http' | 'tcp' | 'kserve-v2' | 'torchserve' | 'openai';
+  readonly model?: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** Probes per check run. */
+  readonly requests: number;
+  /** Golden JSONL, relative to the config file's directory. */
+  readonly golden?: string;
+  readonly accessLog?: string;
+  readonly metricsPath?: string;
+  readonly slo: { readonly availability?: number; readonly p99Ms?: number; readonly errorRate?: number };
+}
+
 /** A finding someone looked at and accepted; it stays in reports but no longer fails a check. */
 export interface Acknowledgement {
   readonly monitor: string;
@@ -81,6 +97,7 @@ export interface ModelmonConfig {
   readonly predictions: readonly PredictionMonitorConfig[];
   readonly integrity: readonly IntegrityMonitorConfig[];
   readonly gpu: GpuMonitorConfig;
+  readonly endpoints: readonly EndpointMonitorConfig[];
   readonly acknowledged: readonly Acknowledgement[];
 }
 

@@ -2,7 +2,7 @@ import { countsLine, isFailing, where, type CheckResult, type Finding, type Moni
 import { escapeHtml as h } from '../../protocol';
 import type { IntegrityView } from './types';
 
-const TYPE_LABEL = { training: 'Training', predictions: 'Predictions', integrity: 'Integrity', gpu: 'GPU' } as const;
+const TYPE_LABEL = { training: 'Training', predictions: 'Predictions', integrity: 'Integrity', gpu: 'GPU', endpoint: 'Endpoint' } as const;
 const MAX_FINDINGS = 200;
 
 /** The report's verdict, monitor overview, findings, measured tables and integrity state, as HTML. */

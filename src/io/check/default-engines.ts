@@ -11,6 +11,7 @@ import { resolveGpuTool, sampleOnce } from '../gpu/gpuSource';
 import { observePredictions } from '../../core/check/predictions';
 import { analyzePredictionLog } from '../predictions';
 import type { CheckEngines } from './engines';
+import { endpointEngine } from './endpoints';
 
 /** The real engines, each run once. */
 export const defaultEngines: CheckEngines = {
@@ -63,4 +64,5 @@ export const defaultEngines: CheckEngines = {
     const alerts = rules.update(probe.snapshot).filter((e) => e.type === 'raised').map((e) => e.alert);
     return observeGpu({ kind: 'ok', snapshot: probe.snapshot, alerts });
   },
+  endpoint: endpointEngine,
 };

@@ -1,4 +1,5 @@
 import type {
+  EndpointMonitorConfig,
   GpuMonitorConfig,
   IntegrityMonitorConfig,
   PredictionMonitorConfig,
@@ -38,4 +39,5 @@ export interface CheckEngines {
   ): Promise<Probe<PredictionReportView>>;
   integrity(monitor: IntegrityMonitorConfig, manifest: string, context: ProbeContext): Promise<Probe<IntegrityView>>;
   gpu(monitor: GpuMonitorConfig, context: ProbeContext): Promise<Probe<GpuSampleView | null>>;
+  endpoint(monitor: EndpointMonitorConfig, golden: string | undefined, context: ProbeContext): Promise<Probe<never>>;
 }

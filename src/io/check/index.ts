@@ -81,6 +81,9 @@ export async function collectChecks(config: LoadedConfig | string, options: RunC
   if (gpu.enabled) {
     await probe({ name: 'gpu', type: 'gpu', target: 'nvidia-smi', severity: gpu.severity }, () => engines.gpu(gpu, context), (view) => ({ type: 'gpu', view }));
   }
+  for (const m of loaded.config.endpoints) {
+    await probe({ name: m.name, type: 'endpoint', target: m.url, severity: m.severity }, () => engines.endpoint(m, m.golden !== undefined ? abs(m.golden) : undefined, context), (view: never) => view);
+  }
   const result = decide(options.displayPath ?? (typeof config === 'string' ? config : loaded.path), failOn, monitors, startedAt, Date.now() - started);
   return { loaded, result, views };
 }

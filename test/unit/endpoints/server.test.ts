@@ -265,3 +265,31 @@ test('probes never overlap and a day-long series keeps memory flat: 200 probes i
   assert.equal(report.ok, 200);
   for (let i = 1; i < results.length; i++) assert.ok(results[i]!.at >= results[i - 1]!.at);
 });
+
+test('modelmon check covers endpoints: an up server passes, a silent swap fails with the integrity finding, a closed port is endpoint-down', async () => {
+  const dir = scratchDir('check-endpoints');
+  writeFileSync(join(dir, 'golden.jsonl'), JSON.stringify({ request: kserveBody([[6.3, 3.3, 6.0, 2.5]]) }) + '\n');
+  const rec = await runCli(['probe', server.url, '--model', 'iris', '--golden', 'golden.jsonl', '--record'], '', dir);
+  assert.equal(rec.code, 0, rec.err);
+  const closed = await freePort();
+  const config = (endpoints: object[]) => writeFileSync(join(dir, 'modelmon.json'), JSON.stringify({ endpoints }));
+  config([{ name: 'iris', url: server.url, model: 'iris', golden: 'golden.jsonl', requests: 2, slo: { p99Ms: 5000 } }]);
+  const ok = await runCli(['check', '--config', join(dir, 'modelmon.json'), '--json'], '', dir);
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  const okResult = JSON.parse(ok.out);
+  assert.equal(okResult.monitors[0].type, 'endpoint');
+  assert.match(okResult.monitors[0].summary, /^kserve-v2: 2 of 2 probes ok, p99 \d+\.\d ms, golden 1\/1$/);
+
+  await server.setFaults({ ...NO_FAULTS, swap: true });
+  try {
+    config([{ name: 'iris', url: server.url, model: 'iris', golden: 'golden.jsonl', requests: 1 }, { name: 'gone', url: `http://127.0.0.1:${closed}`, protocol: 'http', requests: 1 }]);
+    const bad = await runCli(['check', '--config', join(dir, 'modelmon.json'), '--json'], '', dir);
+    assert.equal(bad.code, 1);
+    const findings = JSON.parse(bad.out).monitors.map((m: { findings: { kind: string; message: string }[] }) => m.findings.map((f) => [f.kind, f.message]));
+    assert.deepEqual(findings[0], [['golden-changed', '1 of 1 golden answers changed; model version unchanged']]);
+    assert.equal(findings[1][0][0], 'endpoint-down');
+    assert.match(findings[1][0][1], /connection refused: ECONNREFUSED/);
+  } finally {
+    await server.setFaults(NO_FAULTS);
+  }
+});

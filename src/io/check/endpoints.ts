@@ -1,0 +1,23 @@
+import { readFile } from 'node:fs/promises';
+import { observeEndpoint } from '../../core/check/endpoints';
+import { parseGolden } from '../../core/endpoints/golden';
+import type { EndpointMonitorConfig } from '../../core/config';
+import { probeSeries } from '../endpoints/prober';
+import { credentialHeaders } from '../endpoints/credentials';
+import type { Probe, ProbeContext } from './engines';
+
+/** One check run of an endpoint: `requests` probes 200 ms apart, then the golden set once. */
+export async function endpointEngine(monitor: EndpointMonitorConfig, golden: string | undefined, context: ProbeContext): Promise<Probe<never>> {
+  let cases;
+  if (golden !== undefined) {
+    const parsed = parseGolden(await readFile(golden, 'utf8'));
+    if (parsed.problems.length) throw new Error(`${monitor.golden}:${parsed.problems[0]!.line}: ${parsed.problems[0]!.message}`);
+    cases = parsed.cases;
+  }
+  const headers = credentialHeaders(monitor.url, context.env);
+  const { report } = await probeSeries(
+    { url: monitor.url, protocol: monitor.protocol, timeoutMs: monitor.timeoutMs, ...(monitor.model !== undefined ? { model: monitor.model } : {}), ...(headers ? { headers } : {}) },
+    { requests: monitor.requests, intervalMs: 200, slo: monitor.slo, ...(cases ? { golden: cases } : {}), ...(context.signal ? { signal: context.signal } : {}) },
+  );
+  return { observation: observeEndpoint(report) };
+}
