@@ -92,7 +92,7 @@ export function nameFileOfLine(message: string, files: readonly InputFile[], cwd
   return message.replace(/^((?:reference )?)line (\d+):/, (whole, pre: string, n: string) => {
     const line = Number(n);
     const f = files.find((x) => line >= x.first && line <= x.last) ?? files.find((x) => line <= x.last + 1);
-    return f ? `${pre}${relative(cwd, f.path) || f.path} line ${line - f.first + 1}:` : whole;
+    return f ? `${pre}${relative(cwd, f.path) || f.path} line ${line - f.offset}:` : whole;
   });
 }
 

@@ -21,12 +21,16 @@ export interface PredictionInputSink {
   problem(line: number, message: string): void;
 }
 
-/** One file of a set: its lines (or rows) are `first`..`last` of the set's numbering. */
+/**
+ * One file of a set: its lines (or rows) are `first`..`last` of the set's numbering, and line n
+ * of the set is line `n - offset` of the file (a later CSV file's header takes no number).
+ */
 export interface InputFile {
   readonly path: string;
   readonly container: Container;
   readonly first: number;
   readonly last: number;
+  readonly offset: number;
 }
 
 export interface InputSummary {
@@ -63,7 +67,7 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
     if (container === 'parquet' || resolved === 'parquet') {
       if (container !== 'parquet') {
         sink.problem(base + 1, `${name}: not a Parquet file (it does not start with PAR1); skipped`);
-        done.push({ path, container, first: base + 1, last: base });
+        done.push({ path, container, first: base + 1, last: base, offset: base });
         continue;
       }
       resolved ??= 'parquet';
@@ -77,14 +81,14 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
         if (!(e instanceof ParquetFileError)) throw e;
         sink.problem(base + 1, e.message.replace(path, name));
       }
-      done.push({ path, container, first: base + 1, last });
+      done.push({ path, container, first: base + 1, last, offset: base });
       base = last;
       continue;
     }
     let local = 0;
     let batch: LogLine[] = [];
     let sawHeader = false;
-    const fileBase = base;
+    let fileBase = base;
     const take = (l: LogLine) => {
       local = l.line;
       const line = fileBase + l.line;
@@ -98,7 +102,10 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
           sawHeader = true;
           // Rotated CSV files each start with the header; only the first file's is read.
           if (csvHeader === undefined) csvHeader = l.text;
-          else if (l.text === csvHeader) return;
+          else if (l.text === csvHeader) {
+            fileBase--;
+            return;
+          }
         }
         batch.push({ text: l.text, line });
       } else if (resolved === 'jsonl') batch.push({ text: l.text, line });
@@ -135,7 +142,7 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
     for (const text of decoder.end()) splitter.push(text);
     splitter.end();
     flushLines();
-    done.push({ path, container, first: fileBase + 1, last: fileBase + local });
+    done.push({ path, container, first: base + 1, last: fileBase + local, offset: fileBase });
     base = fileBase + local;
   }
   envelope?.end();
