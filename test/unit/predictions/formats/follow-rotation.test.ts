@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, copyFileSync, existsSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RotatingLogFollower } from '../../../../src/io/predictions/rotatingFollow';
+import { scratchDir } from '../../helpers/scratch';
+
+const dir = scratchDir('formats-follow');
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Shifts NAME.k to NAME.k+1 as logrotate does before it rotates. */
+function shift(path: string, keep: number): void {
+  for (let k = keep; k >= 1; k--) if (existsSync(`${path}.${k}`)) renameSync(`${path}.${k}`, `${path}.${k + 1}`);
+}
+
+test('following a log across rename-and-create and copy-and-truncate rotations, rows appended throughout: none lost, none repeated', async () => {
+  const path = join(dir, 'predictions.log');
+  writeFileSync(path, '');
+  const ids: number[] = [];
+  let partial = '';
+  const follower = new RotatingLogFollower(path, (text) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) if (l) ids.push((JSON.parse(l) as { id: number }).id);
+  });
+  follower.start(7);
+  const rows = 3000;
+  let rotations = 0;
+  for (let id = 0; id < rows; id++) {
+    appendFileSync(path, JSON.stringify({ id, x: Math.sin(id), prediction: id % 3 }) + '\n');
+    if (id % 250 === 249) {
+      shift(path, 20);
+      // Alternate logrotate's two styles; no append falls between the copy and the truncate.
+      if (rotations++ % 2 === 0) {
+        renameSync(path, `${path}.1`);
+        writeFileSync(path, '');
+      } else {
+        copyFileSync(path, `${path}.1`);
+        truncateSync(path, 0);
+      }
+    }
+    // Bursts of rows between pauses, so polls land before, between and after rotations.
+    if (id % 37 === 0) await sleep(3);
+  }
+  await sleep(30);
+  await follower.poll();
+  await follower.dispose();
+  assert.equal(rotations, 12);
+  assert.equal(partial, '');
+  assert.equal(ids.length, rows);
+  assert.deepEqual(ids, Array.from({ length: rows }, (_, i) => i));
+  assert.ok(follower.rotations.renamed >= 1 && follower.rotations.truncated >= 1, JSON.stringify(follower.rotations));
+});
