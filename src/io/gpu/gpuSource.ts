@@ -4,6 +4,7 @@ import { probeAmdGpus } from './amdProbe';
 import { GpuSampler } from './gpuSampler';
 import { locateExecutable } from './locate';
 import { probeGpus, type GpuSelection } from './probe';
+import type { GpuSamplingOptions } from './samplerLifecycle';
 import type { GpuSnapshot } from '../../core/gpu/types';
 
 /** The executable each tool runs, where the user named one; else each is looked up on PATH. */
@@ -41,12 +42,8 @@ export interface GpuSource {
   readonly pid: number | undefined;
 }
 
-export interface GpuSourceOptions {
-  readonly intervalMs: number;
-  readonly gpuIndex?: GpuSelection;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly computeAppsIntervalMs?: number;
-}
+/** What a source samples; how it supervises its tool is left to each sampler's defaults. */
+export type GpuSourceOptions = GpuSamplingOptions;
 
 /** The sampler for a resolved tool: nvidia-smi's stream or the AMD tools' watch and polls. */
 export function createGpuSource(resolved: ResolvedGpuTool, options: GpuSourceOptions): GpuSource {
