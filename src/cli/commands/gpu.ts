@@ -1,12 +1,10 @@
 import { parseArgs } from 'node:util';
 import { formatSampleLines, toSampleRecord } from '../../core/gpu/sampleRecord';
 import type { GpuSnapshot } from '../../core/gpu/types';
-import { GpuSampler } from '../../io/gpu/gpuSampler';
-import { probeGpus } from '../../io/gpu/probe';
 import { HostMetricsSampler } from '../../io/hostMetrics';
 import { parseGpuBackend, type GpuBackend } from '../../core/gpu/backend';
-import { resolveGpuTool } from '../../io/gpu/gpuSource';
-import { noToolMessage, runAmdGpu, smiPaths } from './gpuAmd';
+import { createGpuSource, resolveGpuTool, sampleOnce, type ResolvedGpuTool } from '../../io/gpu/gpuSource';
+import { noGpuMessage, noToolMessage, smiPaths } from './gpuTools';
 import { LatestSamplePrinter } from '../latestSample';
 import { EXIT_NO_GPU, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
@@ -89,66 +87,56 @@ export const gpuCommand: CliCommand = {
       // A reader slower than the samples holds the next print back instead of our memory growing.
       await io.writable?.();
     };
-    if (resolved && resolved.tool !== 'nvidia-smi') return runAmdGpu(resolved, opts, io, host, print);
-    const executable = resolved.executable;
-    return opts.once ? runOnce(executable, opts, io, host, print) : follow(executable, opts, io, print);
+    return opts.once ? runOnce(resolved, opts, io, host, print) : follow(resolved, opts, io, print);
   },
 };
 
-async function runOnce(executable: string, opts: GpuArgs, io: CliIO, host: HostMetricsSampler, print: (s: GpuSnapshot) => Promise<void>): Promise<number> {
+async function runOnce(resolved: ResolvedGpuTool, opts: GpuArgs, io: CliIO, host: HostMetricsSampler, print: (s: GpuSnapshot) => Promise<void>): Promise<number> {
   await host.sample(); // a baseline, so the printed sample has CPU and throughput rates
-  const probe = await probeGpus({ executable, gpuIndex: opts.gpuIndex, env: io.env, timeoutMs: 5000, signal: io.signal });
-  // Ctrl-C during the probe: the dispatcher reports the interruption, not a failed nvidia-smi.
+  // amd-smi starts a Python interpreter, so the AMD tools get longer to answer.
+  const timeoutMs = resolved.tool === 'nvidia-smi' ? 5000 : 10_000;
+  const r = await sampleOnce(resolved, { gpuIndex: opts.gpuIndex, env: io.env, timeoutMs, signal: io.signal });
+  // Ctrl-C during the probe: the dispatcher reports the interruption, not a failed tool.
   io.signal.throwIfAborted();
-  if (probe.kind === 'no-gpu') {
-    io.err(`modelmon gpu: no NVIDIA GPU found: ${probe.message}\n`);
+  if (r.kind === 'no-gpu') {
+    io.err(`modelmon gpu: ${noGpuMessage(resolved.tool, r.message)}\n`);
     return EXIT_NO_GPU;
   }
-  if (probe.kind === 'error') {
-    io.err(`modelmon gpu: ${probe.message}\n`);
+  if (r.kind === 'error') {
+    io.err(`modelmon gpu: ${r.message}\n`);
     return EXIT_USAGE;
   }
-  for (const f of probe.dropped) io.err(`modelmon gpu: nvidia-smi rejected field '${f}'; continuing without it\n`);
-  await print(probe.snapshot);
+  for (const notice of r.notices) io.err(`modelmon gpu: ${notice}\n`);
+  await print(r.snapshot);
   return EXIT_OK;
 }
 
-function follow(executable: string, opts: GpuArgs, io: CliIO, print: (s: GpuSnapshot) => Promise<void>): Promise<number> {
-  const sampler = new GpuSampler({ executable, intervalMs: opts.intervalMs, gpuIndex: opts.gpuIndex, env: io.env, computeAppsIntervalMs: 0 });
+/** Samples until interrupted, printed one at a time with only the newest kept while one prints. */
+function follow(resolved: ResolvedGpuTool, opts: GpuArgs, io: CliIO, print: (s: GpuSnapshot) => Promise<void>): Promise<number> {
+  const source = createGpuSource(resolved, { intervalMs: opts.intervalMs, gpuIndex: opts.gpuIndex, env: io.env, computeAppsIntervalMs: 0 });
   return new Promise<number>((resolve) => {
     let exitCode = EXIT_OK;
-    const printer = new LatestSamplePrinter<GpuSnapshot>(print);
+    const printer = new LatestSamplePrinter(print);
     const finish = () => {
       io.signal.removeEventListener('abort', finish);
-      void sampler.dispose().then(() => printer.idle()).then(() => resolve(exitCode));
+      void source.dispose().then(() => printer.idle()).then(() => resolve(exitCode));
     };
-    sampler.on((event) => {
-      switch (event.type) {
-        case 'snapshot':
-          printer.offer(event.snapshot);
-          break;
-        case 'notice':
-          io.err(`modelmon gpu: ${event.message}\n`);
-          break;
-        case 'status': {
-          const s = event.status;
-          if (s.state === 'retrying') {
-            io.err(`modelmon gpu: ${s.reason}; retrying in ${(s.delayMs / 1000).toFixed(1)} s (attempt ${s.attempt})\n`);
-          } else if (s.state === 'no-gpu') {
-            io.err(`modelmon gpu: no NVIDIA GPU found: ${s.message}\n`);
-            exitCode = EXIT_NO_GPU;
-            finish();
-          }
-          break;
+    source.on((event) => {
+      if (event.type === 'snapshot') printer.offer(event.snapshot);
+      else if (event.type === 'notice') io.err(`modelmon gpu: ${event.message}\n`);
+      else if (event.type === 'status') {
+        const s = event.status;
+        if (s.state === 'retrying') io.err(`modelmon gpu: ${s.reason}; retrying in ${(s.delayMs / 1000).toFixed(1)} s (attempt ${s.attempt})\n`);
+        else if (s.state === 'no-gpu') {
+          io.err(`modelmon gpu: ${noGpuMessage(resolved.tool, s.message)}\n`);
+          exitCode = EXIT_NO_GPU;
+          finish();
         }
-        case 'computeApps':
-        case 'migInventory':
-          break;
       }
     });
     if (io.signal.aborted) return finish();
     io.signal.addEventListener('abort', finish);
     io.watchOutput?.();
-    sampler.start();
+    source.start();
   });
 }
