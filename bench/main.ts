@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import type { BenchFigure } from './harness';
 import { bench as tfevents } from './tfevents.bench';
+import { bench as tfeventsScale } from './tfevents-scale.bench';
 import { bench as drift } from './drift.bench';
 import { bench as gpu } from './gpu.bench';
 import { bench as integrity } from './integrity.bench';
 import { bench as predictions } from './predictions.bench';
 
-const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, drift, gpu, integrity, predictions };
+const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -26,6 +26,8 @@ import { badge, emptyState, h, idFor, plural, section } from './dom';
 import { drawHeatStrip } from './heatstrip';
 import { readTheme, runSlotColour, RUN_HUES, withAlpha, type Theme } from './theme';
 import { runColourSlots } from '../src/core/charts/runColours';
+import { minMaxIndices, OVERLAY_POINTS_PER_RUN, THIN_OVERLAYS_FROM_RUNS } from '../src/core/tfevents/overlay';
+import { DEFAULT_SHOWN_RUNS, matchRuns, MAX_OVERLAID_RUNS, runsByFindings, selectedRunCount, topRunsByFinal, visibleRunNames } from '../src/core/tfevents/run-selection';
 import type { Dashboard } from './dashboard';
 
 interface Series {
@@ -56,6 +58,12 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   private readonly heatStrips: { canvas: HTMLCanvasElement; view: HistogramView; colour: string }[] = [];
   private resizeObserver: ResizeObserver | undefined;
   private tagsShown = '';
+  /** The host's pick while the page has made none and the runs are too many to overlay. */
+  private defaultShown: readonly string[] | undefined;
+  private scanning: readonly [number, number] | undefined;
+  /** The run search of a large log directory (not saved: a fresh look each time). */
+  private runQuery = '';
+  private topTag = '';
 
   constructor(
     private readonly root: HTMLElement,
@@ -86,15 +94,27 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     this.hparams = [...state.hparams];
     this.histograms = [...state.histograms];
     this.logdirs = state.logdirs ?? [];
+    this.defaultShown = state.defaultShown;
+    this.scanning = state.scanning;
     if (focus) this.applyFocus(focus);
     this.render();
     const scrollY = this.bridge.loadState<ViewState>('training')?.scrollY;
     if (focus?.tag) this.scrollToTag(focus.tag);
     else if (typeof scrollY === 'number') window.scrollTo(0, scrollY);
+    // The host sends only the series of the runs shown: tell it which those are.
+    this.postOptions();
   }
 
   update(u: TrainingUpdate): void {
     if (u.runs) this.runs = [...u.runs];
+    if (u.scanning !== undefined) this.scanning = u.scanning ?? undefined;
+    if (u.defaultShown !== undefined) {
+      const next = u.defaultShown ?? undefined;
+      if (JSON.stringify(next) !== JSON.stringify(this.defaultShown)) {
+        this.defaultShown = next;
+        if (!u.runs) u = { ...u, runs: this.runs };
+      }
+    }
     for (const c of u.chunks ?? []) this.applyChunk(c);
     // Findings that differ only in their code links (an edit above a logging call) leave the
     // charts and their markers alone: only the findings table is redrawn.
@@ -117,7 +137,16 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
       return;
     }
     if (u.runs) this.root.querySelector('#runs')?.replaceWith(this.runList());
-    this.refreshCharts();
+    this.refreshSoon();
+  }
+
+  /** Updates arriving faster than frames redraw the charts once a frame. */
+  private refreshSoon(): void {
+    if (this.refreshFrame !== undefined) return;
+    this.refreshFrame = requestAnimationFrame(() => {
+      this.refreshFrame = undefined;
+      this.refreshCharts();
+    });
   }
 
   reveal(focus: TrainingFocus): void {
@@ -135,9 +164,13 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
 
   private applyFocus(focus: TrainingFocus): void {
     this.focus = focus;
-    if (focus.runs?.length) {
+    if (focus.runs?.length && this.runs.length > DEFAULT_SHOWN_RUNS) {
+      // A sweep names the runs to show (the host sent exactly theirs).
+      this.options = { ...this.options, shownRuns: [...focus.runs], hiddenRuns: [] };
+    } else if (focus.runs?.length) {
       const wanted = new Set(focus.runs);
-      this.options = { ...this.options, hiddenRuns: this.runs.map((r) => r.name).filter((r) => !wanted.has(r)) };
+      const { shownRuns: _dropped, ...rest } = this.options;
+      this.options = { ...rest, hiddenRuns: this.runs.map((r) => r.name).filter((r) => !wanted.has(r)) };
     }
     // A focused tag must not be hidden by a stale filter.
     if (focus.tag && this.options.tagFilter && !matchesFilter(focus.tag, this.options.tagFilter)) {
@@ -187,8 +220,9 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   private header(): HTMLElement {
     const tags = new Set(this.runs.flatMap((r) => r.tags));
     const live = this.runs.filter((r) => r.live).length;
+    const reading = this.scanning ? ` · reading ${formatCount(this.scanning[0])} of ${`${formatCount(this.scanning[1])} runs`}…` : '';
     const summary = this.runs.length
-      ? `${plural(this.runs.length, 'run')} · ${plural(tags.size, 'scalar tag')}${live ? ` · ${live} live` : ''}`
+      ? `${this.runs.length === 1 ? '1 run' : `${formatCount(this.runs.length)} runs`} · ${plural(tags.size, 'scalar tag')}${live ? ` · ${live} live` : ''}${reading}`
       : '';
     const controls = h(
       'div',
@@ -212,6 +246,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   }
 
   private runList(): HTMLElement {
+    if (this.runs.length > DEFAULT_SHOWN_RUNS) return this.sweepRunList();
     const hidden = new Set(this.options.hiddenRuns);
     const list = h('div', { class: 'run-list', role: 'group', 'aria-label': 'Runs shown' });
     this.runs.forEach((run) => {
@@ -247,6 +282,100 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     const { root, body } = section('runs', 'Runs', this.options.hiddenRuns.length ? all : undefined);
     body.append(list);
     return root;
+  }
+
+  /**
+   * The run list of a sweep (more runs than fit as chips): a search, the ways to pick runs
+   * (all matching, top N by a tag's final value or by findings) and the matching runs, at most
+   * 200 listed, with what is shown ticked.
+   */
+  private sweepRunList(): HTMLElement {
+    const names = this.runs.map((r) => r.name);
+    const shown = new Set(this.visibleRuns().map((r) => r.run.name));
+    const selected = this.options.shownRuns ? selectedRunCount(names, this.options) : this.defaultShown && !this.options.hiddenRuns.length ? this.defaultShown.length : selectedRunCount(names, this.options);
+    const matching = matchRuns(names, this.runQuery);
+    const tags = this.scalarTags();
+    if (!tags.includes(this.topTag)) this.topTag = tags.find((t) => /loss/i.test(t)) ?? tags[0] ?? '';
+    const pick = (runs: readonly string[]) => this.setOptions({ shownRuns: runs.slice(0, MAX_OVERLAID_RUNS), hiddenRuns: [] });
+    const button = (label: string, title: string, onClick: () => void) => {
+      const b = h('button', { class: 'link-button', type: 'button', title }, label);
+      b.addEventListener('click', onClick);
+      return b;
+    };
+    const finals = (tag: string) => {
+      const out = new Map<string, number | null>();
+      for (const r of this.runs) {
+        const i = r.tags.indexOf(tag);
+        out.set(r.name, i >= 0 ? (r.finals?.[i] ?? null) : null);
+      }
+      return out;
+    };
+    const search = textfield('Search runs (regex)', this.runQuery, (v) => {
+      this.runQuery = v;
+      clearTimeout(this.searchTimer);
+      this.searchTimer = setTimeout(() => this.replaceRunList(), 150);
+    });
+    search.id = 'run-search';
+    const top = select<string>('Top 10 by final', tags.map((t) => ({ value: t, label: t })), this.topTag, (v) => {
+      this.topTag = v;
+    });
+    const actions = h(
+      'div',
+      { class: 'toolbar-controls sweep-actions' },
+      search,
+      button(`Show all matching (${formatCount(matching.length)})`, `Overlay the runs that match the search (the first ${MAX_OVERLAID_RUNS} are drawn)`, () => pick(matching)),
+      top,
+      button('lowest', 'The 10 matching runs with the lowest final value of this tag', () => pick(topRunsByFinal(finals(this.topTag), matching, 10, 'lowest'))),
+      button('highest', 'The 10 matching runs with the highest final value of this tag', () => pick(topRunsByFinal(finals(this.topTag), matching, 10, 'highest'))),
+      button('Top 10 by findings', 'The 10 matching runs whose findings are worst', () => {
+        const set = new Set(matching);
+        pick(runsByFindings(this.runs.filter((r) => set.has(r.name)), this.findings).slice(0, 10));
+      }),
+      button('Default', 'Runs with findings, then the newest', () => this.setOptions({ shownRuns: undefined, hiddenRuns: [] })),
+    );
+    const list = h('div', { class: 'run-list sweep-list', role: 'group', 'aria-label': 'Runs shown' });
+    for (const name of matching.slice(0, SWEEP_LIST_LIMIT)) {
+      const run = this.runs.find((r) => r.name === name);
+      const box = checkbox(
+        '',
+        shown.has(name),
+        (on) => {
+          const current = this.visibleRuns().map((r) => r.run.name);
+          this.setOptions({ shownRuns: on ? [...current, name] : current.filter((r) => r !== name), hiddenRuns: [] });
+        },
+        `Show run ${name}`,
+      );
+      const count = this.findings.filter((f) => f.run === name).length;
+      list.append(
+        h(
+          'div',
+          { class: `run-chip${shown.has(name) ? '' : ' run-hidden'}`, title: name },
+          box,
+          h('span', { class: 'swatch', 'data-run': name }),
+          h('span', { class: 'run-name' }, name),
+          h('span', { class: 'subtle' }, run?.lastStep !== null && run?.lastStep !== undefined ? `step ${formatCount(run.lastStep)}` : ''),
+          count ? badge(plural(count, 'finding'), 'warning') : null,
+        ),
+      );
+    }
+    list.querySelectorAll<HTMLElement>('.swatch').forEach((sw) => (sw.style.backgroundColor = this.runColour(sw.dataset.run ?? '')));
+    const more = matching.length > SWEEP_LIST_LIMIT ? h('p', { class: 'subtle' }, `${formatCount(matching.length - SWEEP_LIST_LIMIT)} more match; narrow the search to list them.`) : null;
+    const note = `${formatCount(shown.size)} of ${formatCount(this.runs.length)} runs shown${selected > shown.size ? ` (${formatCount(selected)} selected, the first ${MAX_OVERLAID_RUNS} drawn)` : ''} · ${formatCount(matching.length)} match`;
+    const { root, body } = section('runs', 'Runs', note);
+    // A scroll box of its own: a thousand runs must not push the charts off the page.
+    body.append(actions, h('div', { class: 'table-scroll short' }, list));
+    if (more) body.append(more);
+    return root;
+  }
+
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Redraws the run list alone, keeping the search field's focus and caret. */
+  private replaceRunList(): void {
+    const field = document.getElementById('run-search') as (HTMLElement & { value?: string }) | null;
+    const focused = field !== null && (document.activeElement === field || field.contains(document.activeElement));
+    this.root.querySelector('#runs')?.replaceWith(this.runList());
+    if (focused) (document.getElementById('run-search') as HTMLElement | null)?.focus();
   }
 
   private findingList(): HTMLElement {
@@ -335,11 +464,13 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     const focused = this.focus?.tag === tag;
     const legend = h('div', { class: 'card-legend' });
     const withData = this.visibleRuns().filter(({ run }) => this.series.get(key(run.name, tag))?.steps.length);
-    for (const { run } of withData) {
+    // A legend of 100 runs would bury the chart: the first dozen, then a count (the tooltip names each curve).
+    for (const { run } of withData.slice(0, LEGEND_LIMIT)) {
       const sw = h('span', { class: 'swatch' });
       sw.style.backgroundColor = this.runColour(run.name);
       legend.append(h('span', { class: 'legend-item', title: run.name }, sw, h('span', { class: 'legend-text' }, run.name)));
     }
+    if (withData.length > LEGEND_LIMIT) legend.append(h('span', { class: 'legend-item subtle' }, `+${withData.length - LEGEND_LIMIT} more`));
     const card = h(
       'article',
       { class: `card${focused ? ' card-focus' : ''}`, id: idFor('tag', tag) },
@@ -363,10 +494,11 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
       { markers: this.markersFor(tag), theme: this.theme, onClick: (m) => this.markerClicked(m), bands: this.nonFiniteBands(tag), notes: this.clippedNotes(tag) },
     );
     // The canvas must be in the document for chart.js to size it; the card is attached by the caller.
-    queueMicrotask(() => {
-      if (!canvas.isConnected) return;
-      this.charts.set(tag, new ChartJs(canvas, config));
+    // Charts are built one per frame, so twenty charts of 100 runs never freeze the page.
+    this.pendingCharts.push(() => {
+      if (canvas.isConnected) this.charts.set(tag, new ChartJs(canvas, config));
     });
+    this.buildChartsSoon();
     return card;
   }
 
@@ -402,6 +534,22 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   }
 
   private colourSlots: { key: string; slots: Map<string, number> } | undefined;
+  private pendingCharts: (() => void)[] = [];
+  private buildFrame: number | undefined;
+
+  private buildChartsSoon(): void {
+    if (this.buildFrame !== undefined) return;
+    // The first chart follows in a microtask (after layout), the rest one per frame.
+    queueMicrotask(() => this.buildNextChart());
+  }
+
+  private buildNextChart(): void {
+    this.buildFrame = undefined;
+    const next = this.pendingCharts.shift();
+    next?.();
+    if (this.pendingCharts.length) this.buildFrame = requestAnimationFrame(() => this.buildNextChart());
+    else this.reportRendered();
+  }
 
   private hasVisibleData(tag: string): boolean {
     return this.visibleRuns().some(({ run }) => (this.series.get(key(run.name, tag))?.steps.length ?? 0) > 0);
@@ -454,19 +602,32 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     return `${tag} over ${this.xTitle().toLowerCase()}: ${parts.join('; ') || 'no data'}${extra.length ? `. ${extra.join('; ')}` : ''}`;
   }
 
+  /** The runs drawn: the page's selection, else the host's default pick for a sweep; at most 100. */
   private visibleRuns(): { run: RunSummary; index: number }[] {
-    const hidden = new Set(this.options.hiddenRuns);
-    return this.runs.map((run, index) => ({ run, index })).filter(({ run }) => !hidden.has(run.name));
+    const names = this.runs.map((r) => r.name);
+    const useDefault = !this.options.shownRuns && !this.options.hiddenRuns.length && this.defaultShown && this.runs.length > DEFAULT_SHOWN_RUNS;
+    const shown = new Set(useDefault ? this.defaultShown : visibleRunNames(names, this.options));
+    return this.runs.map((run, index) => ({ run, index })).filter(({ run }) => shown.has(run.name));
   }
 
   private datasetsFor(tag: string): LineDataset[] {
     const out: LineDataset[] = [];
     const smoothing = this.options.smoothing;
-    for (const { run } of this.visibleRuns()) {
-      const s = this.series.get(key(run.name, tag));
-      if (!s || !s.steps.length) continue;
+    const visible = this.visibleRuns();
+    // Past ten overlaid runs each curve is thinned (extremes and gaps kept) and the faint raw
+    // curves under the smoothed ones are left out: a hundred runs stay one readable chart.
+    const thin = visible.length > THIN_OVERLAYS_FROM_RUNS;
+    for (const { run } of visible) {
+      const full = this.series.get(key(run.name, tag));
+      if (!full || !full.steps.length) continue;
+      const s = thin ? this.thinned(key(run.name, tag), full) : full;
       const colour = this.runColour(run.name);
       const xs = this.xValues(run.name, s);
+      if (thin) {
+        const ys = smoothing > 0 && s.steps.length > 1 ? smoothEma(s.values, smoothing) : s.values;
+        out.push({ label: run.name, data: toPoints(xs, ys, this.options.logScale), borderColor: colour, backgroundColor: colour, borderWidth: 1, pointRadius: s.steps.length === 1 ? 3 : 0 });
+        continue;
+      }
       const raw = this.rawPoints(key(run.name, tag), s, xs);
       // A lone point (hp_metric, a final eval) is invisible as a line: draw it as a dot.
       const pointRadius = s.steps.length === 1 ? 3 : 0;
@@ -479,6 +640,18 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     }
     return out;
   }
+
+  /** A run's curve thinned for a crowded overlay, reused while the series is unchanged. */
+  private thinned(k: string, s: Series): Series {
+    const cached = this.thinCache.get(k);
+    if (cached && cached.source === s && cached.length === s.steps.length) return cached.series;
+    const keep = minMaxIndices(s.values, OVERLAY_POINTS_PER_RUN / 2);
+    const series: Series = { steps: keep.map((i) => s.steps[i]!), values: keep.map((i) => s.values[i] ?? null), wallTimes: keep.map((i) => s.wallTimes[i]!) };
+    this.thinCache.set(k, { source: s, length: s.steps.length, series });
+    return series;
+  }
+
+  private readonly thinCache = new Map<string, { source: Series; length: number; series: Series }>();
 
   /** The raw curve as chart points, reused while the series, axis and scale are unchanged (a smoothing drag). */
   private rawPoints(k: string, s: Series, xs: readonly number[]): XYPoint[] {
@@ -656,10 +829,21 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
 
   private setOptions(patch: Partial<TrainingViewOptions>, rebuild = true): void {
     this.options = { ...this.options, ...patch };
+    if ('shownRuns' in patch && patch.shownRuns === undefined) {
+      const { shownRuns: _dropped, ...rest } = this.options;
+      this.options = rest;
+    }
     this.saveState();
-    // The host only records the options; a slider drag need not send every intermediate value.
-    clearTimeout(this.postTimer);
-    this.postTimer = setTimeout(() => this.bridge.post({ type: 'setOptions', panel: 'training', options: this.options }), 300);
+    if ('shownRuns' in patch || patch.hiddenRuns) {
+      // A new run selection: the host sends the newly shown runs' series now; the page forgets the others'.
+      const shown = new Set(this.visibleRuns().map((r) => r.run.name));
+      for (const k of [...this.series.keys()]) if (!shown.has(k.slice(0, k.indexOf('\u0000')))) this.series.delete(k);
+      this.postOptions();
+    } else {
+      // The host only records the other options; a slider drag need not send every intermediate value.
+      clearTimeout(this.postTimer);
+      this.postTimer = setTimeout(() => this.postOptions(), 300);
+    }
     if (patch.tagFilter !== undefined && !rebuild) {
       // Typing in the filter re-renders after a pause so each key stroke stays cheap.
       clearTimeout(this.filterTimer);
@@ -668,12 +852,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     }
     if (patch.smoothing !== undefined && Object.keys(patch).length === 1) {
       // Smoothing redraws in place, at most once a frame while the slider moves.
-      if (this.refreshFrame === undefined) {
-        this.refreshFrame = requestAnimationFrame(() => {
-          this.refreshFrame = undefined;
-          this.refreshCharts();
-        });
-      }
+      this.refreshSoon();
       return;
     }
     this.render();
@@ -701,6 +880,11 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     this.reportRendered();
   }
 
+  private postOptions(): void {
+    clearTimeout(this.postTimer);
+    this.bridge.post({ type: 'setOptions', panel: 'training', options: this.options });
+  }
+
   private saveState(): void {
     this.bridge.saveState<ViewState>('training', { ...this.options, scrollY: window.scrollY });
   }
@@ -715,6 +899,9 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   }
 
   private destroyCharts(): void {
+    this.pendingCharts = [];
+    if (this.buildFrame !== undefined) cancelAnimationFrame(this.buildFrame);
+    this.buildFrame = undefined;
     for (const chart of this.charts.values()) chart.destroy();
     this.charts.clear();
     this.heatStrips.length = 0;
@@ -722,8 +909,9 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   }
 
   private reportRendered(): void {
-    // Charts are created in a microtask (after layout); count once they exist.
+    // Charts are created after layout, one a frame; count once they all exist.
     queueMicrotask(() => {
+      if (this.pendingCharts.length || this.buildFrame !== undefined) return;
       let points = 0;
       for (const tag of this.charts.keys()) {
         for (const { run } of this.visibleRuns()) points += this.series.get(key(run.name, tag))?.steps.length ?? 0;
@@ -735,6 +923,10 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
 }
 
 const key = (run: string, tag: string) => `${run}\u0000${tag}`;
+/** Legend entries a chart lists before "+N more". */
+const LEGEND_LIMIT = 12;
+/** Runs the sweep's run list renders at once; a search narrows the rest. */
+const SWEEP_LIST_LIMIT = 200;
 
 function copySeries(s: { steps: readonly number[]; values: readonly (number | null)[]; wallTimes: readonly number[] }): Series {
   return { steps: [...s.steps], values: [...s.values], wallTimes: [...s.wallTimes] };
@@ -778,6 +970,7 @@ function pickOptions(saved: Partial<ViewState>): Partial<TrainingViewOptions> {
   if (typeof saved.ignoreOutliers === 'boolean') out.ignoreOutliers = saved.ignoreOutliers;
   if (Array.isArray(saved.hiddenRuns)) out.hiddenRuns = saved.hiddenRuns.filter((r): r is string => typeof r === 'string');
   if (typeof saved.tagFilter === 'string') out.tagFilter = saved.tagFilter;
+  if (Array.isArray(saved.shownRuns)) out.shownRuns = saved.shownRuns.filter((r): r is string => typeof r === 'string');
   return out;
 }
 

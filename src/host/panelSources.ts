@@ -62,8 +62,14 @@ export class TrainingPanelSource implements TrainingSource, vscode.Disposable {
       const store = this.training.storeOf(r.name);
       const histogramTags = store?.get(r.name)?.tagList().filter((t) => t.kind === 'histogram').map((t) => t.tag) ?? [];
       const live = r.lastWallTime !== null && Date.now() / 1000 - r.lastWallTime < 120;
-      return { name: r.name, tags: r.tags.map((t) => t.tag), histogramTags, lastStep: r.lastStep, lastWallTime: r.lastWallTime, live };
+      // Final values let the page rank 1,000 runs by a tag without their series.
+      const finals = r.tags.map((t) => (t.lastValue !== null && Number.isFinite(t.lastValue) ? t.lastValue : null));
+      return { name: r.name, tags: r.tags.map((t) => t.tag), histogramTags, lastStep: r.lastStep, lastWallTime: r.lastWallTime, live, finals };
     });
+  }
+
+  scanProgress(): readonly [number, number] | undefined {
+    return this.training.scanProgress();
   }
 
   series(run: string, tag: string): SeriesView | undefined {

@@ -16,6 +16,8 @@ export interface TrainingViewOptions {
   /** Scale the y axis to the bulk of the data when a few points are far off (a diverging run). */
   readonly ignoreOutliers: boolean;
   readonly hiddenRuns: readonly string[];
+  /** When present, exactly these runs are shown (a sweep of many runs); hiddenRuns is then ignored. */
+  readonly shownRuns?: readonly string[];
   readonly tagFilter: string;
 }
 
@@ -73,6 +75,7 @@ export function isTrainingViewOptions(x: unknown): x is TrainingViewOptions {
     typeof x.logScale === 'boolean' &&
     typeof x.ignoreOutliers === 'boolean' &&
     isStringArray(x.hiddenRuns) &&
+    (x.shownRuns === undefined || isStringArray(x.shownRuns)) &&
     isShortString(x.tagFilter)
   );
 }

@@ -22,6 +22,8 @@ export interface RunSummary {
   readonly lastWallTime: number | null;
   /** True while the run's event files are still growing. */
   readonly live?: boolean;
+  /** The latest value of each scalar tag, aligned with `tags` (null: NaN/Inf), for ranking runs without their series. */
+  readonly finals?: readonly (number | null)[];
 }
 
 /** One scalar series; the three arrays have the same length, ordered by step. */
@@ -96,6 +98,10 @@ export interface TrainingState {
   readonly histograms: readonly HistogramView[];
   /** The log directories being watched, for the empty state and the header. */
   readonly logdirs?: readonly string[];
+  /** Present when there were too many runs to overlay them all: the runs the host picked (and sent series for). */
+  readonly defaultShown?: readonly string[];
+  /** Runs still being read by the first scan: [read, total], absent once it is done. */
+  readonly scanning?: readonly [number, number];
 }
 
 /** Where the training dashboard should look when it opens (a finding's tag and step). */
@@ -112,6 +118,10 @@ export interface SeriesChunk extends TaggedSeries {
 
 export interface TrainingUpdate {
   readonly runs?: readonly RunSummary[];
+  /** As in TrainingState; null once the first scan is done. */
+  readonly scanning?: readonly [number, number] | null;
+  /** As in TrainingState; null when the page's own selection applies. */
+  readonly defaultShown?: readonly string[] | null;
   readonly chunks?: readonly SeriesChunk[];
   readonly findings?: readonly FindingView[];
   readonly hparams?: readonly HparamsRow[];

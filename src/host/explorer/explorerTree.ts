@@ -167,7 +167,11 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
         const runs = this.sources.training.runs();
         if (!runs.length) return [{ kind: 'message', text: 'No TensorBoard runs found', icon: 'search' }];
         const groups = new Map<string, RunState[]>();
-        for (const run of runs) groups.set(run.group, [...(groups.get(run.group) ?? []), run]);
+        for (const run of runs) {
+          const members = groups.get(run.group);
+          if (members) members.push(run);
+          else groups.set(run.group, [run]);
+        }
         return [...groups].map(([group, members]): ExplorerNode =>
           members.length === 1 && members[0]!.name === group ? { kind: 'run', run: members[0]! } : { kind: 'runGroup', group, runs: members },
         );
@@ -192,7 +196,9 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
     if (section === 'training') {
       const runs = this.sources.training.runs();
       const findings = this.sources.training.findings();
-      item.description = `${plural(runs.length, 'run')}${findings.length ? ` · ${plural(findings.length, 'finding')}` : ''}`;
+      const scan = this.sources.training.scanProgress?.();
+      const reading = scan && scan[1] > 0 ? ` · reading ${scan[0].toLocaleString('en-US')} of ${plural(scan[1], 'run')}…` : '';
+      item.description = `${plural(runs.length, 'run')}${findings.length ? ` · ${plural(findings.length, 'finding')}` : ''}${reading}`;
     } else if (section === 'gpu') {
       item.description = this.sources.gpus?.status() ?? undefined;
     } else if (section === 'alerts') {

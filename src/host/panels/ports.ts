@@ -19,6 +19,8 @@ export interface TrainingSource {
   readonly onDidChange: vscode.Event<void>;
   /** Watched log directories (absolute or workspace-relative), for the empty state. */
   logdirs(): readonly string[];
+  /** [runs read, runs found] while a first scan runs; undefined otherwise. */
+  scanProgress?(): readonly [number, number] | undefined;
   listRuns(): readonly RunSummary[];
   series(run: string, tag: string): SeriesView | undefined;
   findings(): readonly FindingView[];

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { seriesDelta, type SentSeries } from '../../core/charts/incremental';
+import { defaultRunSelection, DEFAULT_SHOWN_RUNS, visibleRunNames, type RunSelection } from '../../core/tfevents/run-selection';
 import type { HostToWebview, ViewOptions } from '../../protocol';
-import type { HistogramView, SeriesChunk, TaggedSeries, TrainingFocus, TrainingState, TrainingUpdate } from '../../protocol/views';
+import type { HistogramView, RunSummary, SeriesChunk, TaggedSeries, TrainingFocus, TrainingState, TrainingUpdate } from '../../protocol/views';
 import { finiteSeries } from './adapters';
 import { coalesce, DashboardPanel, type PanelContext } from './dashboardPanel';
 import type { TrainingSource } from './ports';
@@ -9,9 +10,17 @@ import type { TrainingSource } from './ports';
 /** Longer series are thinned (LTTB) before they travel; chart.js decimates again to the pixel width. */
 const MAX_POINTS_SENT = 50_000;
 
-/** The training-runs dashboard: full state on `ready`, then only the points added since. */
+/**
+ * The training-runs dashboard: full state on `ready`, then only the points added since. Only the
+ * series of the runs the page shows travel (a sweep of 1,000 runs sends its 20 picked ones, or
+ * what the page selects, at most 100); the run list travels when it changed.
+ */
 export class TrainingPanel extends DashboardPanel {
   private readonly sent = new Map<string, SentSeries>();
+  /** The page's run selection, once it said; until then the default. */
+  private selection: RunSelection | undefined;
+  private runsSent = '';
+  private scanSent = '';
   /** What the page last got of the findings, hparams and histograms, as JSON. */
   private sentShapes: readonly [string, string, string] = ['', '', ''];
   private focus: TrainingFocus | undefined;
@@ -33,7 +42,9 @@ export class TrainingPanel extends DashboardPanel {
   /** Scrolls an open dashboard to a tag and marks a step. */
   revealFocus(focus: TrainingFocus): void {
     this.focus = focus;
+    this.selectFocusRuns(focus);
     this.post({ type: 'reveal', panel: 'training', focus });
+    this.sendUpdate();
   }
 
   protected override initMessage(): HostToWebview {
@@ -41,6 +52,7 @@ export class TrainingPanel extends DashboardPanel {
     const state = this.state();
     const focus = this.focus;
     this.focus = undefined;
+    if (focus) this.selectFocusRuns(focus);
     return focus ? { type: 'init', panel: 'training', state, focus } : { type: 'init', panel: 'training', state };
   }
 
@@ -48,16 +60,37 @@ export class TrainingPanel extends DashboardPanel {
     return new Set(this.source?.findings().flatMap((f) => (f.code ? [f.code.path] : [])) ?? []);
   }
 
-  protected override onOptions(_options: ViewOptions): void {
-    // View options live in the page's own state; nothing on the host depends on them.
+  protected override onOptions(options: ViewOptions): void {
+    // The other view options live in the page's own state; the run selection decides what is sent.
+    if (options.panel !== 'training') return;
+    const { hiddenRuns, shownRuns } = options.options;
+    this.selection = shownRuns ? { hiddenRuns, shownRuns } : { hiddenRuns };
+    this.sendUpdate();
+  }
+
+  /** Runs named by a focus (compare, open chart) are what the page shows: send theirs first. */
+  private selectFocusRuns(focus: TrainingFocus): void {
+    if (focus.runs?.length) this.selection = { hiddenRuns: [], shownRuns: focus.runs };
+  }
+
+  /** The runs whose series the page gets; `defaultShown` when the default pick applies. */
+  private shownRuns(runs: readonly RunSummary[]): { shown: Set<string>; defaultShown?: string[] } {
+    const selection = this.selection ?? { hiddenRuns: [] };
+    if (!selection.shownRuns && selection.hiddenRuns.length === 0 && runs.length > DEFAULT_SHOWN_RUNS) {
+      const picked = defaultRunSelection(runs, this.source?.findings() ?? []);
+      return { shown: new Set(picked), defaultShown: picked };
+    }
+    return { shown: new Set(visibleRunNames(runs.map((r) => r.name), selection)) };
   }
 
   private state(): TrainingState {
     const s = this.source;
     if (!s) return { runs: [], series: [], findings: [], hparams: [], histograms: [], logdirs: [] };
     const runs = s.listRuns();
+    const { shown, defaultShown } = this.shownRuns(runs);
     const series: TaggedSeries[] = [];
     for (const run of runs) {
+      if (!shown.has(run.name)) continue;
       for (const tag of run.tags) {
         const view = s.series(run.name, tag);
         if (!view) continue;
@@ -70,7 +103,10 @@ export class TrainingPanel extends DashboardPanel {
     const findings = s.findings();
     const hparams = s.hparams();
     this.sentShapes = [JSON.stringify(findings), JSON.stringify(hparams), JSON.stringify(histogramShape(histograms))];
-    return { runs, series, findings, hparams, histograms, logdirs: s.logdirs() };
+    this.runsSent = JSON.stringify(runs);
+    const scanning = s.scanProgress?.();
+    this.scanSent = JSON.stringify(scanning ?? null);
+    return { runs, series, findings, hparams, histograms, logdirs: s.logdirs(), ...(defaultShown ? { defaultShown } : {}), ...(scanning ? { scanning } : {}) };
   }
 
   private histograms(): HistogramView[] {
@@ -88,8 +124,12 @@ export class TrainingPanel extends DashboardPanel {
     const s = this.source;
     if (!s || !this.ready) return;
     const runs = s.listRuns();
+    const { shown, defaultShown } = this.shownRuns(runs);
+    // A run taken off the page is forgotten here, so showing it again sends it whole.
+    for (const k of [...this.sent.keys()]) if (!shown.has(k.slice(0, k.indexOf('\u0000')))) this.sent.delete(k);
     const chunks: SeriesChunk[] = [];
     for (const run of runs) {
+      if (!shown.has(run.name)) continue;
       for (const tag of run.tags) {
         const view = s.series(run.name, tag);
         if (!view) continue;
@@ -103,7 +143,15 @@ export class TrainingPanel extends DashboardPanel {
     const findings = s.findings();
     const hparams = s.hparams();
     const histograms = this.histograms();
-    const update: { -readonly [K in keyof TrainingUpdate]: TrainingUpdate[K] } = { runs };
+    const update: { -readonly [K in keyof TrainingUpdate]: TrainingUpdate[K] } = {};
+    const runsJson = JSON.stringify(runs);
+    if (runsJson !== this.runsSent) update.runs = runs;
+    this.runsSent = runsJson;
+    update.defaultShown = defaultShown ?? null;
+    const scanning = s.scanProgress?.();
+    const scanJson = JSON.stringify(scanning ?? null);
+    if (scanJson !== this.scanSent) update.scanning = scanning ?? null;
+    this.scanSent = scanJson;
     if (chunks.length) update.chunks = chunks;
     // Only what changed travels: the page redraws the charts for new hparams or histograms, but
     // only the findings table for findings whose code links moved.

@@ -7,6 +7,8 @@ export interface TrainingRuns {
   /** Resolves once the first discovery and load finished. */
   ready(): Promise<void>;
   logdirs(): readonly string[];
+  /** [runs read, runs found] while a first scan runs; undefined otherwise. */
+  scanProgress?(): [number, number] | undefined;
   runs(): readonly RunState[];
   findings(): readonly TrainingFinding[];
   series(run: string, tag: string): SeriesPoints | undefined;

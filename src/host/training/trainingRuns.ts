@@ -19,6 +19,10 @@ const ADDED_KEY = 'modelmon.addedLogDirs';
  */
 export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
   private readonly watchers = new Map<string, LogdirWatcher>();
+  /** The editor's own file watcher per log directory: one recursive watch, whatever the run count. */
+  private readonly fileWatchers = new Map<string, vscode.Disposable>();
+  /** Runs read / found by each log directory's first scan, while it lasts. */
+  private readonly scans = new Map<string, [number, number]>();
   private readonly health = new Map<string, RunHealth>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -40,6 +44,18 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
 
   logdirs(): readonly string[] {
     return [...this.watchers.keys()].sort();
+  }
+
+  /** [runs read, runs found] over the first scans still running; undefined when none is. */
+  scanProgress(): [number, number] | undefined {
+    if (!this.scans.size) return undefined;
+    let done = 0;
+    let total = 0;
+    for (const [d, t] of this.scans.values()) {
+      done += d;
+      total += t;
+    }
+    return [done, total];
   }
 
   runs(): readonly RunState[] {
@@ -98,6 +114,9 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
       if (!wanted.has(logdir)) {
         watcher.dispose();
         this.watchers.delete(logdir);
+        this.fileWatchers.get(logdir)?.dispose();
+        this.fileWatchers.delete(logdir);
+        this.scans.delete(logdir);
         this.health.delete(logdir);
         this.log.info(`training: stopped watching ${logdir}`);
       }
@@ -109,19 +128,42 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
         starts.push(existing.poll().catch(() => undefined));
         continue;
       }
-      const watcher = new LogdirWatcher(logdir, { pollIntervalMs: settings.pollIntervalMs, verifyDataCrc: settings.verifyDataCrc }, (change) => {
+      // VS Code's file watcher is recursive on every platform (Linux included, where Node's is
+      // emulated with a watch per directory and file), so it replaces the reader's own fs.watch.
+      const watcher = new LogdirWatcher(logdir, { pollIntervalMs: settings.pollIntervalMs, verifyDataCrc: settings.verifyDataCrc, useFsWatch: false }, (change) => {
         for (const c of change.corruptions) this.log.warn(`training: ${path.join(logdir, c.file)} at byte ${c.offset}: ${c.message}`);
         this.invalidate();
       });
       this.watchers.set(logdir, watcher);
+      this.fileWatchers.set(logdir, this.watchFiles(logdir, watcher));
       this.log.info(`training: watching ${logdir}`);
+      // The tree fills in as runs are read: each finished run is news, a few times a second at most.
+      this.scans.set(logdir, [0, 0]);
+      watcher.onProgress = (done, total) => {
+        if (this.scans.has(logdir)) this.scans.set(logdir, [done, total]);
+        // The first run read shows at once (the tree appears); the rest at most four times a second.
+        this.invalidate(done === 1);
+      };
+      const t0 = Date.now();
       starts.push(
-        watcher.start().catch((error: unknown) => {
-          this.log.warn(`training: ${describeError(error)}`);
-        }),
+        watcher
+          .start()
+          .then(() => this.log.info(`training: first scan of ${logdir}: ${watcher.store.runs.length} run(s) in ${Date.now() - t0} ms`))
+          .catch((error: unknown) => {
+            this.log.warn(`training: ${describeError(error)}`);
+          })
+          .finally(() => {
+            this.scans.delete(logdir);
+            watcher.onProgress = undefined;
+          }),
       );
     }
-    await Promise.all(starts);
+    // The view shows a progress bar while a first scan runs; the tree meanwhile fills in run by run.
+    if (this.scans.size) {
+      await vscode.window.withProgress({ location: { viewId: 'modelmon.explorer' } }, () => Promise.all(starts));
+    } else {
+      await Promise.all(starts);
+    }
     this.invalidate(true);
     await vscode.commands.executeCommand('setContext', 'modelmon.hasRuns', this.runs().length > 0);
     await vscode.commands.executeCommand('setContext', 'modelmon.hasMultipleRuns', this.runs().length > 1);
@@ -133,6 +175,9 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
   async restart(): Promise<void> {
     for (const w of this.watchers.values()) w.dispose();
     this.watchers.clear();
+    for (const w of this.fileWatchers.values()) w.dispose();
+    this.fileWatchers.clear();
+    this.scans.clear();
     await this.refresh();
   }
 
@@ -159,7 +204,16 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
     if (this.debounce) clearTimeout(this.debounce);
     for (const w of this.watchers.values()) w.dispose();
     this.watchers.clear();
+    for (const w of this.fileWatchers.values()) w.dispose();
+    this.fileWatchers.clear();
     this.changed.dispose();
+  }
+
+  /** Event files created or written under `logdir` ask its reader for a poll (which reads only what changed). */
+  private watchFiles(logdir: string, watcher: LogdirWatcher): vscode.Disposable {
+    const files = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(logdir), '**/*tfevents*'));
+    const poke = () => watcher.pollSoon();
+    return vscode.Disposable.from(files, files.onDidCreate(poke), files.onDidChange(poke), files.onDidDelete(poke));
   }
 
   private healthOf(logdir: string): RunHealth {
@@ -174,13 +228,15 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
   private invalidate(now = false): void {
     this.cachedRuns = undefined;
     this.cachedFindings = undefined;
-    if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = undefined;
     if (now) {
+      if (this.debounce) clearTimeout(this.debounce);
+      this.debounce = undefined;
       this.changed.fire();
       return;
     }
-    // A growing run changes many times a second; views redraw at most a few times.
+    // A growing run (or a first scan of 1,000) changes many times a second; views redraw at
+    // most four times a second, and a steady stream of changes never postpones them.
+    if (this.debounce) return;
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       if (!this.disposed) this.changed.fire();

@@ -9,6 +9,7 @@ import {
   topRunsByFinal,
   visibleRunNames,
 } from '../../../src/core/tfevents/run-selection';
+import { minMaxIndices } from '../../../src/core/tfevents/overlay';
 
 const names = Array.from({ length: 1000 }, (_, i) => `lr_${String(i).padStart(4, '0')}`);
 const runs = names.map((name, i) => ({ name, lastWallTime: 1.7e9 + ((i * 37) % 1000) }));
@@ -54,4 +55,17 @@ test('top N by final value: lowest or highest, non-finite and missing values lef
   assert.deepEqual(topRunsByFinal(finals, list, 3, 'lowest'), ['b', 'd', 'a']);
   assert.deepEqual(topRunsByFinal(finals, list, 2, 'highest'), ['f', 'a']);
   assert.deepEqual(topRunsByFinal(finals, list, 10, 'lowest'), ['b', 'd', 'a', 'f']);
+});
+
+test('overlay thinning keeps ends, each bucket extreme and every NaN gap, in order', () => {
+  const values: (number | null)[] = Array.from({ length: 1000 }, (_, i) => Math.sin(i / 10));
+  values[500] = 40;
+  values[501] = null;
+  values[750] = -40;
+  const kept = minMaxIndices(values, 100);
+  assert.ok(kept.length <= 203, `kept ${kept.length}`);
+  for (const i of [0, 999, 500, 501, 750]) assert.ok(kept.includes(i), `index ${i} kept`);
+  assert.deepEqual([...kept].sort((a, b) => a - b), kept);
+  assert.equal(new Set(kept).size, kept.length);
+  assert.deepEqual(minMaxIndices([1, null, 3], 100), [0, 1, 2]);
 });
