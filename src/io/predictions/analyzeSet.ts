@@ -49,15 +49,18 @@ export async function readLabelSet(spec: string, cwd: string, joinKey: string, l
     if (pair) labels.set(pair.key, pair.label);
     else note(`labels line ${line}: needs both '${joinKey}' and '${labelColumn}'`);
   };
-  const parser = new PredictionLineParser(
-    (raw, line) => {
-      if (raw.kind === 'json') return fromRecord(raw.value, line);
-      const pair = pairOf(raw, parser.header);
-      if (pair) labels.set(pair.key, pair.label);
-      else note(`labels line ${line}: needs both '${joinKey}' and '${labelColumn}'`);
-    },
-    (p) => note(`labels ${p.message}`),
-  );
+  // One parser a file: a labels directory may hold CSV files beside JSON Lines.
+  const newParser = (): PredictionLineParser =>
+    new PredictionLineParser(
+      (raw, line) => {
+        if (raw.kind === 'json') return fromRecord(raw.value, line);
+        const pair = pairOf(raw, parser.header);
+        if (pair) labels.set(pair.key, pair.label);
+        else note(`labels line ${line}: needs both '${joinKey}' and '${labelColumn}'`);
+      },
+      (p) => note(`labels ${p.message}`),
+    );
+  let parser = newParser();
   // Labels are plain rows: envelopes are only recognised in prediction logs.
   await readPredictionInput(
     files,
@@ -66,6 +69,10 @@ export async function readLabelSet(spec: string, cwd: string, joinKey: string, l
       lines: (lines) => lines.forEach((l) => parser.pushLine(l.text, l.line)),
       records: (batch) => batch.forEach((r) => fromRecord(r.record, r.line)),
       problem: (_line, message) => note(`labels ${message}`),
+      fileStart: () => {
+        parser.end();
+        parser = newParser();
+      },
     },
     signal,
   );

@@ -19,6 +19,8 @@ export interface PredictionInputSink {
   /** Rows already built: Parquet rows, unwrapped envelopes. */
   records(batch: readonly EnvelopeRow[]): void;
   problem(line: number, message: string): void;
+  /** A new file starts (its text format may differ from the last one's when the format is `auto`). */
+  fileStart?(path: string): void;
 }
 
 /**
@@ -49,7 +51,9 @@ const LINE_BATCH = 4096;
  */
 export async function readPredictionInput(files: readonly string[], format: InputFormat, sink: PredictionInputSink, signal?: AbortSignal): Promise<InputSummary> {
   const done: InputFile[] = [];
-  let resolved: InputSummary['format'] | undefined = typeof format === 'object' ? 'mapping' : format === 'auto' ? undefined : format;
+  const given: InputSummary['format'] | undefined = typeof format === 'object' ? 'mapping' : format === 'auto' ? undefined : format;
+  let setFormat: InputSummary['format'] | undefined;
+  let resolved = given;
   let csvHeader: string | undefined;
   let base = 0;
   const mapping = typeof format === 'object' ? format : undefined;
@@ -64,6 +68,9 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
     signal?.throwIfAborted();
     const name = relative(process.cwd(), path) || path;
     const container = await containerOf(path);
+    sink.fileStart?.(path);
+    // With `auto`, each file is told apart by itself: a set may mix Parquet and text files.
+    resolved = given;
     if (container === 'parquet' || resolved === 'parquet') {
       if (container !== 'parquet') {
         sink.problem(base + 1, `${name}: not a Parquet file (it does not start with PAR1); skipped`);
@@ -71,6 +78,7 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
         continue;
       }
       resolved ??= 'parquet';
+      setFormat ??= resolved;
       let last = base;
       try {
         for await (const group of parquetRecords(path, (m) => sink.problem(last + 1, m), signal)) {
@@ -96,6 +104,7 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
         const t = l.text.trimStart();
         if (t === '') return;
         resolved = t.startsWith('{') || t.startsWith('[') ? (mapping ? 'mapping' : (envelopeFormatOf(tryJson(t)) ?? 'jsonl')) : 'csv';
+        setFormat ??= resolved;
       }
       if (resolved === 'csv') {
         if (!sawHeader && l.text.trim() !== '') {
@@ -147,7 +156,7 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
   }
   envelope?.end();
   flushRows();
-  return { files: done, format: resolved ?? 'jsonl' };
+  return { files: done, format: setFormat ?? given ?? 'jsonl' };
 }
 
 function tryJson(text: string): unknown {
