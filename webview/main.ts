@@ -17,6 +17,7 @@ import {
 import { staticBridge, vscodeBridge, type Bridge } from './bridge';
 import type { Dashboard } from './dashboard';
 import { emptyState, h } from './dom';
+import { EndpointDashboard } from './endpoint';
 import { GpuDashboard } from './gpu';
 import { PredictionsDashboard } from './predictions';
 import { onThemeChange } from './theme';
@@ -32,6 +33,8 @@ function createDashboard(panel: PanelKind, root: HTMLElement, bridge: Bridge): A
       return new PredictionsDashboard(root, bridge) as AnyDashboard;
     case 'gpu':
       return new GpuDashboard(root, bridge) as AnyDashboard;
+    case 'endpoint':
+      return new EndpointDashboard(root, bridge) as AnyDashboard;
   }
 }
 

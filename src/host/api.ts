@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Incident } from '../core/alerts';
 import type { RenderEvent } from './dashboards';
+import type { EndpointsState } from '../protocol/endpoints';
 import type { ExplorerNode } from './explorer/explorerTree';
 import type { DriftCheckOptions, DriftCheckResult, PredictionLogState } from './predictions/service';
 import type { RunState, TrainingFinding } from './training/model';
@@ -31,6 +32,8 @@ export interface ModelMonitorApi {
   alerts(): readonly Incident[];
   /** The explorer tree's data (call `getChildren()` for the sections). */
   readonly explorer: vscode.TreeDataProvider<ExplorerNode>;
+  /** The endpoints as the Endpoints view and dashboard show them. */
+  endpoints(): EndpointsState;
   /** How long activation itself took, and the first scan after it (undefined until it ends), in ms. */
   timings(): { activateMs: number; firstScanMs: number | undefined };
 }

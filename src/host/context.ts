@@ -21,6 +21,8 @@ import { createDashboards } from './panelsGlue';
 import type { DriftCheckResult } from './predictions/service';
 import { WorkspacePredictionLogs } from './predictions/workspaceLogs';
 import { WorkspaceTrainingRuns } from './training/trainingRuns';
+import { registerEndpoints } from './endpoints';
+import { reportRender } from './panels';
 import { plural } from '../core/charts/format';
 
 /**
@@ -42,6 +44,7 @@ export class MonitorContext implements vscode.Disposable {
   readonly predictionsSource: PredictionsPanelSource;
   readonly dashboards: Dashboards;
   readonly explorer: ExplorerTree;
+  readonly endpoints: ReturnType<typeof registerEndpoints>;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly firstScan: Promise<void>;
   private knownFindings: Set<string> | undefined;
@@ -91,6 +94,7 @@ export class MonitorContext implements vscode.Disposable {
       }),
     );
     own(vscode.window.createTreeView('modelmon.explorer', { treeDataProvider: this.explorer, showCollapseAll: true }));
+    this.endpoints = own(registerEndpoints({ extension, alerts: this.alerts, log: this.log, configs: this.configDiagnostics, rendered: reportRender }));
     for (const d of registerCommands({
       training: this.training,
       predictions: this.predictions,
@@ -156,6 +160,7 @@ export class MonitorContext implements vscode.Disposable {
       onDidRender: this.dashboards.onDidRender as vscode.Event<RenderEvent>,
       alerts: () => this.alerts.history(),
       explorer: this.explorer,
+      endpoints: () => this.endpoints.state(),
       timings: () => ({ activateMs: this.activateMs, firstScanMs: this.firstScanMs }),
     };
   }

@@ -1,10 +1,12 @@
+import type { EndpointsState } from './endpoints';
+
 /**
  * The plain-JSON data the dashboards draw. The host builds these from the engines, posts them to
  * the webview, and the HTML report embeds the same shapes; nothing here holds a class or a Map.
  */
 
-export type PanelKind = 'training' | 'predictions' | 'gpu';
-export const PANEL_KINDS: readonly PanelKind[] = ['training', 'predictions', 'gpu'];
+export type PanelKind = 'training' | 'predictions' | 'gpu' | 'endpoint';
+export const PANEL_KINDS: readonly PanelKind[] = ['training', 'predictions', 'gpu', 'endpoint'];
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -290,12 +292,14 @@ export interface GpuUpdate {
 export type PanelState =
   | { readonly panel: 'training'; readonly state: TrainingState; readonly focus?: TrainingFocus }
   | { readonly panel: 'predictions'; readonly state: PredictionsState }
-  | { readonly panel: 'gpu'; readonly state: GpuState };
+  | { readonly panel: 'gpu'; readonly state: GpuState }
+  | { readonly panel: 'endpoint'; readonly state: EndpointsState };
 
 export type PanelUpdate =
   | { readonly panel: 'training'; readonly update: TrainingUpdate }
   | { readonly panel: 'predictions'; readonly update: PredictionsState }
-  | { readonly panel: 'gpu'; readonly update: GpuUpdate };
+  | { readonly panel: 'gpu'; readonly update: GpuUpdate }
+  | { readonly panel: 'endpoint'; readonly update: EndpointsState };
 
 /** What the HTML report embeds in `<script type="application/json" id="modelmon-data">`. */
 export interface StaticReportData {
@@ -305,3 +309,5 @@ export interface StaticReportData {
   readonly generatedAt: string;
   readonly panels: readonly PanelState[];
 }
+
+export type { EndpointsState, EndpointView } from './endpoints';

@@ -54,6 +54,7 @@ function panelCharts(panel: PanelState): string {
     case 'predictions':
       return panel.state.report ? predictionCharts(panel.state.report) : '';
     case 'gpu':
+    case 'endpoint':
       return '';
   }
 }

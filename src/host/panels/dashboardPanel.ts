@@ -21,12 +21,14 @@ export const VIEW_TYPES: Record<PanelKind, string> = {
   training: 'modelmon.training',
   predictions: 'modelmon.predictions',
   gpu: 'modelmon.gpu',
+  endpoint: 'modelmon.endpoint',
 };
 
 export const TITLES: Record<PanelKind, string> = {
   training: 'Training Runs',
   predictions: 'Predictions',
   gpu: 'GPU Monitor',
+  endpoint: 'Endpoints',
 };
 
 /** Webview options shared by creation and restore: scripts on, resources only from dist/ and media/. */

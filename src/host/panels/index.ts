@@ -21,6 +21,8 @@ const renderEmitter = new vscode.EventEmitter<RenderReport>();
 
 /** Fires when a dashboard's page reports over the protocol that its charts were drawn. */
 export const onDidRender: vscode.Event<RenderReport> = renderEmitter.event;
+/** Reports a render of a panel registered elsewhere (the endpoint dashboard). */
+export const reportRender = (report: RenderReport): void => renderEmitter.fire(report);
 
 export interface TrainingDashboardOptions {
   readonly runs?: readonly string[];
@@ -132,7 +134,8 @@ export function registerPanels(context: Pick<vscode.ExtensionContext, 'extension
   const registry = new OpenDashboards(context.extensionUri, sources, log);
   dashboards = registry;
   const disposables: vscode.Disposable[] = [registry];
-  for (const kind of Object.keys(VIEW_TYPES) as PanelKind[]) {
+  // The endpoint dashboard registers its own serializer (src/host/endpoints).
+  for (const kind of (Object.keys(VIEW_TYPES) as PanelKind[]).filter((k) => k !== 'endpoint')) {
     try {
       disposables.push(
         vscode.window.registerWebviewPanelSerializer(VIEW_TYPES[kind], {

@@ -1,13 +1,20 @@
 // Starts the tests' model server (FastAPI on uvicorn, Debian's python3) and nginx in front of it on
 // 127.0.0.1 with free ports, in temp folders, and stops them. Nothing here reaches past loopback.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-const SERVER = join(__dirname, 'server.py');
+/** server.py beside this file, or (from a bundle in dist/) found by walking up to the repository. */
+function serverScript(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    for (const candidate of [join(dir, 'server.py'), join(dir, 'test/servers/model-server/server.py')]) if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`test/servers/model-server/server.py not found above ${__dirname}`);
+  }
+}
+const SERVER = serverScript();
 // Debian's interpreter: its dist-packages hold the fastapi, uvicorn and scikit-learn that setup.sh installs.
 const PYTHON = '/usr/bin/python3';
 
