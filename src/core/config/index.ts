@@ -133,6 +133,8 @@ function normalize(raw: RawConfig): ModelmonConfig {
         window: optionalNumber(p.window) ?? DEFAULT_WINDOW,
         schema: schemaOverride(p as Record<string, unknown>),
         ...compact({ step: optionalNumber(p.step), alertPValue: optionalNumber(p.alertPValue), anomalyQuantile: optionalNumber(p.anomalyQuantile) }),
+        ...(typeof p.format === 'string' ? { format: p.format as PredictionMonitorConfig['format'] } : {}),
+        ...(p.fieldMapping && typeof p.fieldMapping === 'object' ? { fieldMapping: p.fieldMapping as Record<string, string> } : {}),
         severity: severities(p.severity),
       };
     }),

@@ -46,6 +46,10 @@ export interface PredictionMonitorConfig extends MonitorBase {
   readonly alertPValue?: number;
   /** Reference anomaly-score quantile above which a row is suspicious (engine default 0.995). */
   readonly anomalyQuantile?: number;
+  /** How the log is read (default auto); `log` may then be a file, a directory or a glob. */
+  readonly format?: 'auto' | 'jsonl' | 'csv' | 'parquet' | 'sagemaker-capture' | 'kserve-cloudevents';
+  /** Role -> dotted path or JSON pointer, for captured payloads of another shape. */
+  readonly fieldMapping?: Readonly<Record<string, string>>;
 }
 
 /** A manifest of checkpoint hashes, verified file by file. */

@@ -76,8 +76,10 @@ export function missingPaths(loaded: LoadedConfig): ConfigProblem[] {
   // Parsed once, and only when needed: the normalized config no longer says whether `reference` was a bare string.
   const rawPredictions = config.predictions.some((p) => p.reference.log !== undefined) ? rawPredictionsOf(loaded) : undefined;
   config.predictions.forEach((p, i) => {
-    check(p.log, ['predictions', i, 'log'], 'file');
-    if (p.schema.labelsFile !== undefined) check(p.schema.labelsFile, ['predictions', i, 'labelsFile'], 'file');
+    // A directory or a glob of rotated files is checked when it is read (it names what it misses).
+    const set = (path: string) => /[*?[]/.test(path) || statSync(resolve(loaded.dir, path), { throwIfNoEntry: false })?.isDirectory() === true;
+    if (!set(p.log)) check(p.log, ['predictions', i, 'log'], 'file');
+    if (p.schema.labelsFile !== undefined && !set(p.schema.labelsFile)) check(p.schema.labelsFile, ['predictions', i, 'labelsFile'], 'file');
     if (p.reference.log !== undefined) check(p.reference.log, ['predictions', i, 'reference', ...(typeof rawPredictions?.[i]?.reference === 'string' ? [] : ['log'])], 'file');
   });
   config.integrity.forEach((m, i) => check(m.manifest, ['integrity', i, 'manifest'], 'file'));

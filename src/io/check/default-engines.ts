@@ -9,7 +9,8 @@ import { observeGpu } from '../../core/check/gpu';
 import { GpuAlertRules } from '../../core/gpu/alerts';
 import { resolveGpuTool, sampleOnce } from '../gpu/gpuSource';
 import { observePredictions } from '../../core/check/predictions';
-import { analyzePredictionLog } from '../predictions';
+import type { EnvelopeMapping } from '../../core/predictions/envelopes';
+import { analyzePredictionSet } from '../predictions/analyzeSet';
 import type { CheckEngines } from './engines';
 import { endpointEngine } from './endpoints';
 
@@ -23,7 +24,9 @@ export const defaultEngines: CheckEngines = {
   async predictions(monitor, paths, context) {
     // The config's paths are relative to the config; the engine's labelsFile to the log: make it absolute.
     const schema = monitor.schema.labelsFile !== undefined ? { ...monitor.schema, labelsFile: resolve(context.dir, monitor.schema.labelsFile) } : monitor.schema;
-    const report = await analyzePredictionLog(paths.log, {
+    // A log may be a file, a directory or a glob of rotated files, in any readable format.
+    const report = await analyzePredictionSet(paths.log, {
+      ...(monitor.format !== undefined || monitor.fieldMapping !== undefined ? { format: (monitor.fieldMapping as EnvelopeMapping | undefined) ?? monitor.format! } : {}),
       schema,
       window: monitor.window,
       source: monitor.log,

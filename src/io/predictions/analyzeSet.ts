@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { PredictionLineParser, PredictionMonitor, labelPairReader, type PredictionMonitorOptions, type PredictionReport } from '../../core/predictions';
 import { DEFAULT_REFERENCE_ROWS } from '../../core/predictions/monitor';
 import { feedReferenceFile, PredictionLogError, type AnalyzeOptions } from './logFile';
@@ -119,10 +119,11 @@ export async function analyzePredictionSet(spec: string, options: AnalyzeSetOpti
   const notes: string[] = [];
   let schema = options.schema;
   let labels: Map<string, string> | undefined;
+  // --labels is relative to the current folder; the schema's labelsFile to the log, as it always was.
   const labelSpec = options.labels ?? schema?.labelsFile;
   if (labelSpec) {
     const joinKey = schema?.joinKey ?? schema?.id ?? 'id';
-    const read = await readLabelSet(labelSpec, cwd, joinKey, schema?.label ?? 'label', options.signal);
+    const read = await readLabelSet(labelSpec, options.labels ? cwd : dirname(files[0]!), joinKey, schema?.label ?? 'label', options.signal);
     labels = read.labels;
     notes.push(...read.problems);
     schema = { ...schema, ...(schema?.id || !schema?.joinKey ? {} : { id: joinKey }) };
