@@ -62,7 +62,7 @@ export function readSettings(): MonitorSettings {
     pollIntervalMs: num('tensorboard.pollIntervalMs', 2000, 250),
     verifyDataCrc: bool('tensorboard.verifyDataCrc', true),
     findingsEnabled: bool('training.findings.enabled', true),
-    predictionLogGlobs: list('predictions.logGlobs', ['**/predictions/**/*.{csv,jsonl}', '**/*predictions*.{csv,jsonl}']),
+    predictionLogGlobs: list('predictions.logGlobs', ['**/predictions/**/*.{csv,jsonl,parquet,gz,zst}', '**/*predictions*.{csv,jsonl,parquet,gz,zst}']),
     maxPredictionLogs: num('predictions.maxLogs', 20, 1),
     referenceRows: num('predictions.referenceRows', 1000, 1),
     window: num('predictions.window', 500, 1),

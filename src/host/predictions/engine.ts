@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { observePredictions } from '../../core/check/predictions';
 import { checkDrift, type DriftCheckReference } from '../../core/driftCheck';
 import { readPredictionRecords } from '../../io/driftCheck';
-import { analyzePredictionLog } from '../../io/predictions/logFile';
+import { analyzePredictionSet } from '../../io/predictions/analyzeSet';
 import type { MonitorSettings } from '../settings';
 import type { DriftCheckOptions, DriftCheckResult, PredictionLogState } from './service';
 
@@ -12,7 +12,8 @@ const MAX_PROBLEMS = 200;
 
 /** Analyses a whole prediction log with the predictions engine (streaming, bounded memory). */
 export async function analyzeLog(file: string, settings: MonitorSettings, signal: AbortSignal): Promise<LogAnalysis> {
-  const report = await analyzePredictionLog(file, { referenceRows: settings.referenceRows, window: settings.window, alertPValue: settings.alertPValue, signal, source: file });
+  // Any format a log is kept in (Parquet, gzip, zstd, envelopes), told from its bytes and first line.
+  const report = await analyzePredictionSet(file, { referenceRows: settings.referenceRows, window: settings.window, alertPValue: settings.alertPValue, signal, source: file });
   const { observation, view } = observePredictions({ log: file, report, alertPValue: settings.alertPValue });
   const problems: LogAnalysis['problems'][number][] = report.problems.slice(0, MAX_PROBLEMS).map((p) => ({ line: p.line, message: p.message, severity: 'warning' }));
   for (const a of report.alerts) {

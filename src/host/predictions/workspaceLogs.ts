@@ -20,7 +20,7 @@ export class WorkspacePredictionLogs implements PredictionLogs, vscode.Disposabl
   private disposed = false;
 
   constructor(private readonly log: MonitorLog) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,jsonl,ndjson}', false, false, true);
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,jsonl,ndjson,parquet,gz,zst}', false, false, true);
     this.disposables.push(
       watcher,
       watcher.onDidChange((u) => this.schedule(u.fsPath)),
