@@ -6,8 +6,9 @@ import { bench as drift } from './drift.bench';
 import { bench as gpu } from './gpu.bench';
 import { bench as integrity } from './integrity.bench';
 import { bench as predictions } from './predictions.bench';
+import { bench as endpoints } from './endpoints.bench';
 
-const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions };
+const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, endpoints };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
