@@ -71,7 +71,7 @@ export class EndpointDashboard implements Dashboard<EndpointsState, EndpointsSta
         { class: 'tiles' },
         tile('Last probe', ms(e.lastMs), e.lastMessage ?? undefined, e.state === 'unknown' || e.state === 'off' ? undefined : downKind),
         tile('Availability', pct(e.availability), `over ${e.history.length} probes`),
-        tile('Latency p50 / p99', `${ms(e.latency.p50)} / ${ms(e.latency.p99)}`, `max ${ms(e.latency.max)}`),
+        tile('Latency p50 / p99', e.latency.p50 === null ? '–' : `${formatNumber(e.latency.p50, 3)} / ${formatNumber(e.latency.p99!, 3)} ms`, `p90 ${ms(e.latency.p90)} · max ${ms(e.latency.max)}`),
         tile('Error budget burn', e.burnRate === null ? '–' : `${formatNumber(e.burnRate, 3)}×`, undefined, e.burnRate !== null && e.burnRate > 1 ? 'warning' : undefined),
         tile('Model version', e.modelVersion ?? '–', e.certDaysLeft !== null ? `certificate: ${e.certDaysLeft} days left` : undefined),
       ),

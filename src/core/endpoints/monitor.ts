@@ -74,7 +74,7 @@ export class EndpointMonitor {
         events.push({ type: 'cleared', kind, at: result.at });
       }
     };
-    set('endpoint-down', !result.ok, 'error', () => `${result.url} is down: ${result.message ?? result.failure ?? 'failed'}`);
+    set('endpoint-down', !result.ok, 'error', () => `down: ${result.message ?? result.failure ?? 'failed'}`);
 
     const failed = result.ok ? 0 : 1;
     this.errorDetector.update(failed);
