@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need on a fresh Debian machine with Node 20:
-# Debian's chromium, ripgrep and libkrb5-dev, then the locked npm dependencies.
+# Debian's chromium, ripgrep and libkrb5-dev, the endpoint tests' Python server and nginx, then the locked npm dependencies.
 # Idempotent: a second run skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in chromium ripgrep libkrb5-dev xz-utils; do
+# python3-* and nginx/openssl: the endpoint tests' model server (FastAPI on uvicorn, scikit-learn), its proxy and certificate.
+for pkg in chromium ripgrep libkrb5-dev xz-utils python3-fastapi python3-uvicorn python3-sklearn python3-prometheus-client nginx openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then
