@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { parseCombinedLine } from '../src/core/endpoints/accessLog';
 import { AccessLogReader } from '../src/io/endpoints/accessLogFile';
+import { EndpointMonitor } from '../src/core/endpoints/monitor';
 import { httpProbe } from '../src/io/endpoints/httpProbe';
 import type { BenchFigure } from './harness';
 
@@ -92,6 +93,19 @@ export async function bench(): Promise<BenchFigure[]> {
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     figures.push({ engine: 'endpoints', name: 'probe CPU per request (user + system, fresh connection)', value: (cpu.user + cpu.system) / N, unit: 'µs' });
     figures.push({ engine: 'endpoints', name: 'probe wall time per request on loopback', value: wallMs / N, unit: 'ms' });
+
+    // A day of one-second probes compressed: 20,000 probes through the editor's monitor; the heap after GC must level off.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const monitor = new EndpointMonitor({ p99Ms: 100 });
+    const heapAt: number[] = [];
+    for (let i = 1; i <= 20_000; i++) {
+      monitor.update(await httpProbe(url, { timeoutMs: 5000 }));
+      if (i === 5_000 || i === 20_000) {
+        gc?.();
+        heapAt.push(process.memoryUsage().heapUsed / 2 ** 20);
+      }
+    }
+    figures.push({ engine: 'endpoints', name: 'heap growth from probe 5,000 to 20,000 (after GC)', value: heapAt[1]! - heapAt[0]!, unit: 'MiB', anchor: 'flat' });
   } finally {
     child.kill();
   }
