@@ -148,6 +148,7 @@ export async function analyzePredictionSet(spec: string, options: AnalyzeSetOpti
     format,
     {
       lines: (lines) => monitor.batch(() => lines.forEach((l) => monitor.pushLine(l.text, l.line))),
+      text: (chunk) => monitor.pushText(chunk),
       records: (batch) => monitor.batch(() => batch.forEach((r) => monitor.push(r.record, r.line))),
       problem: (line, message) => monitor.reportProblem(line, message),
     },

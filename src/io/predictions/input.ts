@@ -16,6 +16,11 @@ export type InputFormat = LogFormat | EnvelopeMapping;
 export interface PredictionInputSink {
   /** Lines of JSON Lines or CSV text (a later CSV file's repeated header is left out). */
   lines(lines: readonly LogLine[]): void;
+  /**
+   * Raw JSON Lines or CSV text of a one-file set, for a sink that splits lines itself (the
+   * monitor's pushText, its fastest path); without it such text comes as `lines` too.
+   */
+  text?(chunk: string): void;
   /** Rows already built: Parquet rows, unwrapped envelopes. */
   records(batch: readonly EnvelopeRow[]): void;
   problem(line: number, message: string): void;
@@ -136,6 +141,28 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
       flushLines();
       sink.problem(fileBase + p.line, p.message.replace(/^line (\d+)/, (_, n: string) => `line ${fileBase + Number(n)}`));
     });
+    // A lone text file goes to the sink as text once its first line shows it is JSON Lines or CSV.
+    let mode: 'peek' | 'text' | 'lines' = files.length === 1 && sink.text && !mapping ? 'peek' : 'lines';
+    let peeked = '';
+    let lastChar = '\n';
+    const asText = (text: string) => {
+      local += countLines(text);
+      lastChar = text[text.length - 1] ?? lastChar;
+      sink.text!(text);
+    };
+    const feed = (text: string, final = false) => {
+      if (mode === 'lines') return splitter.push(text);
+      if (mode === 'text') return asText(text);
+      peeked += text;
+      const first = firstLine(peeked, final);
+      if (first === undefined) return;
+      resolved ??= first.startsWith('{') || first.startsWith('[') ? (envelopeFormatOf(tryJson(first)) ?? 'jsonl') : 'csv';
+      setFormat ??= resolved;
+      mode = resolved === 'jsonl' || resolved === 'csv' ? 'text' : 'lines';
+      const held = peeked;
+      peeked = '';
+      if (held) feed(held);
+    };
     const decoder = new LogTextDecoder();
     const corrupt = (c: { offset: number; resumedAt: number | undefined; reason: string }) => {
       flushLines();
@@ -144,11 +171,13 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
     };
     for await (const chunk of logBytes(path, container as Exclude<Container, 'parquet'>, corrupt, signal)) {
       // Text cut off by a corrupt stretch ends its line there, so the next member starts a line.
-      if (chunk === RESUMED) splitter.push('\n');
-      else for (const text of decoder.write(chunk)) splitter.push(text);
+      if (chunk === RESUMED) feed('\n');
+      else for (const text of decoder.write(chunk)) feed(text);
       flushLines();
     }
-    for (const text of decoder.end()) splitter.push(text);
+    for (const text of decoder.end()) feed(text);
+    if (mode === 'peek') feed('', true);
+    if ((mode as string) === 'text' && lastChar !== '\n' && lastChar !== '\r') local++;
     splitter.end();
     flushLines();
     done.push({ path, container, first: base + 1, last: fileBase + local, offset: fileBase });
@@ -157,6 +186,21 @@ export async function readPredictionInput(files: readonly string[], format: Inpu
   envelope?.end();
   flushRows();
   return { files: done, format: setFormat ?? given ?? 'jsonl' };
+}
+
+/** The first non-blank line of `text` once it is complete (or at the end, or past 1 MiB), trimmed at the start. */
+function firstLine(text: string, final: boolean): string | undefined {
+  const m = /^[ \t\r\n\uFEFF]*([^\r\n]*)(\r|\n)?/.exec(text)!;
+  if (m[2] !== undefined || final || text.length > 1 << 20) return m[1]!;
+  return undefined;
+}
+
+/** Line ends in `text`: `\n`, and `\r` not followed by `\n`. */
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  if (text.includes('\r')) for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 10) n++;
+  return n;
 }
 
 function tryJson(text: string): unknown {
