@@ -6,9 +6,10 @@ import { bench as drift } from './drift.bench';
 import { bench as gpu } from './gpu.bench';
 import { bench as integrity } from './integrity.bench';
 import { bench as predictions } from './predictions.bench';
+import { bench as predictionsFormats } from './predictions-formats.bench';
 import { bench as endpoints } from './endpoints.bench';
 
-const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, endpoints };
+const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, 'predictions-formats': predictionsFormats, endpoints };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
