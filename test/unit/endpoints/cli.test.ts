@@ -48,3 +48,15 @@ test('traffic: unusable arguments exit 2; an empty log is zero requests', async 
   assert.equal(r.code, 0);
   assert.equal(JSON.parse(r.out).requests, 0);
 });
+
+test('report --html covers an endpoint: its row, its failure and its probe table', async () => {
+  const dir = scratchDir('report-endpoints');
+  const port = await freePort();
+  writeFileSync(join(dir, 'modelmon.json'), JSON.stringify({ endpoints: [{ name: 'scorer', url: `http://127.0.0.1:${port}`, protocol: 'http', requests: 1 }] }));
+  const r = await runCli(['report', '--config', join(dir, 'modelmon.json'), '--html', join(dir, 'report.html')], '', dir);
+  assert.equal(r.code, 0, r.err);
+  const html = (await import('node:fs')).readFileSync(join(dir, 'report.html'), 'utf8');
+  assert.match(html, /<td>scorer<\/td><td>Endpoint<\/td>/);
+  assert.match(html, /connection refused: ECONNREFUSED/);
+  assert.match(html, /http: 0 of 1 probes ok/);
+});
