@@ -273,12 +273,17 @@ test('modelmon check covers endpoints: an up server passes, a silent swap fails 
   assert.equal(rec.code, 0, rec.err);
   const closed = await freePort();
   const config = (endpoints: object[]) => writeFileSync(join(dir, 'modelmon.json'), JSON.stringify({ endpoints }));
-  config([{ name: 'iris', url: server.url, model: 'iris', golden: 'golden.jsonl', requests: 2, slo: { p99Ms: 5000 } }]);
+  writeFileSync(join(dir, 'access.log'), '127.0.0.1 - - [02/Dec/2026:17:30:05 +0000] "POST /v2/models/iris/infer HTTP/1.1" 200 291 "-" "curl/8.0" 0.004\n127.0.0.1 - - [02/Dec/2026:17:30:06 +0000] "POST /v2/models/iris/infer HTTP/1.1" 503 30 "-" "curl/8.0" 0.002\n');
+  config([{ name: 'iris', url: server.url, model: 'iris', golden: 'golden.jsonl', requests: 2, slo: { p99Ms: 5000 }, accessLog: 'access.log', metricsPath: '/metrics' }]);
   const ok = await runCli(['check', '--config', join(dir, 'modelmon.json'), '--json'], '', dir);
   assert.equal(ok.code, 0, ok.out + ok.err);
   const okResult = JSON.parse(ok.out);
   assert.equal(okResult.monitors[0].type, 'endpoint');
   assert.match(okResult.monitors[0].summary, /^kserve-v2: 2 of 2 probes ok, p99 \d+\.\d ms, golden 1\/1$/);
+  const [, traffic, metrics] = okResult.monitors[0].tables;
+  assert.equal(traffic.caption, 'Traffic (combined access log: 2 requests, 50.00% errors)');
+  assert.deepEqual(traffic.rows, [['/v2/models/iris/infer', '2', '1', '4.0 ms']]);
+  assert.equal(metrics.caption, 'Server metrics (http)');
 
   await server.setFaults({ ...NO_FAULTS, swap: true });
   try {
