@@ -77,8 +77,8 @@ export class EndpointDashboard implements Dashboard<EndpointsState, EndpointsSta
       ),
     );
     if (e.history.length) body.append(h('div', { class: 'chart-grid two' }, this.latencyCard(e), this.availabilityCard(e)));
-    body.append(this.errorsTable(e), this.goldenBlock(e));
-    if (e.traffic) body.append(this.trafficBlock(e.traffic));
+    body.append(h('h3', {}, 'Failures by class'), this.errorsTable(e), h('h3', {}, 'Golden answers'), this.goldenBlock(e));
+    if (e.traffic) body.append(h('h3', {}, 'Traffic (access log)'), this.trafficBlock(e.traffic));
     if (e.alerts.length) body.append(h('div', { class: 'throttle' }, ...e.alerts.map((a) => badge(a.message, a.severity === 'error' ? 'error' : 'warning'))));
     return root;
   }
@@ -151,7 +151,7 @@ export class EndpointDashboard implements Dashboard<EndpointsState, EndpointsSta
     return h(
       'div',
       {},
-      h('div', { class: 'tiles' }, tile('Requests', formatNumber(t.requests, 6), t.ratePerS !== null ? `${formatNumber(t.ratePerS, 3)} req/s` : undefined), tile('Errors (5xx)', formatNumber(t.errors, 6), pct(t.errorRate), t.errorRate > 0.01 ? 'warning' : undefined), tile('Logged latency p50 / p99', `${ms(t.p50)} / ${ms(t.p99)}`), tile('Bytes sent', formatNumber(t.bytesSent, 6))),
+      h('div', { class: 'tiles' }, tile('Requests', formatNumber(t.requests, 6), t.ratePerS !== null ? `${formatNumber(t.ratePerS, 3)} req/s` : undefined), tile('Errors (5xx)', formatNumber(t.errors, 6), pct(t.errorRate), t.errorRate > 0.01 ? 'warning' : undefined), tile('Logged latency p50 / p99', t.p50 === null ? '–' : `${formatNumber(t.p50, 3)} / ${formatNumber(t.p99!, 3)} ms`), tile('Bytes sent', formatNumber(t.bytesSent, 6))),
       h('div', { class: 'table-scroll short' }, h('table', { class: 'data-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Route'), h('th', { class: 'num' }, 'Requests'), h('th', { class: 'num' }, 'Errors'), h('th', { class: 'num' }, 'p99'))), h('tbody', {}, ...t.routes.map((r) => h('tr', {}, h('td', {}, r.route), h('td', { class: 'num' }, String(r.requests)), h('td', { class: 'num' }, String(r.errors)), h('td', { class: 'num' }, ms(r.p99))))))),
     );
   }
