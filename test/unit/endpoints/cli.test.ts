@@ -60,3 +60,25 @@ test('report --html covers an endpoint: its row, its failure and its probe table
   assert.match(html, /connection refused: ECONNREFUSED/);
   assert.match(html, /http: 0 of 1 probes ok/);
 });
+
+test('check sends a MODELMON_ENDPOINT_TOKENS token only to its own origin', async () => {
+  const seen: (string | undefined)[] = [];
+  const http = await import('node:http');
+  const server = http.createServer((req, res) => {
+    seen.push(req.headers.authorization);
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const dir = scratchDir('check-tokens');
+    writeFileSync(join(dir, 'modelmon.json'), JSON.stringify({ endpoints: [{ name: 'a', url: `http://127.0.0.1:${port}/health`, protocol: 'http', requests: 1 }, { name: 'b', url: `http://localhost:${port}/health`, protocol: 'http', requests: 1 }] }));
+    const io = { ...captureIO({ cwd: dir }), env: { MODELMON_ENDPOINT_TOKENS: JSON.stringify({ [`http://127.0.0.1:${port}`]: 'tok-1' }) } };
+    const code = await main(['check', '--config', join(dir, 'modelmon.json'), '--json'], io);
+    assert.equal(code, 0, io.stdout() + io.stderr());
+    assert.deepEqual(seen, ['Bearer tok-1', undefined]);
+    assert.doesNotMatch(io.stdout(), /tok-1/);
+  } finally {
+    server.close();
+  }
+});
