@@ -77,11 +77,11 @@ function referenceRange(text: string | undefined): { start?: number; end: number
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(1)}%`);
 
 /** The human-readable summary of a report. */
-function formatPredictionSummary(log: string, r: PredictionReport): string {
+function formatPredictionSummary(log: string, r: PredictionReport, how = ''): string {
   const out: string[] = [];
   const s = r.schema;
   const windowRows = r.windows[0]?.rows;
-  out.push(`${log}: ${r.rows} rows${s ? ` (${s.format})` : ''}; reference ${r.reference.complete ? `rows ${r.reference.start}-${r.reference.end - 1}` : 'incomplete'} (${r.reference.source})${r.windows.length ? `; ${r.windows.length + r.windowsDropped} windows of ${windowRows} rows` : ''}`);
+  out.push(`${log}${how}: ${r.rows} rows${s ? ` (${s.format})` : ''}; reference ${r.reference.complete ? `rows ${r.reference.start}-${r.reference.end - 1}` : 'incomplete'} (${r.reference.source})${r.windows.length ? `; ${r.windows.length + r.windowsDropped} windows of ${windowRows} rows` : ''}`);
   if (s) {
     const roles = [
       s.timestamp && `timestamp ${s.timestamp}`,
@@ -188,7 +188,14 @@ export const predictionsCommand: CliCommand = {
       const plain = input.files.length === 1 && input.files[0]!.container === 'plain' && (input.format === 'jsonl' || input.format === 'csv');
       const files = input.files.map((f) => ({ path: relative(io.cwd, f.path) || f.path, container: f.container, first: f.first, last: f.last }));
       io.out(terminalJson(JSON.stringify({ rows, schema: s, windows, alerts, suspicious, ...rest, ...(plain ? {} : { input: { format: input.format, files } }) })) + '\n');
-    } else io.out(printable(formatPredictionSummary(log, report)));
+    } else {
+      const { input } = report;
+      const containers = [...new Set(input.files.map((f) => f.container).filter((c) => c !== 'plain' && c !== 'parquet'))];
+      const plain = input.files.length === 1 && !containers.length && (input.format === 'jsonl' || input.format === 'csv');
+      // The summary's first line names the format as read, and how many files, when it is not one plain file.
+      const how = plain ? '' : ` [${input.format}${containers.length ? `, ${containers.join(' and ')}` : ''}${input.files.length > 1 ? `, ${input.files.length} files` : ''}]`;
+      io.out(printable(formatPredictionSummary(log, report, how)));
+    }
     if (report.rows === 0 && report.problemsTotal > 0) {
       // Lines were there but none was a row: unusable input, never an empty result that looks fine.
       io.err(printable(`modelmon predictions: ${log}: no row could be read (${report.problemsTotal} unreadable line(s); first ${report.problems[0]!.message})\n`));

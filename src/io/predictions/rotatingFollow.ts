@@ -2,33 +2,48 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LogTextDecoder } from './logText';
 
-/** Bytes of a file's start kept to recognise it: a copy keeps them, a truncated-and-rewritten file loses them. */
+/** Bytes of a generation's start that identify it: a rename or a copy keeps them, new content does not. */
 const HEAD_BYTES = 4096;
-const READ_BYTES = 1 << 20;
+/** Bytes read from one file in one pass; the rest waits for the next pass. */
+const MAX_PASS_BYTES = 8 << 20;
+/** Generations remembered (4 KiB each). */
+const MAX_GENERATIONS = 64;
+
+async function readHead(fh: FileHandle): Promise<Buffer> {
+  const head = Buffer.alloc(HEAD_BYTES);
+  const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
+  return head.subarray(0, bytesRead);
+}
+
+/** One generation of the log (the content between two rotations), wherever it now lives. */
+interface Generation {
+  head: Buffer;
+  /** Bytes of it already read. */
+  read: number;
+  readonly decoder: LogTextDecoder;
+}
 
 /**
- * Follows a log across rotations without losing or repeating a row. It keeps the file it reads
- * open, so after **rename-and-create** (logrotate's default) it reads the renamed file to its
- * end before it opens the new one; after **copy-and-truncate** (`copytruncate`) it reads the
- * bytes it had not yet read from the copy (`NAME.1`, or the newest `NAME.*` whose start matches)
- * and then the truncated file from its start. A truncation is seen by a size below what was read
- * or by a changed first 4 KiB. Text reaches `onText` as it is read; each generation of the file
- * ends its last line before the next starts.
+ * Follows a log across rotations without losing or repeating a row. Each poll looks at the
+ * uncompressed rotation chain, oldest first (`NAME.N` .. `NAME.1`, then `NAME`), and tells each
+ * file's generation by its first 4 KiB: a file that starts as a generation already seen is that
+ * generation renamed (logrotate's default, rename-and-create) or copied (`copytruncate`), and only
+ * its unread tail is read; any other file is a new generation, read from its start. So several
+ * rotations of either kind between two polls still give every row once, in order.
  *
- * Rows a writer appends between logrotate's copy and its truncate are lost by copytruncate
- * itself, before any reader can see them.
+ * Limits: rows a writer appends between logrotate's copy and its truncate are lost by
+ * `copytruncate` itself; a generation compressed (`NAME.1.gz`) before its tail was read loses that
+ * tail (logrotate's `delaycompress` leaves `NAME.1` plain); two generations that start with the
+ * same 4 KiB (a CSV header and identical first rows) are taken for one.
  */
 export class RotatingLogFollower {
-  private fh: FileHandle | undefined;
-  private ino: number | undefined;
-  private offset = 0;
-  private head = Buffer.alloc(0);
-  private decoder = new LogTextDecoder();
+  private generations: Generation[] = [];
   private lastChar = '\n';
+  private current: Generation | undefined;
   private busy: Promise<void> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
-  /** Rotations seen so far, by kind. */
-  readonly rotations = { renamed: 0, truncated: 0 };
+  /** Generations seen so far (the first content, then one per rotation). */
+  generationsSeen = 0;
 
   constructor(
     readonly path: string,
@@ -42,7 +57,7 @@ export class RotatingLogFollower {
     this.timer.unref?.();
   }
 
-  /** Reads what is new, following a rotation if one happened; concurrent calls wait for one pass. */
+  /** Reads what is new in the chain; concurrent calls wait for one pass. */
   poll(): Promise<void> {
     this.busy ??= this.pass().finally(() => (this.busy = undefined));
     return this.busy;
@@ -51,121 +66,102 @@ export class RotatingLogFollower {
   async dispose(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.busy?.catch(() => {});
-    await this.fh?.close();
-    this.fh = undefined;
+  }
+
+  /** NAME.N .. NAME.1, NAME: the uncompressed chain, oldest first. */
+  private async chain(): Promise<string[]> {
+    const dir = dirname(this.path);
+    const name = basename(this.path);
+    const numbered = (await readdir(dir))
+      .map((n) => ({ n, k: n.startsWith(`${name}.`) ? Number(n.slice(name.length + 1)) : NaN }))
+      .filter((x) => Number.isInteger(x.k) && x.k > 0)
+      .sort((a, b) => b.k - a.k)
+      .map((x) => join(dir, x.n));
+    return [...numbered, this.path];
+  }
+
+  /**
+   * Opens every file of the chain, then checks that no name moved and no rotated file grew
+   * meanwhile (a rotation between the listing and the opening, or a copy still being written,
+   * would read the new file before the old one's tail): the open files are then one consistent
+   * chain, read oldest first.
+   */
+  private async openChain(): Promise<{ fh: FileHandle; head: Buffer }[]> {
+    for (let attempt = 0; ; attempt++) {
+      const names = await this.chain();
+      const opened: { path: string; fh: FileHandle; ino: number; size: number; head: Buffer }[] = [];
+      for (const path of names) {
+        try {
+          const fh = await open(path, 'r');
+          const s = await fh.stat();
+          opened.push({ path, fh, ino: s.ino, size: s.size, head: await readHead(fh) });
+        } catch {
+          // rotated away between the listing and now
+        }
+      }
+      // Numbers with a gap (NAME.2 but no NAME.1) mean logrotate is between its shift and its new NAME.1.
+      let stable = names.length - 1 === Math.max(0, ...names.slice(0, -1).map((n) => Number(n.slice(this.path.length + 1)))) && (await this.chain()).join('\0') === names.join('\0');
+      for (const o of opened) {
+        if (!stable) break;
+        const now = await stat(o.path).catch(() => undefined);
+        // A rotated file still growing is a copy being written (copytruncate): its tail comes before the new file's rows.
+        stable = now?.ino === o.ino && (o.path === this.path || now.size === o.size);
+      }
+      if (stable || attempt >= 8) return opened;
+      await Promise.all(opened.map((o) => o.fh.close()));
+    }
   }
 
   private async pass(): Promise<void> {
-    for (let guard = 0; guard < 8; guard++) {
-      if (!this.fh && !(await this.openCurrent())) return;
-      await this.drain();
-      let s;
-      try {
-        s = await stat(this.path);
-      } catch {
-        return; // renamed away and not yet created again: what the old file held is read
-      }
-      if (s.ino !== this.ino) {
-        this.rotations.renamed++;
-        await this.drain(); // a writer may have appended to the old file since the read above
-        await this.fh!.close();
-        this.fh = undefined;
-        this.endGeneration();
-        continue;
-      }
-      if (s.size < this.offset || !(await this.headUnchanged())) {
-        this.rotations.truncated++;
-        await this.readCopyTail();
-        this.offset = 0;
-        this.head = Buffer.alloc(0);
-        this.endGeneration();
-        continue;
-      }
-      return;
+    const files = await this.openChain();
+    try {
+      // A file truncated since the chain was opened (copytruncate) ends the pass: its copy, which
+      // holds the tail to read first, is in the next pass's chain.
+      for (const { fh, head } of files) if (!(await this.readFile(fh, head))) break;
+    } finally {
+      await Promise.all(files.map(({ fh }) => fh.close()));
     }
   }
 
-  private async openCurrent(): Promise<boolean> {
-    try {
-      this.fh = await open(this.path, 'r');
-    } catch {
-      return false;
+  /** Reads a file's unread tail; false when it was truncated since `opened` was its head. */
+  private async readFile(fh: FileHandle, opened: Buffer): Promise<boolean> {
+    const head = await readHead(fh);
+    if (!head.subarray(0, opened.length).equals(opened)) return false;
+    if (!head.length) return true;
+    const known = this.generations.find((g) => g.head.length <= head.length && head.subarray(0, g.head.length).equals(g.head));
+    const gen = known ?? { head: Buffer.alloc(0), read: 0, decoder: new LogTextDecoder() };
+    const size = (await fh.stat()).size;
+    if (size <= gen.read) return true;
+    const tail = Buffer.alloc(Math.min(size - gen.read, MAX_PASS_BYTES));
+    const { bytesRead } = await fh.read(tail, 0, tail.length, gen.read);
+    // Truncated while it was read: the tail may hold the next generation's bytes. Leave it to
+    // the next pass, which finds this generation's copy.
+    if (!(await readHead(fh)).subarray(0, head.length).equals(head)) return false;
+    if (!known) {
+      this.generations.push(gen);
+      // Generations are kept by recency, not by presence: a copy may appear after its original is gone.
+      if (this.generations.length > MAX_GENERATIONS) this.generations.shift();
+      this.generationsSeen++;
     }
-    this.ino = (await this.fh.stat()).ino;
-    this.offset = 0;
-    this.head = Buffer.alloc(0);
+    if (gen.head.length < head.length) gen.head = head;
+    this.take(gen, tail.subarray(0, bytesRead));
     return true;
   }
 
-  private async drain(): Promise<void> {
-    const buf = Buffer.alloc(READ_BYTES);
-    for (;;) {
-      const { bytesRead } = await this.fh!.read(buf, 0, buf.length, this.offset);
-      if (bytesRead === 0) return;
-      const chunk = buf.subarray(0, bytesRead);
-      if (this.head.length < HEAD_BYTES && this.offset === this.head.length) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
-      this.offset += bytesRead;
-      for (const text of this.decoder.write(Buffer.from(chunk))) this.emit(text);
+  private take(gen: Generation, bytes: Buffer): void {
+    if (this.current !== gen) {
+      // A new generation starts a new line.
+      if (this.current) for (const text of this.current.decoder.end()) this.emit(text);
+      if (this.lastChar !== '\n' && this.lastChar !== '\r') this.emit('\n');
+      this.current = gen;
     }
-  }
-
-  private async headUnchanged(): Promise<boolean> {
-    if (!this.head.length) return true;
-    const now = Buffer.alloc(this.head.length);
-    const { bytesRead } = await this.fh!.read(now, 0, now.length, 0);
-    return bytesRead === this.head.length && now.equals(this.head);
-  }
-
-  /** After copy-and-truncate: what the copy holds past the offset already read. */
-  private async readCopyTail(): Promise<void> {
-    const copy = await this.findCopy();
-    if (!copy) {
-      this.onNote(`${this.path}: truncated, and no copy starting as it did was found; bytes ${this.offset} on of the old file may be lost`);
-      return;
-    }
-    const fh = await open(copy, 'r');
-    try {
-      const buf = Buffer.alloc(READ_BYTES);
-      for (let at = this.offset; ; ) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, at);
-        if (bytesRead === 0) break;
-        at += bytesRead;
-        for (const text of this.decoder.write(Buffer.from(buf.subarray(0, bytesRead)))) this.emit(text);
-      }
-    } finally {
-      await fh.close();
-    }
-  }
-
-  private async findCopy(): Promise<string | undefined> {
-    const dir = dirname(this.path);
-    const name = basename(this.path);
-    const names = (await readdir(dir)).filter((n) => n.startsWith(`${name}.`) && !/\.(gz|zst|zstd)$/.test(n));
-    const candidates = await Promise.all(names.map(async (n) => ({ path: join(dir, n), s: await stat(join(dir, n)).catch(() => undefined) })));
-    const ordered = candidates.filter((c) => c.s && c.s.size >= this.offset).sort((a, b) => (a.path.endsWith('.1') ? -1 : b.path.endsWith('.1') ? 1 : b.s!.mtimeMs - a.s!.mtimeMs));
-    for (const c of ordered) {
-      const fh = await open(c.path, 'r');
-      try {
-        const h = Buffer.alloc(this.head.length);
-        const { bytesRead } = await fh.read(h, 0, h.length, 0);
-        if (bytesRead === h.length && h.equals(this.head)) return c.path;
-      } finally {
-        await fh.close();
-      }
-    }
-    return undefined;
+    gen.read += bytes.length;
+    for (const text of gen.decoder.write(bytes)) this.emit(text);
   }
 
   private emit(text: string): void {
     if (!text) return;
     this.lastChar = text[text.length - 1]!;
     this.onText(text);
-  }
-
-  /** The next generation starts a new line, and is decoded from its own start. */
-  private endGeneration(): void {
-    for (const text of this.decoder.end()) this.emit(text);
-    if (this.lastChar !== '\n' && this.lastChar !== '\r') this.emit('\n');
-    this.decoder = new LogTextDecoder();
   }
 }

@@ -86,7 +86,7 @@ test('an envelope with a missing field and a payload that is not base64: each na
   writeFileSync(file, lines.join('\n') + '\n');
   const { code, out } = await predictions(file);
   assert.equal(code, 0);
-  assert.match(out, /capture\.jsonl: 3998 rows/);
+  assert.match(out, /capture\.jsonl \[sagemaker-capture\]: 3998 rows/);
   assert.match(out, new RegExp(`\\n  ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: line 1501: captureData\\.endpointOutput is missing; skipped\\n`));
   assert.match(out, new RegExp(`\\n  ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: line 2002: captureData\\.endpointInput\\.data is not valid base64; skipped\\n`));
 });
