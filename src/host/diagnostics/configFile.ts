@@ -24,10 +24,10 @@ export class ConfigFileDiagnostics implements vscode.Disposable {
       // Deletions, of the file or of a folder holding it, come from the shared workspace watcher.
       onDidDeleteAnything((u) => this.forget(u)),
       vscode.workspace.onDidOpenTextDocument((d) => {
-        if (isConfig(d.uri)) this.check(d.uri, d.getText());
+        if (isConfig(d.uri)) void this.checkIfPresent(d.uri, d.getText());
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (isConfig(e.document.uri)) this.check(e.document.uri, e.document.getText());
+        if (isConfig(e.document.uri)) void this.checkIfPresent(e.document.uri, e.document.getText());
       }),
     );
   }
@@ -61,11 +61,27 @@ export class ConfigFileDiagnostics implements vscode.Disposable {
   private async checkFile(uri: vscode.Uri): Promise<void> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     try {
-      const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      this.check(uri, text);
+      if (open) await this.checkIfPresent(uri, open.getText());
+      else this.check(uri, new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
     } catch (error) {
       this.log.debug(`config: cannot read ${uri.fsPath}: ${String(error)}`);
     }
+  }
+
+  /**
+   * A document stays open after its file (or the folder holding it) is deleted, and a late watcher
+   * or change event would put its problems back: an open file is checked only while it exists.
+   */
+  private async checkIfPresent(uri: vscode.Uri, text: string): Promise<void> {
+    if (uri.scheme === 'file') {
+      try {
+        await vscode.workspace.fs.stat(uri);
+      } catch {
+        this.forget(uri);
+        return;
+      }
+    }
+    this.check(uri, text);
   }
 
   private check(uri: vscode.Uri, text: string): void {
