@@ -3,6 +3,7 @@
  * marker plugin (no annotation plugin is bundled): vertical markers at an x value with a hover
  * tooltip, used for training findings, a focused step and prediction alerts.
  */
+import type { MarkerShape } from '../src/core/charts/markerShapes';
 import {
   Chart,
   Decimation,
@@ -33,6 +34,8 @@ export interface Marker {
   /** Where the marker sits on the curve; null pins it to the top of the plot. */
   readonly y: number | null;
   readonly severity: Severity | 'focus';
+  /** The glyph on the curve (default a triangle): kinds that share a colour still look apart. */
+  readonly shape?: MarkerShape;
   readonly lines: readonly string[];
   /** Opaque payload handed back on click. */
   readonly key?: string;
@@ -165,11 +168,7 @@ export const markerPlugin: Plugin<'line', MarkerOptions> = {
       ctx.strokeStyle = opts.theme.background;
       ctx.lineWidth = 1.5;
       ctx.beginPath();
-      // A downward triangle on the curve, like a pin pointing at the step.
-      ctx.moveTo(p.x - 6, p.y - 9);
-      ctx.lineTo(p.x + 6, p.y - 9);
-      ctx.lineTo(p.x, p.y);
-      ctx.closePath();
+      markerPath(ctx, m.shape ?? 'triangle', p.x, p.y);
       ctx.fill();
       ctx.stroke();
     }
@@ -209,6 +208,41 @@ export const markerPlugin: Plugin<'line', MarkerOptions> = {
     drawTooltip(chart, opts.theme, p, m.lines, markerColour(opts.theme, m));
   },
 };
+
+/** The glyph's outline, its tip or bottom at (x, y) so every shape sits on the curve the same way. */
+function markerPath(ctx: CanvasRenderingContext2D, shape: MarkerShape, x: number, y: number): void {
+  switch (shape) {
+    case 'circle':
+      ctx.arc(x, y - 5, 4.5, 0, 2 * Math.PI);
+      break;
+    case 'square':
+      ctx.rect(x - 4, y - 9, 8, 8);
+      break;
+    case 'diamond':
+      ctx.moveTo(x, y - 11);
+      ctx.lineTo(x + 5, y - 5.5);
+      ctx.lineTo(x, y);
+      ctx.lineTo(x - 5, y - 5.5);
+      ctx.closePath();
+      break;
+    case 'up':
+      ctx.moveTo(x, y - 10);
+      ctx.lineTo(x + 5.5, y);
+      ctx.lineTo(x - 5.5, y);
+      ctx.closePath();
+      break;
+    case 'plus':
+      ctx.rect(x - 5, y - 7, 10, 4);
+      ctx.rect(x - 2, y - 10, 4, 10);
+      break;
+    default:
+      // A downward triangle on the curve, like a pin pointing at the step.
+      ctx.moveTo(x - 6, y - 9);
+      ctx.lineTo(x + 6, y - 9);
+      ctx.lineTo(x, y);
+      ctx.closePath();
+  }
+}
 
 function drawTooltip(chart: Chart, theme: Theme, at: { x: number; y: number }, lines: readonly string[], accent: string): void {
   const { ctx } = chart;

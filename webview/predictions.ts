@@ -7,6 +7,7 @@ import type { FeatureDriftView, PredictionAlertView, PredictionReportView, Predi
 import { formatCount, formatNumber, formatPValue, humanizeKey } from '../src/core/charts/format';
 import type { Bridge } from './bridge';
 import { Chart as ChartJs, lineChartConfig, type LineDataset, type Marker } from './charts';
+import { markerShapesByKind } from '../src/core/charts/markerShapes';
 import { select } from './controls';
 import { badge, emptyState, h, plural, section, tile } from './dom';
 import { readTheme, withAlpha, type Theme } from './theme';
@@ -194,16 +195,21 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
   private markerLegend(r: PredictionReportView): HTMLElement[] {
     const kinds = new Map<string, Severity>();
     for (const a of r.alerts) if (!kinds.has(a.kind)) kinds.set(a.kind, alertSeverity(a));
-    const out = [...kinds].map(([kind, severity]) => h('span', { class: 'legend-item' }, h('span', { class: `pin pin-${severity}` }), humanizeKey(kind)));
+    const shapes = markerShapesByKind(r.alerts.map((a) => a.kind));
+    const out = [...kinds].map(([kind, severity]) =>
+      h('span', { class: 'legend-item' }, h('span', { class: `pin pin-${severity} pin-${shapes.get(kind) ?? 'triangle'}`, 'aria-hidden': 'true' }), humanizeKey(kind)),
+    );
     if (r.referenceEnd !== undefined) out.push(h('span', { class: 'legend-item' }, h('span', { class: 'rule' }), 'reference ends'));
     return out;
   }
 
   private markers(r: PredictionReportView): Marker[] {
+    const shapes = markerShapesByKind(r.alerts.map((a) => a.kind));
     const markers: Marker[] = r.alerts.map((a) => ({
       x: a.index,
       y: null,
       severity: alertSeverity(a),
+      shape: shapes.get(a.kind) ?? 'triangle',
       lines: [`${humanizeKey(a.kind)} at row ${formatCount(a.index)}${a.ts ? ` · ${a.ts}` : ''}`, a.message, ...(a.features.length ? [`features: ${a.features.join(', ')}`] : []), ...(this.bridge.interactive ? [`click to open line ${a.line}`] : [])],
       key: String(a.line),
     }));

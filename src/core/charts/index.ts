@@ -6,3 +6,4 @@ export { niceBounds, robustRange, robustRangeOfSeries } from './range';
 export { seriesDelta, sliceSeries, thinSeries, type SentSeries, type SeriesDelta } from './incremental';
 export { runColourSlots } from './runColours';
 export { formatAxisTicks } from './ticks';
+export { MARKER_SHAPES, markerShapesByKind, type MarkerShape } from './markerShapes';

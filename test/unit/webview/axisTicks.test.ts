@@ -20,3 +20,17 @@ test('run colours follow the name: the same run keeps its slot whatever else is 
   assert.ok(seven.get('g')! >= 6);
   assert.throws(() => runColourSlots(['a'], 0), /hues/);
 });
+
+test('alert kinds take distinct marker glyphs in order of first appearance, the same for chart and legend', async () => {
+  const { markerShapesByKind } = await import('../../../src/core/charts');
+  const shapes = markerShapesByKind(['data_drift', 'prior_shift', 'data_drift', 'suspicious_inputs', 'performance', 'data_quality', 'concept_drift', 'multivariate_drift']);
+  assert.deepEqual([...shapes], [
+    ['data_drift', 'triangle'],
+    ['prior_shift', 'circle'],
+    ['suspicious_inputs', 'square'],
+    ['performance', 'diamond'],
+    ['data_quality', 'up'],
+    ['concept_drift', 'plus'],
+    ['multivariate_drift', 'triangle'],
+  ]);
+});
