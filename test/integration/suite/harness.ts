@@ -37,6 +37,8 @@ export async function screenshot(name: string): Promise<string> {
   const done = join(requests, `${safe}.done`);
   mkdirSync(requests, { recursive: true });
   rmSync(done, { force: true });
+  // Alert toasts from other monitors would cover the dashboards a screenshot is for.
+  await vscode.commands.executeCommand('notifications.clearAll');
   // Let the workbench paint what the test just changed.
   await new Promise((r) => setTimeout(r, 400));
   writeFileSync(join(requests, `${safe}.req`), '');
