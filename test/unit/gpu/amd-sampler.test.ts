@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AmdGpuSampler, type AmdGpuSamplerOptions, type AmdSamplerEvent } from '../../../src/io/gpu/amdSampler';
@@ -27,12 +27,19 @@ async function run(options: Partial<AmdGpuSamplerOptions> & { env?: NodeJS.Proce
   return { events, sampler, pids };
 }
 
+/** A file the stand-in logs its runs to, in a folder removed after the test. */
+function runsLog(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'modelmon-amd-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'runs.log');
+}
+
 const snapshots = (events: AmdSamplerEvent[]) => events.flatMap((e) => (e.type === 'snapshot' ? [e.snapshot] : []));
 const statuses = (events: AmdSamplerEvent[]) => events.flatMap((e) => (e.type === 'status' ? [e.status] : []));
 const env = (extra: Record<string, string>) => ({ ...process.env, MODELMON_FAKE_AMD_SPEED: '10', ...extra });
 
-test('amd-smi: one watch process streams every GPU, labelled AMD with the static facts', async () => {
-  const log = join(mkdtempSync(join(tmpdir(), 'amd-')), 'runs.log');
+test('amd-smi: one watch process streams every GPU, labelled AMD with the static facts', async (t) => {
+  const log = runsLog(t);
   const { events, pids } = await run({ env: env({ MODELMON_FAKE_AMD_LOG: log }) }, (e) => snapshots(e).length >= 4);
   const all = snapshots(events);
   assert.ok(all.length >= 4, `${all.length} samples`);
@@ -53,8 +60,8 @@ test('amd-smi, the gpu_data shape: the same readings', async () => {
   assert.equal(snapshots(events)[1]!.gpus[1]!.utilizationGpu, 97);
 });
 
-test('a silent watch (ROCm 7.1.1) falls back to one-shot polls, one process at a time', async () => {
-  const log = join(mkdtempSync(join(tmpdir(), 'amd-')), 'runs.log');
+test('a silent watch (ROCm 7.1.1) falls back to one-shot polls, one process at a time', async (t) => {
+  const log = runsLog(t);
   const { events, sampler, pids } = await run(
     { intervalMs: 200, watchdogMs: 600, env: env({ MODELMON_FAKE_AMD_MODE: 'silent-watch', MODELMON_FAKE_AMD_LOG: log }) },
     (e) => snapshots(e).length >= 4,
