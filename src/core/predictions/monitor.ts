@@ -21,6 +21,7 @@ import { applyAlertRules, evaluateColumns } from './alertRules';
 import { SlidingWindow } from './slidingWindow';
 import { DataQualityMonitor } from './quality';
 import { WindowReporter, fmt, gapOf, type FeatureEval, type WindowEntry } from './windowReport';
+import { LateLabelLedger, type LateWindowAccuracy } from './lateLabels';
 
 /** Where the reference rows come from. */
 export type ReferenceSpec =
@@ -150,6 +151,7 @@ export class PredictionMonitor {
   private segmentGapTotals: Map<string, { rows: number; labelled: number; correct: number; absErr: number }>[] = [];
   private reporter: WindowReporter | undefined;
   private labels: Map<string, string | number> | undefined;
+  private readonly late = new LateLabelLedger();
 
   constructor(options: PredictionMonitorOptions = {}) {
     this.opts = options;
@@ -438,6 +440,7 @@ export class PredictionMonitor {
    */
   addLabel(id: string, label: string | number): boolean {
     (this.labels ??= new Map()).set(id, label);
+    this.late.label(id, label);
     const window = this.window;
     const entry = window?.byId(id);
     if (!window || !entry || entry.error >= 0) return false;
@@ -639,6 +642,9 @@ export class PredictionMonitor {
     if (!entries.length) return;
     const decision = { threshold: this.alertP, episode: this.tracker.openEpisode('data_drift') };
     const report = this.reporter!.report(entries, this.windows.length + this.windowsDropped, this.lastEvaluation, this.quality.current, decision);
+    if (this.labels && this.schemaValue!.task === 'classification') {
+      this.late.windowClosed(this.windows.length + this.windowsDropped, report.start, report.end, entries.map((e) => ({ id: e.row.id, prediction: e.row.prediction, error: e.error })));
+    }
     this.quality.windowAlerts(report, this.profile, this.schemaValue!.id, this.tracker);
     this.windows.push(report);
     const max = this.opts.maxWindows ?? 1000;
@@ -647,6 +653,11 @@ export class PredictionMonitor {
       this.windowsDropped++;
     }
     this.quality.nextWindow();
+  }
+
+  /** Closed windows' realised accuracy after labels that arrived late (addLabel), beside their estimates. */
+  lateLabelAccuracy(): LateWindowAccuracy[] {
+    return this.late.accuracies();
   }
 
   /** The live state of the monitor as plain data. */

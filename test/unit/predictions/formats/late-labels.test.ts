@@ -55,3 +55,22 @@ test("a window's accuracy appears when its labels arrive (a Parquet labels file 
   assert.deepEqual(second.performance, direct.performance);
   assert.equal(second.estimatedAccuracy, direct.estimatedAccuracy);
 });
+
+test("a closed window's realised accuracy is updated when its labels arrive after it closed; its estimate and report stay as they closed", async () => {
+  const known = new Map(rows.slice(0, 1000).map((r) => [String(r.id), String(r.label)]));
+  const monitor = new PredictionMonitor({ schema: { label: 'label', id: 'id' }, labels: known });
+  monitor.batch(() => unlabelled.slice(0, 1400).forEach((r, i) => monitor.push(r, i + 1)));
+  const before = monitor.snapshot().windows.slice(0, 2);
+  assert.deepEqual(before.map((w) => w.labelled), [0, 0]);
+  assert.deepEqual(monitor.lateLabelAccuracy(), []);
+  // Labels of window 0 (rows 1000-1199) arrive once both windows have closed; half of window 1's.
+  for (const r of rows.slice(1000, 1300)) monitor.addLabel(String(r.id), String(r.label));
+  const direct = (await analyzePredictionLog(join(FIXTURES, 'tabular_dev.jsonl'))).windows;
+  const accuracy = (w: (typeof direct)[number]) => (w.performance && 'accuracy' in w.performance ? w.performance.accuracy : NaN);
+  const halfCorrect = rows.slice(1200, 1300).filter((r) => String(r.prediction) === String(r.label)).length;
+  assert.deepEqual(monitor.lateLabelAccuracy(), [
+    { window: 0, start: 1000, end: 1200, labelledAtClose: 0, labelledLate: 200, accuracy: accuracy(direct[0]!) },
+    { window: 1, start: 1200, end: 1400, labelledAtClose: 0, labelledLate: 100, accuracy: halfCorrect / 100 },
+  ]);
+  assert.deepEqual(monitor.snapshot().windows.slice(0, 2), before);
+});
