@@ -4,52 +4,14 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync, appendFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { maskedCrc32c } from '../src/core/tfevents/crc32c';
 import { HealthMonitor } from '../src/core/tfevents/health';
 import { TfRecordFramer } from '../src/core/tfevents/record-framer';
 import { LogdirWatcher, readLogdir } from '../src/io/tfevents/logdir';
 import type { BenchFigure } from './harness';
+import { writeScalarRecord } from './tfevents-gen';
 
 const ENGINE = 'tfevents';
 const TAGS = Array.from({ length: 20 }, (_, i) => new TextEncoder().encode(`train/metric_${String(i).padStart(2, '0')}`));
-
-/** Writes one PyTorch add_scalar record (wall_time, step, simple_value) at `pos`; returns the new position. */
-function writeScalarRecord(out: Uint8Array, pos: number, tag: Uint8Array, step: number, wallTime: number, value: number): number {
-  const view = new DataView(out.buffer, out.byteOffset);
-  const valueLength = 2 + tag.length + 5;
-  const summaryLength = 2 + valueLength;
-  let stepBytes = 1;
-  for (let s = step; s >= 0x80; s = Math.floor(s / 128)) stepBytes++;
-  const payloadLength = 9 + 1 + stepBytes + 2 + summaryLength;
-  view.setUint32(pos, payloadLength, true);
-  view.setUint32(pos + 4, 0, true);
-  view.setUint32(pos + 8, maskedCrc32c(out, pos, pos + 8), true);
-  let p = pos + 12;
-  out[p++] = 0x09;
-  view.setFloat64(p, wallTime, true);
-  p += 8;
-  out[p++] = 0x10;
-  for (let s = step; ; s = Math.floor(s / 128)) {
-    if (s < 0x80) {
-      out[p++] = s;
-      break;
-    }
-    out[p++] = (s & 0x7f) | 0x80;
-  }
-  out[p++] = 0x2a;
-  out[p++] = summaryLength;
-  out[p++] = 0x0a;
-  out[p++] = valueLength;
-  out[p++] = 0x0a;
-  out[p++] = tag.length;
-  out.set(tag, p);
-  p += tag.length;
-  out[p++] = 0x15;
-  view.setFloat32(p, value, true);
-  p += 4;
-  view.setUint32(p, maskedCrc32c(out, pos + 12, p), true);
-  return p + 4;
-}
 
 /** Writes `steps` steps of all 20 tags to `file`, about 1 MB at a time; returns [bytes, events]. */
 function generate(file: string, steps: number): [number, number] {
