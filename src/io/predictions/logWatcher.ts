@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { LineSplitter, PredictionLineParser, labelPairReader, type PredictionMonitor, type PredictionReport } from '../../core/predictions';
 import { createPredictionMonitor, feedReferenceFile, labelsSource, type AnalyzeOptions } from './logFile';
 import { LogTextDecoder } from './logText';
+import { RotatingLogFollower } from './rotatingFollow';
 
 /** Follows a labels file (JSON Lines or CSV) as it grows and hands each new label on. */
 class LabelsTail {
@@ -61,9 +62,11 @@ export interface PredictionLogWatcherOptions extends AnalyzeOptions {
 }
 
 /**
- * Tails a growing prediction log: reads only the bytes appended since the last read, keeps a
- * partial last line until its newline arrives, and starts over when the file is truncated or
- * replaced (a smaller size or a new inode). Calls `onUpdate` with the live report after new rows.
+ * Tails a growing prediction log: reads only the bytes appended since the last read and keeps a
+ * partial last line until its newline arrives. A logrotate of either style (rename-and-create or
+ * copy-and-truncate, see RotatingLogFollower) continues the same monitoring, every row once and in
+ * order; only a log rewritten in place (shorter, same start) starts over. Rotated files present
+ * before `start` are history and are not read. Calls `onUpdate` with the live report after new rows.
  * Dispose it to stop watching; nothing keeps running afterwards.
  *
  * @example
@@ -74,9 +77,9 @@ export interface PredictionLogWatcherOptions extends AnalyzeOptions {
  */
 export class PredictionLogWatcher {
   private monitor: PredictionMonitor | undefined;
-  private offset = 0;
-  private inode: number | undefined;
-  private decoder = new LogTextDecoder();
+  private follower: RotatingLogFollower | undefined;
+  /** Characters handed to the monitor, to tell a pass that read rows from one that did not. */
+  private textRead = 0;
   private fsWatcher: FSWatcher | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private pendingEmit: ReturnType<typeof setTimeout> | undefined;
@@ -123,6 +126,7 @@ export class PredictionLogWatcher {
     this.fsWatcher?.close();
     if (this.timer) clearInterval(this.timer);
     if (this.pendingEmit) clearTimeout(this.pendingEmit);
+    void this.follower?.dispose();
   }
 
   private async restart(): Promise<void> {
@@ -132,8 +136,12 @@ export class PredictionLogWatcher {
     // Labels are tailed too: one that arrives after its row still scores that row's window.
     const source = labelsSource(this.path, this.options.schema);
     this.labels = source ? new LabelsTail(source.path, source.joinKey, source.label, (id, label) => monitor.addLabel(id, label)) : undefined;
-    this.offset = 0;
-    this.decoder = new LogTextDecoder();
+    const follower = new RotatingLogFollower(this.path, (text) => {
+      monitor.pushText(text);
+      this.textRead += text.length;
+    });
+    await follower.skipRotated();
+    this.follower = follower;
   }
 
   /** Reads new bytes; concurrent calls coalesce into one more pass. */
@@ -159,37 +167,31 @@ export class PredictionLogWatcher {
   }
 
   private async readNew(): Promise<void> {
-    let s;
     try {
-      s = await stat(this.path);
+      await stat(this.path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      // A log being rotated may vanish for a moment; wait for it to come back.
+      // A log being rotated may vanish for a moment; the next poll reads the rotated tail first.
       if (code === 'ENOENT') return;
       throw new Error(`prediction log '${this.path}' cannot be read (${code ?? String(e)})`);
     }
-    if ((this.inode !== undefined && s.ino !== this.inode) || s.size < this.offset) {
-      this.restarts++;
-      await this.restart();
-    }
-    this.inode = s.ino;
     // Labels first: rows read below then join the labels already known.
     const newLabels = (await this.labels?.poll(this.abort.signal)) ?? 0;
-    if (s.size === this.offset) {
-      if (newLabels) this.emit();
-      return;
-    }
-    const end = s.size;
-    const stream = createReadStream(this.path, { start: this.offset, end: end - 1, highWaterMark: 1 << 20, signal: this.abort.signal });
     let grew = false;
-    for await (const chunk of stream) {
-      this.offset += (chunk as Buffer).length;
-      for (const text of this.decoder.write(chunk as Buffer)) {
-        this.monitor!.pushText(text);
+    // One follower pass reads a bounded number of bytes; a large backlog takes several.
+    while (!this.disposed) {
+      const before = this.textRead;
+      await this.follower!.poll();
+      if (this.follower!.rewritten) {
+        this.restarts++;
+        await this.restart();
         grew = true;
+        continue;
       }
+      if (this.textRead === before) break;
+      grew = true;
     }
-    if (grew) this.emit();
+    if (grew || newLabels) this.emit();
   }
 
   private emit(): void {

@@ -44,6 +44,12 @@ export class RotatingLogFollower {
   private timer: ReturnType<typeof setInterval> | undefined;
   /** Generations seen so far (the first content, then one per rotation). */
   generationsSeen = 0;
+  /**
+   * Set when the live file starts as a generation already read but is now shorter than what was
+   * read of it: it was rewritten in place, which no rotation does, so its rows are not a
+   * continuation. Following stops there; the owner decides whether to start over.
+   */
+  rewritten = false;
 
   constructor(
     readonly path: string,
@@ -55,6 +61,22 @@ export class RotatingLogFollower {
   start(pollMs = 250): void {
     this.timer ??= setInterval(() => void this.poll().catch((e: Error) => this.onNote(`${this.path}: ${e.message}`)), pollMs);
     this.timer.unref?.();
+  }
+
+  /**
+   * Takes the rotated files present now as read, so that following starts at the live file: rows
+   * rotated away before the follower began are history, not new rows.
+   */
+  async skipRotated(): Promise<void> {
+    const files = await this.openChain();
+    try {
+      for (const { path, fh, head } of files) {
+        if (path === this.path || !head.length || this.generations.some((g) => g.head.equals(head))) continue;
+        this.generations.push({ head, read: (await fh.stat()).size, decoder: new LogTextDecoder() });
+      }
+    } finally {
+      await Promise.all(files.map(({ fh }) => fh.close()));
+    }
   }
 
   /** Reads what is new in the chain; concurrent calls wait for one pass. */
@@ -86,7 +108,7 @@ export class RotatingLogFollower {
    * would read the new file before the old one's tail): the open files are then one consistent
    * chain, read oldest first.
    */
-  private async openChain(): Promise<{ fh: FileHandle; head: Buffer }[]> {
+  private async openChain(): Promise<{ path: string; fh: FileHandle; head: Buffer }[]> {
     for (let attempt = 0; ; attempt++) {
       const names = await this.chain();
       const opened: { path: string; fh: FileHandle; ino: number; size: number; head: Buffer }[] = [];
@@ -113,24 +135,33 @@ export class RotatingLogFollower {
   }
 
   private async pass(): Promise<void> {
+    if (this.rewritten) return;
     const files = await this.openChain();
     try {
       // A file truncated since the chain was opened (copytruncate) ends the pass: its copy, which
       // holds the tail to read first, is in the next pass's chain.
-      for (const { fh, head } of files) if (!(await this.readFile(fh, head))) break;
+      for (const { path, fh, head } of files) if (!(await this.readFile(fh, head, path === this.path))) break;
     } finally {
       await Promise.all(files.map(({ fh }) => fh.close()));
     }
   }
 
-  /** Reads a file's unread tail; false when it was truncated since `opened` was its head. */
-  private async readFile(fh: FileHandle, opened: Buffer): Promise<boolean> {
+  /** Reads a file's unread tail; false when it was truncated since `opened` was its head, or rewritten. */
+  private async readFile(fh: FileHandle, opened: Buffer, live: boolean): Promise<boolean> {
     const head = await readHead(fh);
     if (!head.subarray(0, opened.length).equals(opened)) return false;
     if (!head.length) return true;
     const known = this.generations.find((g) => g.head.length <= head.length && head.subarray(0, g.head.length).equals(g.head));
     const gen = known ?? { head: Buffer.alloc(0), read: 0, decoder: new LogTextDecoder() };
     const size = (await fh.stat()).size;
+    // A rotated copy may be shorter while it is still being written; the live file never is.
+    if (known && live && size < gen.read) {
+      // Still the same start after the smaller size was seen: rewritten, not truncated by a
+      // copytruncate between the head read above and the size (the next pass reads that copy).
+      if (!(await readHead(fh)).subarray(0, head.length).equals(head)) return false;
+      this.rewritten = true;
+      return false;
+    }
     if (size <= gen.read) return true;
     const tail = Buffer.alloc(Math.min(size - gen.read, MAX_PASS_BYTES));
     const { bytesRead } = await fh.read(tail, 0, tail.length, gen.read);
