@@ -136,10 +136,16 @@ export class PredictionLogWatcher {
     // Labels are tailed too: one that arrives after its row still scores that row's window.
     const source = labelsSource(this.path, this.options.schema);
     this.labels = source ? new LabelsTail(source.path, source.joinKey, source.label, (id, label) => monitor.addLabel(id, label)) : undefined;
-    const follower = new RotatingLogFollower(this.path, (text) => {
+    const headers = new RepeatedHeaderFilter((text) => {
       monitor.pushText(text);
       this.textRead += text.length;
     });
+    const follower = new RotatingLogFollower(
+      this.path,
+      (text) => headers.push(text),
+      () => {},
+      () => headers.newGeneration(),
+    );
     await follower.skipRotated();
     this.follower = follower;
   }
@@ -206,5 +212,42 @@ export class PredictionLogWatcher {
       this.pendingEmit = undefined;
       if (!this.disposed) this.emit();
     }, wait);
+  }
+}
+
+/**
+ * Drops the header line a rotated CSV log repeats at the start of each new file, so the monitor
+ * reads it once, as the first line of the log; JSON Lines never repeat their first line (each row
+ * has its own id or time), and a CSV file whose first line differs is passed whole.
+ */
+class RepeatedHeaderFilter {
+  private header: string | undefined;
+  private firstLine = '';
+  /** The start of a later generation, held until its first line is complete. */
+  private pending: string | undefined;
+
+  constructor(private readonly forward: (text: string) => void) {}
+
+  newGeneration(): void {
+    this.pending = '';
+  }
+
+  push(text: string): void {
+    if (this.header === undefined) {
+      const end = text.indexOf('\n');
+      this.firstLine += end < 0 ? text : text.slice(0, end);
+      if (end >= 0) this.header = this.firstLine.replace(/\r$/, '');
+      this.forward(text);
+      return;
+    }
+    if (this.pending === undefined) return this.forward(text);
+    this.pending += text;
+    const end = this.pending.indexOf('\n');
+    if (end < 0) return;
+    const first = this.pending.slice(0, end).replace(/\r$/, '');
+    const rest = this.pending;
+    this.pending = undefined;
+    const csv = !this.header.trimStart().startsWith('{');
+    this.forward(csv && first === this.header ? rest.slice(end + 1) : rest);
   }
 }

@@ -55,6 +55,8 @@ export class RotatingLogFollower {
     readonly path: string,
     private readonly onText: (text: string) => void,
     private readonly onNote: (message: string) => void = () => {},
+    /** Called as a later generation's text begins (after the line break that ends the previous one). */
+    private readonly onGeneration: () => void = () => {},
   ) {}
 
   /** Polls every `pollMs` until disposed. */
@@ -182,9 +184,11 @@ export class RotatingLogFollower {
   private take(gen: Generation, bytes: Buffer): void {
     if (this.current !== gen) {
       // A new generation starts a new line.
+      const later = this.current !== undefined;
       if (this.current) for (const text of this.current.decoder.end()) this.emit(text);
       if (this.lastChar !== '\n' && this.lastChar !== '\r') this.emit('\n');
       this.current = gen;
+      if (later) this.onGeneration();
     }
     gen.read += bytes.length;
     for (const text of gen.decoder.write(bytes)) this.emit(text);

@@ -76,3 +76,43 @@ test('the log watcher follows a log across rename-and-create and copy-and-trunca
     w.dispose();
   }
 });
+
+test('a rotated CSV log: the header each new file repeats is read once, so no header becomes a row', async () => {
+  const path = join(dir, 'predictions.csv');
+  const header = 'ts,id,x,prediction\n';
+  const csvRow = (id: number) => `${ts(id)},${id},${Math.sin(id)},${id % 3}\n`;
+  writeFileSync(path, header);
+  let last: PredictionReport | undefined;
+  const errors: Error[] = [];
+  const w = new PredictionLogWatcher(path, { pollMs: 7, throttleMs: 0, window: 100, referenceRows: 100, schema: { id: 'id' } }, (r) => (last = r), (e) => errors.push(e));
+  const rows = 1200;
+  try {
+    await w.start();
+    for (let id = 0; id < rows; id++) {
+      appendFileSync(path, csvRow(id));
+      if (id % 300 === 299 && id < rows - 1) {
+        shift(path, 20);
+        if (id % 600 === 299) {
+          renameSync(path, `${path}.1`);
+          writeFileSync(path, header);
+        } else {
+          copyFileSync(path, `${path}.1`);
+          truncateSync(path, 0);
+          appendFileSync(path, header);
+        }
+      }
+      if (id % 37 === 0) await sleep(3);
+    }
+    const t0 = Date.now();
+    while (last?.rows !== rows && Date.now() - t0 < 5000) await sleep(20);
+    await sleep(50);
+    const r = w.snapshot()!;
+    assert.deepEqual(errors, []);
+    assert.equal(r.rows, rows);
+    assert.equal(r.problemsTotal, 0);
+    assert.equal(r.schema!.features.find((f) => f.name === 'x')?.kind, 'numeric');
+    assert.equal(r.windows.at(-1)!.endTs, ts(rows - 1));
+  } finally {
+    w.dispose();
+  }
+});
