@@ -58,6 +58,43 @@ export function syntheticValue(r: number, t: number, step: number, steps: number
 }
 
 /**
+ * Writes one event file of `tags` logged at steps 1..`steps`, a chunk of `chunkBytes` at a time
+ * (flushed `slackBytes` before it fills). Returns the bytes and events written.
+ */
+export function writeScalarFile(
+  file: string,
+  tags: readonly Uint8Array[],
+  steps: number,
+  point: (t: number, step: number) => { wallTime: number; value: number },
+  chunk: Uint8Array,
+  slackBytes: number,
+): { bytes: number; events: number } {
+  let bytes = 0;
+  let events = 0;
+  const fd = openSync(file, 'w');
+  try {
+    let pos = 0;
+    for (let step = 1; step <= steps; step++) {
+      for (let t = 0; t < tags.length; t++) {
+        const { wallTime, value } = point(t, step);
+        pos = writeScalarRecord(chunk, pos, tags[t]!, step, wallTime, value);
+        events++;
+      }
+      if (pos > chunk.length - slackBytes) {
+        writeSync(fd, chunk, 0, pos);
+        bytes += pos;
+        pos = 0;
+      }
+    }
+    writeSync(fd, chunk, 0, pos);
+    bytes += pos;
+  } finally {
+    closeSync(fd);
+  }
+  return { bytes, events };
+}
+
+/**
  * Writes `runs` run directories (`run_0000/events.out.tfevents...`) under `root`, each with
  * `tags` scalar tags logged at steps 1..`steps`. Returns the bytes and events written.
  */
@@ -69,25 +106,10 @@ export function generateRunDir(root: string, shape: RunDirShape): { bytes: numbe
   for (let r = 0; r < shape.runs; r++) {
     const dir = join(root, `run_${String(r).padStart(4, '0')}`);
     mkdirSync(dir, { recursive: true });
-    const fd = openSync(join(dir, `events.out.tfevents.1700000000.bench.${r}`), 'w');
-    try {
-      let pos = 0;
-      for (let step = 1; step <= shape.steps; step++) {
-        for (let t = 0; t < tags.length; t++) {
-          pos = writeScalarRecord(chunk, pos, tags[t]!, step, 1.7e9 + r * 1000 + step * 0.05, syntheticValue(r, t, step, shape.steps));
-          events++;
-        }
-        if (pos > chunk.length - 8192) {
-          writeSync(fd, chunk, 0, pos);
-          bytes += pos;
-          pos = 0;
-        }
-      }
-      writeSync(fd, chunk, 0, pos);
-      bytes += pos;
-    } finally {
-      closeSync(fd);
-    }
+    const point = (t: number, step: number) => ({ wallTime: 1.7e9 + r * 1000 + step * 0.05, value: syntheticValue(r, t, step, shape.steps) });
+    const written = writeScalarFile(join(dir, `events.out.tfevents.1700000000.bench.${r}`), tags, shape.steps, point, chunk, 8192);
+    bytes += written.bytes;
+    events += written.events;
   }
   return { bytes, events };
 }

@@ -1,42 +1,22 @@
 // TensorBoard engine benchmarks: framing + CRC and full decode throughput on a generated
 // PyTorch-shaped file and on the real fixtures, peak RSS over a 1 GB file, and the latency from
 // appending an event to a watched file until its finding is reported.
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync, appendFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, appendFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HealthMonitor } from '../src/core/tfevents/health';
 import { TfRecordFramer } from '../src/core/tfevents/record-framer';
 import { LogdirWatcher, readLogdir } from '../src/io/tfevents/logdir';
 import type { BenchFigure } from './harness';
-import { writeScalarRecord } from './tfevents-gen';
+import { writeScalarFile, writeScalarRecord } from './tfevents-gen';
 
 const ENGINE = 'tfevents';
 const TAGS = Array.from({ length: 20 }, (_, i) => new TextEncoder().encode(`train/metric_${String(i).padStart(2, '0')}`));
 
 /** Writes `steps` steps of all 20 tags to `file`, about 1 MB at a time; returns [bytes, events]. */
 function generate(file: string, steps: number): [number, number] {
-  const fd = openSync(file, 'w');
-  const chunk = new Uint8Array(2 * 1024 * 1024);
-  let bytes = 0;
-  let events = 0;
-  try {
-    let pos = 0;
-    for (let step = 1; step <= steps; step++) {
-      for (const tag of TAGS) {
-        pos = writeScalarRecord(chunk, pos, tag, step, 1.7e9 + step * 0.05, Math.exp(-step / 5000) + Math.sin(step) * 0.01);
-        events++;
-      }
-      if (pos > chunk.length - 4096) {
-        writeSync(fd, chunk, 0, pos);
-        bytes += pos;
-        pos = 0;
-      }
-    }
-    writeSync(fd, chunk, 0, pos);
-    bytes += pos;
-  } finally {
-    closeSync(fd);
-  }
+  const point = (_t: number, step: number) => ({ wallTime: 1.7e9 + step * 0.05, value: Math.exp(-step / 5000) + Math.sin(step) * 0.01 });
+  const { bytes, events } = writeScalarFile(file, TAGS, steps, point, new Uint8Array(2 * 1024 * 1024), 4096);
   return [bytes, events];
 }
 
