@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, existsSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PredictionReport } from '../../../src/core/predictions';
 import { PredictionLogWatcher } from '../../../src/io/predictions';
+import { rotateLog } from '../helpers/logrotate';
 import { scratchDir } from '../helpers/scratch';
 
 const dir = scratchDir('watch-rotation');
@@ -12,11 +13,6 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 const ts = (id: number): string => new Date(Date.UTC(2026, 0, 1) + id * 1000).toISOString();
 const row = (id: number): string => JSON.stringify({ ts: ts(id), id, x: Math.sin(id), prediction: id % 3 }) + '\n';
-
-/** Shifts NAME.k to NAME.k+1 as logrotate does before it rotates. */
-function shift(path: string, keep: number): void {
-  for (let k = keep; k >= 1; k--) if (existsSync(`${path}.${k}`)) renameSync(`${path}.${k}`, `${path}.${k + 1}`);
-}
 
 test('the log watcher follows a log across rename-and-create and copy-and-truncate rotations, rows appended throughout: every row once, in order', async () => {
   const path = join(dir, 'predictions.jsonl');
@@ -39,15 +35,8 @@ test('the log watcher follows a log across rename-and-create and copy-and-trunca
         appendFileSync(path, text.slice(20));
       } else appendFileSync(path, text);
       if (id % 250 === 249) {
-        shift(path, 20);
-        // Alternate logrotate's two styles; no append falls between the copy and the truncate.
-        if (rotations++ % 2 === 0) {
-          renameSync(path, `${path}.1`);
-          writeFileSync(path, '');
-        } else {
-          copyFileSync(path, `${path}.1`);
-          truncateSync(path, 0);
-        }
+        // Alternate logrotate's two styles.
+        rotateLog(path, rotations++ % 2 === 0 ? 'rename' : 'copytruncate');
       }
       // Bursts of rows between pauses, so polls land before, between and after rotations.
       if (id % 37 === 0) await sleep(3);
@@ -91,15 +80,7 @@ test('a rotated CSV log: the header each new file repeats is read once, so no he
     for (let id = 0; id < rows; id++) {
       appendFileSync(path, csvRow(id));
       if (id % 300 === 299 && id < rows - 1) {
-        shift(path, 20);
-        if (id % 600 === 299) {
-          renameSync(path, `${path}.1`);
-          writeFileSync(path, header);
-        } else {
-          copyFileSync(path, `${path}.1`);
-          truncateSync(path, 0);
-          appendFileSync(path, header);
-        }
+        rotateLog(path, id % 600 === 299 ? 'rename' : 'copytruncate', header);
       }
       if (id % 37 === 0) await sleep(3);
     }

@@ -1,18 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, existsSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RotatingLogFollower } from '../../../../src/io/predictions/rotatingFollow';
+import { rotateLog } from '../../helpers/logrotate';
 import { scratchDir } from '../../helpers/scratch';
 
 const dir = scratchDir('formats-follow');
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Shifts NAME.k to NAME.k+1 as logrotate does before it rotates. */
-function shift(path: string, keep: number): void {
-  for (let k = keep; k >= 1; k--) if (existsSync(`${path}.${k}`)) renameSync(`${path}.${k}`, `${path}.${k + 1}`);
-}
 
 test('following a log across rename-and-create and copy-and-truncate rotations, rows appended throughout: none lost, none repeated', async () => {
   const path = join(dir, 'predictions.log');
@@ -30,15 +26,8 @@ test('following a log across rename-and-create and copy-and-truncate rotations, 
   for (let id = 0; id < rows; id++) {
     appendFileSync(path, JSON.stringify({ id, x: Math.sin(id), prediction: id % 3 }) + '\n');
     if (id % 250 === 249) {
-      shift(path, 20);
-      // Alternate logrotate's two styles; no append falls between the copy and the truncate.
-      if (rotations++ % 2 === 0) {
-        renameSync(path, `${path}.1`);
-        writeFileSync(path, '');
-      } else {
-        copyFileSync(path, `${path}.1`);
-        truncateSync(path, 0);
-      }
+      // Alternate logrotate's two styles.
+      rotateLog(path, rotations++ % 2 === 0 ? 'rename' : 'copytruncate');
     }
     // Bursts of rows between pauses, so polls land before, between and after rotations.
     if (id % 37 === 0) await sleep(3);
