@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 # python3-* and nginx/openssl: the endpoint tests' model server (FastAPI on uvicorn, scikit-learn), its proxy and certificate.
-for pkg in chromium ripgrep libkrb5-dev xz-utils python3-fastapi python3-uvicorn python3-sklearn python3-prometheus-client nginx openssl; do
+# prometheus, prometheus-node-exporter: the fleet tests start a real Prometheus and node-exporter on loopback (promtool checks the exposition and rules).
+for pkg in chromium ripgrep libkrb5-dev xz-utils python3-fastapi python3-uvicorn python3-sklearn python3-prometheus-client nginx openssl prometheus prometheus-node-exporter; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then
