@@ -1,0 +1,3 @@
+export { rocAuc } from './rocAuc';
+export { domainClassifierAuc, fitLogistic } from './domainClassifier';
+export type { DomainClassifierOptions, DomainClassifierResult, FeatureImportance } from './domainClassifier';
