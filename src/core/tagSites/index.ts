@@ -14,3 +14,16 @@ export {
   type ScriptTie,
 } from './ties';
 export { isAbsolutePath, isAtOrUnder, normalizePath, parentPath, relativePath, resolvePath } from './paths';
+export {
+  dataLoaderFix,
+  findDataLoaders,
+  trainingLoaders,
+  usesCuda,
+  type DataLoaderCall,
+  type DataLoaderFix,
+  type DataLoaderFixOptions,
+  type LoaderArgument,
+  type SourceEdit,
+  type SourceSpan,
+} from './dataLoader';
+export { placeRunFindings, type LoaderScript, type PlacedRunFinding, type RunFindingSite, type TaggedRunPlace } from './dataLoaderFindings';
