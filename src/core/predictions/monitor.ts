@@ -22,6 +22,7 @@ import { SlidingWindow } from './slidingWindow';
 import { DataQualityMonitor } from './quality';
 import { WindowReporter, fmt, gapOf, type FeatureEval, type WindowEntry } from './windowReport';
 import { LateLabelLedger, type LateWindowAccuracy } from './lateLabels';
+import { PerformanceEstimator } from '../estimation/estimator';
 
 /** Where the reference rows come from. */
 export type ReferenceSpec =
@@ -150,6 +151,7 @@ export class PredictionMonitor {
   private readonly notes: string[] = [];
   private segmentGapTotals: Map<string, { rows: number; labelled: number; correct: number; absErr: number }>[] = [];
   private reporter: WindowReporter | undefined;
+  private estimator: PerformanceEstimator | undefined;
   private labels: Map<string, string | number> | undefined;
   private readonly late = new LateLabelLedger();
 
@@ -531,10 +533,11 @@ export class PredictionMonitor {
       this.positiveClass = classes.find((c) => /^(1|true|yes|positive|pos)$/i.test(c)) ?? classes.sort(compareClasses)[classes.length - 1];
     }
     // Rows are indexed by id only when labels can arrive late (a labels source was given).
+    this.estimator = PerformanceEstimator.fit(rows, { task: schema.task, positiveClass: this.positiveClass, numericNames: decoder.numericNames });
     this.window = new SlidingWindow(profile, schema.segments.length, schema.task === 'regression', !!this.opts.labels);
     this.referenceRows = [];
     this.quality.nextWindow();
-    this.reporter = new WindowReporter({ schema, profile, positiveClass: this.positiveClass, segmentProfiles: this.segmentProfiles, segmentGapTotals: this.segmentGapTotals });
+    this.reporter = new WindowReporter({ schema, profile, positiveClass: this.positiveClass, segmentProfiles: this.segmentProfiles, segmentGapTotals: this.segmentGapTotals, ...(this.estimator ? { estimator: this.estimator } : {}) });
   }
 
   private monitorRow(row: PredictionRow, ranked?: WindowArrays): void {
@@ -680,6 +683,7 @@ export class PredictionMonitor {
         source,
         complete: !!p,
         accuracy: p && Number.isFinite(p.accuracy) ? fmt(p.accuracy, 4) : null,
+        ...(this.estimator ? { estimation: this.estimator.setup } : {}),
       },
       windows: [...this.windows],
       windowsDropped: this.windowsDropped,

@@ -1,8 +1,10 @@
 import type { DriftTestName } from '../stats';
+import type { EmbeddingDriftResult, EmbeddingMethodName } from '../embedding';
 import type { ClassificationMetrics, RegressionMetrics } from './metrics';
 import type { LineProblem } from './lines';
 import type { PredictionSchema } from './schema';
 import type { DriftVerdict } from './verdict';
+import type { EstimationSetup, PerformanceEstimate } from '../estimation/estimator';
 
 /** What an alert is about. */
 export type PredictionAlertKind = 'concept_drift' | 'data_drift' | 'prior_shift' | 'data_quality' | 'anomaly' | 'performance';
@@ -27,8 +29,8 @@ export interface PredictionAlert {
 export interface FeatureDrift {
   readonly feature: string;
   readonly kind: 'numeric' | 'categorical' | 'vector' | 'segment';
-  /** The default test for the column (core/stats' chooser), or `pca_reconstruction` for a vector. */
-  readonly test: DriftTestName | 'pca_reconstruction';
+  /** The default test for the column (core/stats' chooser); a vector's embedding drift method (`embedding_model`...), or `pca_reconstruction` without one. */
+  readonly test: DriftTestName | 'pca_reconstruction' | `embedding_${EmbeddingMethodName}`;
   readonly statistic: number;
   readonly pValue?: number;
   readonly threshold: number;
@@ -39,6 +41,8 @@ export interface FeatureDrift {
   readonly shift: number;
   /** Statistic of the monitor's own test behind `alertPValue` (shift in sd, or chi-squared). */
   readonly alertStatistic?: number;
+  /** A vector column's embedding drift result: it alone decides the column's verdict. */
+  readonly embedding?: EmbeddingDriftResult;
 }
 
 /** NannyML-style multivariate signal: the window's mean PCA reconstruction error against a band. */
@@ -109,6 +113,8 @@ export interface WindowReport {
   readonly meanEntropy?: number;
   /** CBPE-like accuracy estimate from calibrated confidence (needs no labels). */
   readonly estimatedAccuracy?: number;
+  /** CBPE (precision, recall, F1, ROC AUC) or DLE (MAE, RMSE) estimates, each beside its realised value. */
+  readonly estimatedPerformance?: PerformanceEstimate;
   /** Features ranked by drift, strongest first. */
   readonly drift: FeatureDrift[];
   /** Each feature's drift verdict over this window (see driftVerdicts), drifted first. */
@@ -155,6 +161,8 @@ export interface PredictionReport {
     readonly source: string;
     readonly complete: boolean;
     readonly accuracy: number | null;
+    /** How performance is estimated without labels (CBPE or DLE), fitted on the reference. */
+    readonly estimation?: EstimationSetup;
   };
   readonly windows: WindowReport[];
   /** Windows dropped from the front of `windows` to bound memory. */

@@ -17,6 +17,8 @@ import type { PredictionRow } from './row';
 import type { QualityWindow } from './quality';
 import type { PredictionSchema } from './schema';
 import { driftVerdicts, type DriftVerdict, type OpenDriftEpisode } from './verdict';
+import type { EmbeddingDriftResult } from '../embedding';
+import type { PerformanceEstimator } from '../estimation/estimator';
 
 /** One monitored row with what the monitor derived from it. */
 export interface WindowEntry {
@@ -44,6 +46,8 @@ export interface FeatureEval {
   readonly shift: number;
   /** Uncorrected p of the test a column must pass to join an open data-drift episode (numeric: location only). */
   readonly joinPValue: number;
+  /** A vector column's embedding drift result; `alertPValue` and `joinPValue` are then 0 when it drifted, else 1. */
+  readonly embedding?: EmbeddingDriftResult;
 }
 
 /** What the reporter reads from the monitor (fixed once the reference is complete). */
@@ -54,6 +58,8 @@ export interface WindowContext {
   readonly segmentProfiles: readonly Map<string, ReferenceProfile>[];
   /** Running per-segment totals across windows, for the overall fairness gap (updated here). */
   readonly segmentGapTotals: Map<string, { rows: number; labelled: number; correct: number; absErr: number }>[];
+  /** CBPE or DLE fitted on the reference, where the log allows one. */
+  readonly estimator?: PerformanceEstimator;
 }
 
 const MAX_SEGMENT_VALUES = 20;
@@ -180,6 +186,7 @@ export class WindowReporter {
     const meanConfidence = avg(confs);
     const meanEntropy = avg(ents);
     const estimatedAccuracy = avg(cal);
+    const estimatedPerformance = this.ctx.estimator?.estimate(entries.map((e) => e.row));
     const predictionDrift = schema.task === 'classification' ? shift(p.predictionCounts, counts((e) => e.row.prediction)) : undefined;
     const priorShift = schema.task === 'classification' ? shift(p.labelCounts, counts((e) => e.row.label)) : undefined;
     const segmentGap = largestGap(segments, schema.task);
@@ -199,6 +206,7 @@ export class WindowReporter {
       ...(meanConfidence !== undefined ? { meanConfidence } : {}),
       ...(meanEntropy !== undefined ? { meanEntropy } : {}),
       ...(estimatedAccuracy !== undefined ? { estimatedAccuracy } : {}),
+      ...(estimatedPerformance ? { estimatedPerformance } : {}),
       drift,
       verdicts,
       driftedShare: verdicts.length ? fmt(verdicts.filter((v) => v.drifted).length / verdicts.length) : 0,
@@ -274,8 +282,25 @@ export class WindowReporter {
     if (evals) {
       for (const vp of ref.vectors) {
         const e = evals.get(vp.name);
-        if (!e) continue;
+        if (!e || e.embedding) continue;
         out.push({ feature: vp.name, kind: 'vector', test: 'pca_reconstruction', statistic: fmt(e.shift, 2), threshold: 3, drifted: e.shift > 3, alertPValue: e.alertPValue, shift: fmt(e.shift, 2), alertStatistic: fmt(e.shift, 2) });
+      }
+      for (const e of evals.values()) {
+        const r = e.embedding;
+        if (!r) continue;
+        out.push({
+          feature: e.feature,
+          kind: 'vector',
+          test: `embedding_${r.method}`,
+          statistic: fmt(r.statistic, 5),
+          ...(r.pValue !== undefined ? { pValue: r.pValue } : {}),
+          threshold: r.threshold,
+          drifted: r.drifted,
+          alertPValue: e.alertPValue,
+          shift: fmt(e.shift, 2),
+          alertStatistic: fmt(r.statistic, 5),
+          embedding: r,
+        });
       }
       const segments = this.ctx.schema.segments;
       segments.forEach((col, j) => {

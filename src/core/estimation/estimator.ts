@@ -1,0 +1,195 @@
+/**
+ * Performance estimation for a prediction log: CBPE for classifiers with probabilities (a binary
+ * score, or one probability a class), DLE for regression. Fitted once on the labelled reference
+ * rows; each window then gets its estimates beside the values its labels realise.
+ */
+import type { PredictionRow } from '../predictions/row';
+import { estimateCbpe, fitCbpe, realisedCbpe, type CbpeModel, type CbpeRow } from './cbpe';
+import { estimateDle, fitDle, type DleModel } from './dle';
+
+export type EstimatedMetricName = 'precision' | 'recall' | 'f1' | 'roc_auc' | 'mae' | 'rmse';
+
+/** One metric of a window: the estimate (no labels) and the value the window's labels give. */
+export interface EstimatedMetric {
+  readonly metric: EstimatedMetricName;
+  /** null where the estimate is undefined (e.g. no row predicted positive). */
+  readonly estimated: number | null;
+  /** null where the window has no labels, or too few classes among them to define the metric. */
+  readonly realised: number | null;
+}
+
+/** A window's performance estimates. */
+export interface PerformanceEstimate {
+  readonly method: 'cbpe' | 'dle';
+  /** Classification: the positive class only (binary) or the mean over classes (macro). */
+  readonly average?: 'binary' | 'macro';
+  /** Rows the estimate covers and, of them, the labelled rows the realised values cover. */
+  readonly rows: number;
+  readonly labelled: number;
+  readonly metrics: EstimatedMetric[];
+}
+
+/** How the estimator was fitted on the reference (shown once, beside the reference). */
+export interface EstimationSetup {
+  readonly method: 'cbpe' | 'dle';
+  readonly referenceRows: number;
+  readonly average?: 'binary' | 'macro';
+  readonly positiveClass?: string;
+  /**
+   * CBPE: the calibration check of each probability column on the reference (NannyML's rule:
+   * recalibrate by isotonic regression when that lowers the held-out expected calibration error).
+   */
+  readonly calibration?: { readonly class: string; readonly eceBefore: number | null; readonly eceAfter: number | null; readonly recalibrated: boolean; readonly skipped?: string }[];
+  /** DLE: the error model's inputs (numeric features, then the prediction). */
+  readonly inputs?: string[];
+}
+
+export interface EstimatorContext {
+  readonly task: 'classification' | 'regression';
+  readonly positiveClass: string | undefined;
+  readonly numericNames: readonly string[];
+}
+
+/** Fewer labelled reference rows than this and no estimator is fitted (calibration needs them). */
+export const MIN_ESTIMATION_ROWS = 50;
+
+const fix = (x: number) => (Number.isFinite(x) ? Number(x.toFixed(4)) : null);
+
+/** CBPE or DLE, fitted on a reference; `undefined` from fit where the log lacks what it needs. */
+export class PerformanceEstimator {
+  private constructor(
+    readonly setup: EstimationSetup,
+    private readonly cbpe: CbpeModel | undefined,
+    private readonly dle: DleModel | undefined,
+    private readonly positiveClass: string | undefined,
+  ) {}
+
+  static fit(reference: readonly PredictionRow[], ctx: EstimatorContext): PerformanceEstimator | undefined {
+    if (ctx.task === 'regression') {
+      const rows = reference.filter((r) => r.labelValue !== undefined && r.predictionValue !== undefined);
+      if (rows.length < MIN_ESTIMATION_ROWS) return undefined;
+      const model = fitDle(rows.map(dleInputs), rows.map((r) => r.predictionValue!), rows.map((r) => r.labelValue!));
+      return new PerformanceEstimator({ method: 'dle', referenceRows: rows.length, inputs: [...ctx.numericNames, 'prediction'] }, undefined, model, undefined);
+    }
+    const kind = classifierKind(reference, ctx.positiveClass);
+    if (!kind) return undefined;
+    const toRow = (r: PredictionRow) => cbpeRow(r, kind, ctx.positiveClass);
+    const rows = reference.map(toRow).filter((r): r is CbpeRow => !!r && r.label !== undefined);
+    if (rows.length < MIN_ESTIMATION_ROWS) return undefined;
+    const classes = kind.kind === 'binary' ? ['not ' + (ctx.positiveClass ?? '1'), ctx.positiveClass ?? '1'] : Array.from({ length: kind.classes }, (_, c) => String(c));
+    const model = fitCbpe({ kind: kind.kind, classes }, rows);
+    const average = kind.kind === 'binary' ? 'binary' : 'macro';
+    const calibration = model.checks.map((c, i) => ({
+      class: kind.kind === 'binary' ? classes[1]! : classes[i]!,
+      eceBefore: fix(c.eceBefore),
+      eceAfter: fix(c.eceAfter),
+      recalibrated: c.recalibrated,
+      ...(c.skipped ? { skipped: c.skipped } : {}),
+    }));
+    const positive = kind.kind === 'binary' ? ctx.positiveClass ?? '1' : undefined;
+    return new PerformanceEstimator({ method: 'cbpe', referenceRows: rows.length, average, ...(positive !== undefined ? { positiveClass: positive } : {}), calibration }, model, undefined, ctx.positiveClass);
+  }
+
+  /** The estimates of one window's rows beside the values its labelled rows realise. */
+  estimate(rows: readonly PredictionRow[]): PerformanceEstimate | undefined {
+    if (this.dle) {
+      const inputs: Float64Array[] = [];
+      let labelled = 0;
+      let abs = 0;
+      let sq = 0;
+      for (const r of rows) {
+        if (r.predictionValue === undefined) continue;
+        inputs.push(dleInputs(r));
+        if (r.labelValue !== undefined) {
+          const e = r.predictionValue - r.labelValue;
+          labelled++;
+          abs += Math.abs(e);
+          sq += e * e;
+        }
+      }
+      if (!inputs.length) return undefined;
+      const est = estimateDle(this.dle, inputs);
+      return {
+        method: 'dle',
+        rows: inputs.length,
+        labelled,
+        metrics: [
+          { metric: 'mae', estimated: fix(est.mae), realised: labelled ? fix(abs / labelled) : null },
+          { metric: 'rmse', estimated: fix(est.rmse), realised: labelled ? fix(Math.sqrt(sq / labelled)) : null },
+        ],
+      };
+    }
+    const model = this.cbpe!;
+    const kind: ClassifierKind = model.kind === 'binary' ? { kind: 'binary', classes: 2 } : { kind: 'multiclass', classes: model.classes.length };
+    const cbpeRows = rows.map((r) => cbpeRow(r, kind, this.positiveClass)).filter((r): r is CbpeRow => !!r);
+    if (!cbpeRows.length) return undefined;
+    const est = estimateCbpe(model, cbpeRows);
+    const real = realisedCbpe(model, cbpeRows);
+    const labelled = cbpeRows.filter((r) => r.label !== undefined).length;
+    return {
+      method: 'cbpe',
+      average: model.kind === 'binary' ? 'binary' : 'macro',
+      rows: cbpeRows.length,
+      labelled,
+      metrics: [
+        { metric: 'precision', estimated: fix(est.precision), realised: fix(real.precision) },
+        { metric: 'recall', estimated: fix(est.recall), realised: fix(real.recall) },
+        { metric: 'f1', estimated: fix(est.f1), realised: fix(real.f1) },
+        { metric: 'roc_auc', estimated: fix(est.rocAuc), realised: fix(real.rocAuc) },
+      ],
+    };
+  }
+}
+
+type ClassifierKind = { kind: 'binary'; classes: 2 } | { kind: 'multiclass'; classes: number };
+
+/**
+ * Binary: a score column and a positive class (or two probability columns, class 1 positive);
+ * multiclass: one probability a class, classes named by their index, as the log's labels are.
+ */
+function classifierKind(reference: readonly PredictionRow[], positiveClass: string | undefined): ClassifierKind | undefined {
+  const first = reference.find((r) => r.probabilities || r.score !== undefined);
+  if (!first) return undefined;
+  if (first.probabilities) {
+    const k = first.probabilities.length;
+    if (k < 2) return undefined;
+    return k === 2 ? { kind: 'binary', classes: 2 } : { kind: 'multiclass', classes: k };
+  }
+  return positiveClass !== undefined ? { kind: 'binary', classes: 2 } : undefined;
+}
+
+function classIndex(text: string | undefined, k: number): number | undefined {
+  if (text === undefined) return undefined;
+  const c = Number(text);
+  return Number.isInteger(c) && c >= 0 && c < k ? c : undefined;
+}
+
+/** The row as CBPE reads it, or undefined where it lacks a usable probability or prediction. */
+function cbpeRow(r: PredictionRow, kind: ClassifierKind, positiveClass: string | undefined): CbpeRow | undefined {
+  if (kind.kind === 'binary') {
+    if (r.probabilities) {
+      if (r.probabilities.length !== 2) return undefined;
+      const p = r.probabilities[1]!;
+      const predicted = classIndex(r.prediction, 2) ?? (p >= r.probabilities[0]! ? 1 : 0);
+      const label = classIndex(r.label, 2);
+      return Number.isFinite(p) ? { scores: [p], predicted, ...(label !== undefined ? { label } : {}) } : undefined;
+    }
+    if (r.score === undefined || !Number.isFinite(r.score) || r.prediction === undefined) return undefined;
+    const positive = positiveClass ?? '1';
+    return { scores: [r.score], predicted: r.prediction === positive ? 1 : 0, ...(r.label !== undefined ? { label: r.label === positive ? 1 : 0 } : {}) };
+  }
+  const p = r.probabilities;
+  if (!p || p.length !== kind.classes) return undefined;
+  for (let i = 0; i < p.length; i++) if (!Number.isFinite(p[i]!)) return undefined;
+  const predicted = classIndex(r.prediction, kind.classes);
+  if (predicted === undefined) return undefined;
+  const label = classIndex(r.label, kind.classes);
+  return { scores: p, predicted, ...(label !== undefined ? { label } : {}) };
+}
+
+function dleInputs(r: PredictionRow): Float64Array {
+  const x = new Float64Array(r.numeric.length + 1);
+  x.set(r.numeric);
+  x[r.numeric.length] = r.predictionValue ?? NaN;
+  return x;
+}
