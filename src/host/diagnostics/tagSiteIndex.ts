@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { scanScript, type LogWriter, type TagSite } from '../../core/tagSites';
+import { findDataLoaders, scanScript, usesCuda, type DataLoaderCall, type LogWriter, type TagSite } from '../../core/tagSites';
 import type { MonitorLog } from '../log';
 import { isAtOrUnder, onDidCreateFolder, onDidDeleteAnything } from './fileEvents';
 import { readSettings } from '../settings';
@@ -9,6 +9,10 @@ export interface IndexedScript {
   readonly uri: vscode.Uri;
   readonly sites: readonly TagSite[];
   readonly writers: readonly LogWriter[];
+  /** Its `DataLoader(` calls, where an input-bound run's problem goes. */
+  readonly dataLoaders: readonly DataLoaderCall[];
+  /** Whether it names CUDA, so a DataLoader fix also pins memory. */
+  readonly cuda: boolean;
 }
 
 /**
@@ -126,10 +130,12 @@ export class TagSiteIndex implements vscode.Disposable {
   private store(uri: vscode.Uri, source: string, fire: boolean): void {
     const key = uri.toString();
     const { sites, writers } = scanScript(uri.fsPath, source);
+    const dataLoaders = findDataLoaders(source);
     const before = this.sites.get(key);
-    if (!sites.length && !before) return;
-    this.sites.set(key, { uri, sites, writers });
-    const changed = JSON.stringify([before?.sites, before?.writers]) !== JSON.stringify([sites, writers]);
+    if (!sites.length && !dataLoaders.length && !before) return;
+    const cuda = dataLoaders.length > 0 && usesCuda(source);
+    this.sites.set(key, { uri, sites, writers, dataLoaders, cuda });
+    const changed = JSON.stringify([before?.sites, before?.writers, before?.dataLoaders, before?.cuda]) !== JSON.stringify([sites, writers, dataLoaders, cuda]);
     if (fire && changed) this.changed.fire([uri]);
   }
 }
