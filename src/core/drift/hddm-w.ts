@@ -21,8 +21,11 @@ class WeightedSample {
   ibc = 1;
 
   update(x: number, lambda: number, lambdaSq: number, oneMinusLambdaSq: number): void {
-    // river's EWMean restarts from x whenever its mean is exactly 0.
-    this.ewma = this.ewma === 0 ? x : lambda * x + (1 - lambda) * this.ewma;
+    // river 0.26's EWMean (Rust) starts from the first value and then always blends, even when
+    // its mean is exactly 0. The older pure-Python EWMean restarted from x whenever the mean was
+    // 0, so after a run of 0s a single 1 jumped a fresh sample's mean to 1 instead of lambda;
+    // that hid warnings of the decrease test (two_sided_test) while drifts still matched.
+    this.ewma = this.init ? lambda * x + (1 - lambda) * this.ewma : x;
     this.init = true;
     this.ibc = lambdaSq + oneMinusLambdaSq * this.ibc;
   }
