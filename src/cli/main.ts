@@ -4,8 +4,8 @@ import { commands } from './commands';
 import { onLiveChildrenChange } from '../io/childProcess';
 import { InterruptPolicy } from './interrupts';
 import { OutputWatch } from './outputWatch';
+import { VERSION } from './version';
 
-const VERSION = '0.1.0';
 /** How long a follow mode may clean up after SIGINT/SIGTERM or a closed stdout before the process leaves anyway. */
 const SHUTDOWN_GRACE_MS = 3000;
 

@@ -9,6 +9,7 @@ import { checkCommand } from './check';
 import { reportCommand } from './report';
 import { probeCommand } from './probe';
 import { trafficCommand } from './traffic';
+import { watchCommand } from './watch';
 
 export const commands: readonly CliCommand[] = [
   tbCommand,
@@ -21,4 +22,5 @@ export const commands: readonly CliCommand[] = [
   reportCommand,
   probeCommand,
   trafficCommand,
+  watchCommand,
 ];

@@ -9,9 +9,13 @@ import { fetchServerMetrics } from '../endpoints/metricsPage';
 import { joinUrl } from '../../core/endpoints/protocols';
 import { resolve } from 'node:path';
 import type { Probe, ProbeContext } from './engines';
+import type { ProbeResult } from '../../core/endpoints/types';
 
-/** One check run of an endpoint: `requests` probes 200 ms apart, then the golden set once. */
-export async function endpointEngine(monitor: EndpointMonitorConfig, golden: string | undefined, context: ProbeContext): Promise<Probe<never>> {
+/**
+ * One check run of an endpoint: `requests` probes 200 ms apart, then the golden set once.
+ * `onProbes` sees each probe's result (modelmon watch's latency histogram).
+ */
+export async function endpointEngine(monitor: EndpointMonitorConfig, golden: string | undefined, context: ProbeContext, onProbes?: (results: readonly ProbeResult[]) => void): Promise<Probe<never>> {
   let cases;
   if (golden !== undefined) {
     const parsed = parseGolden(await readFile(golden, 'utf8'));
@@ -19,10 +23,11 @@ export async function endpointEngine(monitor: EndpointMonitorConfig, golden: str
     cases = parsed.cases;
   }
   const headers = credentialHeaders(monitor.url, context.env);
-  const { report } = await probeSeries(
+  const { report, results } = await probeSeries(
     { url: monitor.url, protocol: monitor.protocol, timeoutMs: monitor.timeoutMs, ...(monitor.model !== undefined ? { model: monitor.model } : {}), ...(headers ? { headers } : {}) },
     { requests: monitor.requests, intervalMs: 200, slo: monitor.slo, ...(cases ? { golden: cases } : {}), ...(context.signal ? { signal: context.signal } : {}) },
   );
+  onProbes?.(results);
   const traffic = monitor.accessLog !== undefined ? await readAccessLog(resolve(context.dir, monitor.accessLog), { format: 'auto', windowSeconds: 60, ...(context.signal ? { signal: context.signal } : {}) }) : undefined;
   let metrics;
   if (monitor.metricsPath !== undefined && report.ok > 0) {
