@@ -6,9 +6,13 @@ import { parseGpuBackend, type GpuBackend } from '../../core/gpu/backend';
 import { createGpuSource, resolveGpuTool, sampleOnce, type ResolvedGpuTool } from '../../io/gpu/gpuSource';
 import { noGpuMessage, noToolMessage, smiPaths } from './gpuTools';
 import { LatestSamplePrinter } from '../latestSample';
+import { parseLabelMatchers, type LabelMatcher } from '../../core/gpu/dcgmLabels';
+import { parsePrometheusUrl, queryClusterGpus } from '../../io/gpu/prometheus';
+import { PrometheusGpuSource } from '../../io/gpu/prometheusSource';
 import { EXIT_NO_GPU, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
 const USAGE = `usage: modelmon gpu [--once] [--interval MS] [--json] [--backend TOOL] [--smi PATH] [--gpu INDEX]
+       modelmon gpu --prometheus URL [--match '{LABEL="VALUE",...}'] [--once] [--interval MS] [--json] [--gpu INDEX]
 
 Samples every GPU through one long-running nvidia-smi (NVIDIA) or amd-smi (AMD; rocm-smi is
 polled), with host CPU, memory, disk and network figures, until interrupted or until the reader
@@ -20,6 +24,10 @@ of the output leaves ('| head -1').
   --backend TOOL   auto (default: the first of nvidia-smi, amd-smi, rocm-smi found), nvidia-smi, amd-smi or rocm-smi
   --smi PATH       the tool to run (default: the one on PATH; with auto, the file name says which tool it is)
   --gpu INDEX      only this GPU (default: all)
+  --prometheus URL read the cluster's GPUs from Prometheus (NVIDIA dcgm-exporter's DCGM_FI_* series)
+                   instead of this machine's tool; each GPU gains "host", "source": "dcgm" and "job"
+  --match M        a Prometheus label matcher that picks the GPUs, e.g. '{Hostname="node-a"}' or
+                   '{namespace="ml-team",pod=~"train-.*"}' (default: every GPU)
 
 exit codes: 0 ok (also when the reader of the output left), 2 bad arguments or tool failure, 3 no GPU (no tool, driver, device or permission)`;
 
@@ -30,6 +38,8 @@ interface GpuArgs {
   smi: string | null;
   gpuIndex: number | 'all';
   backend: GpuBackend;
+  prometheus: URL | null;
+  matchers: LabelMatcher[];
 }
 
 function parseGpuArgs(args: string[]): GpuArgs {
@@ -44,6 +54,8 @@ function parseGpuArgs(args: string[]): GpuArgs {
         smi: { type: 'string' },
         gpu: { type: 'string' },
         backend: { type: 'string', default: 'auto' },
+        prometheus: { type: 'string' },
+        match: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -51,7 +63,8 @@ function parseGpuArgs(args: string[]): GpuArgs {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const intervalMs = values.interval === undefined ? 1000 : Number(values.interval);
+  // Prometheus holds what exporters scraped every 15-30 s: polling it every second would only repeat values.
+  const intervalMs = values.interval === undefined ? (values.prometheus !== undefined ? 5000 : 1000) : Number(values.interval);
   if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 3_600_000) {
     throw new UsageError(`--interval must be a whole number of milliseconds from 100 to 3600000, got '${values.interval}'`);
   }
@@ -63,7 +76,23 @@ function parseGpuArgs(args: string[]): GpuArgs {
   if (values.smi === '') throw new UsageError('--smi needs a path');
   const backend = parseGpuBackend(values.backend ?? 'auto');
   if (!backend) throw new UsageError(`--backend must be auto, nvidia-smi, amd-smi or rocm-smi, got '${values.backend}'`);
-  return { once: values.once === true, json: values.json === true, intervalMs, smi: values.smi ?? null, gpuIndex, backend };
+  let prometheus: URL | null = null;
+  let matchers: LabelMatcher[] = [];
+  if (values.prometheus !== undefined) {
+    const parsed = parsePrometheusUrl(values.prometheus);
+    if ('error' in parsed) throw new UsageError(`--prometheus: ${parsed.error}`);
+    prometheus = parsed.url;
+    if (values.smi !== undefined || values.backend !== 'auto') throw new UsageError('--prometheus reads the GPUs from Prometheus; --smi and --backend choose a local tool and cannot go with it');
+  }
+  if (values.match !== undefined) {
+    if (!prometheus) throw new UsageError('--match needs --prometheus');
+    try {
+      matchers = parseLabelMatchers(values.match);
+    } catch (e) {
+      throw new UsageError(`--match: ${(e as Error).message}`);
+    }
+  }
+  return { once: values.once === true, json: values.json === true, intervalMs, smi: values.smi ?? null, gpuIndex, backend, prometheus, matchers };
 }
 
 /** `modelmon gpu`: GPU and host samples, once or until SIGINT/SIGTERM. */
@@ -73,6 +102,7 @@ export const gpuCommand: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const opts = parseGpuArgs(args);
+    if (opts.prometheus) return clusterGpus(opts.prometheus, opts, io);
     const paths = smiPaths(opts.backend, opts.smi);
     const { resolved } = resolveGpuTool(opts.backend, paths, io.env, io.cwd);
     if (!resolved) {
@@ -130,6 +160,64 @@ function follow(resolved: ResolvedGpuTool, opts: GpuArgs, io: CliIO, print: (s: 
         else if (s.state === 'no-gpu') {
           io.err(`modelmon gpu: ${noGpuMessage(resolved.tool, s.message)}\n`);
           exitCode = EXIT_NO_GPU;
+          finish();
+        }
+      }
+    });
+    if (io.signal.aborted) return finish();
+    io.signal.addEventListener('abort', finish);
+    io.watchOutput?.();
+    source.start();
+  });
+}
+
+/** Only the GPU `--gpu` names (on every host), or all of them. */
+function selectGpus(snapshot: GpuSnapshot, index: number | 'all'): GpuSnapshot {
+  return index === 'all' ? snapshot : { ...snapshot, gpus: snapshot.gpus.filter((g) => g.index === index) };
+}
+
+/** `modelmon gpu --prometheus URL`: the cluster's GPUs from dcgm-exporter's series, once or polled. */
+async function clusterGpus(url: URL, opts: GpuArgs, io: CliIO): Promise<number> {
+  // This machine's load says nothing about the cluster's GPUs: no host figures here.
+  const print = async (snapshot: GpuSnapshot) => {
+    const shown = selectGpus(snapshot, opts.gpuIndex);
+    if (opts.json) io.out(JSON.stringify(toSampleRecord(shown, null)) + '\n');
+    else io.out(formatSampleLines(shown, null).join('\n') + '\n');
+    await io.writable?.();
+  };
+  if (opts.once) {
+    const r = await queryClusterGpus(url, opts.matchers, { timeoutMs: 10_000, signal: io.signal });
+    io.signal.throwIfAborted();
+    if (r.kind === 'error') {
+      io.err(`modelmon gpu: ${r.message}\n`);
+      return EXIT_USAGE;
+    }
+    for (const w of r.warnings) io.err(`modelmon gpu: Prometheus warning: ${w}\n`);
+    const shown = selectGpus(r.value, opts.gpuIndex);
+    if (!shown.gpus.length) {
+      io.err(`modelmon gpu: no GPU found: Prometheus at ${url.origin} holds no DCGM series${opts.matchers.length ? ' matching --match' : ''}${opts.gpuIndex !== 'all' ? ` for GPU ${opts.gpuIndex}` : ''} (is dcgm-exporter scraped?)\n`);
+      return EXIT_NO_GPU;
+    }
+    await print(r.value);
+    return EXIT_OK;
+  }
+  const source = new PrometheusGpuSource({ url, matchers: opts.matchers, intervalMs: opts.intervalMs, request: { timeoutMs: Math.min(10_000, Math.max(2000, opts.intervalMs)) } });
+  return new Promise<number>((resolve) => {
+    let exitCode = EXIT_OK;
+    const printer = new LatestSamplePrinter(print);
+    const finish = () => {
+      io.signal.removeEventListener('abort', finish);
+      void source.dispose().then(() => printer.idle()).then(() => resolve(exitCode));
+    };
+    source.on((event) => {
+      if (event.type === 'snapshot') printer.offer(event.snapshot);
+      else if (event.type === 'notice') io.err(`modelmon gpu: ${event.message}\n`);
+      else if (event.type === 'status') {
+        const s = event.status;
+        if (s.state === 'retrying') io.err(`modelmon gpu: ${s.reason}; retrying in ${(s.delayMs / 1000).toFixed(1)} s (attempt ${s.attempt})\n`);
+        else if (s.state === 'no-gpu') {
+          io.err(`modelmon gpu: ${s.message}\n`);
+          exitCode = EXIT_USAGE;
           finish();
         }
       }

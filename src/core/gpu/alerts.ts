@@ -3,13 +3,15 @@ import type { ComputeApp, GpuReading, GpuSnapshot } from './types';
 import { plural } from '../charts/format';
 
 /** What an alert is about. */
-export type GpuAlertKind = 'throttling' | 'memory' | 'temperature' | 'ecc' | 'idle-training';
+export type GpuAlertKind = 'throttling' | 'memory' | 'temperature' | 'ecc' | 'idle-training' | 'xid' | 'row-remap';
 
 /** One raised alert: a GPU in a bad state since `sinceMs`. */
 export interface GpuAlert {
   readonly kind: GpuAlertKind;
   readonly gpuIndex: number;
   readonly gpuUuid: string | null;
+  /** The node of a cluster GPU (read through Prometheus); absent for this machine's own. */
+  readonly host?: string;
   readonly severity: 'warning' | 'error';
   readonly message: string;
   readonly sinceMs: number;
@@ -113,7 +115,7 @@ export class GpuAlertRules {
   get active(): GpuAlert[] {
     const out: GpuAlert[] = [];
     for (const e of this.episodes.values()) if (e.active) out.push(e.active);
-    return out.sort((a, b) => a.gpuIndex - b.gpuIndex || a.kind.localeCompare(b.kind));
+    return out.sort((a, b) => (a.host ?? '').localeCompare(b.host ?? '') || a.gpuIndex - b.gpuIndex || a.kind.localeCompare(b.kind));
   }
 
   /** Feeds one snapshot; returns the alerts that started or ended with it. */
@@ -126,9 +128,13 @@ export class GpuAlertRules {
         ['temperature', this.temperature(gpu), 0],
         ['ecc', this.ecc(gpu), 0],
         ['idle-training', this.idle(gpu, context), this.thresholds.idleSeconds * 1000],
+        ['xid', xid(gpu), 0],
+        ['row-remap', rowRemap(gpu), 0],
       ];
+      // A cluster has a GPU 0 on every node: its episodes are kept apart by host and UUID.
+      const id = gpu.cluster ? `${gpu.cluster.host}/${gpu.uuid ?? gpu.index}` : String(gpu.index);
       for (const [kind, condition, minOnMs] of conditions) {
-        const event = this.step(`${gpu.index}:${kind}`, kind, gpu, condition, minOnMs, snapshot.timeMs);
+        const event = this.step(`${id}:${kind}`, kind, gpu, condition, minOnMs, snapshot.timeMs);
         if (event) events.push(event);
       }
     }
@@ -151,7 +157,8 @@ export class GpuAlertRules {
       e.offSinceMs = null;
       e.onSinceMs ??= now;
       if (e.active || now - e.onSinceMs < minOnMs) return null;
-      e.active = { kind, gpuIndex: gpu.index, gpuUuid: gpu.uuid, severity: c.severity, message: c.message, sinceMs: e.onSinceMs };
+      const host = gpu.cluster ? { host: gpu.cluster.host } : {};
+      e.active = { kind, gpuIndex: gpu.index, gpuUuid: gpu.uuid, ...host, severity: c.severity, message: c.message, sinceMs: e.onSinceMs };
       return { type: 'raised', alert: e.active };
     }
     e.onSinceMs = null;
@@ -172,7 +179,7 @@ export class GpuAlertRules {
     return {
       state: 'on',
       severity: hardware ? 'error' : 'warning',
-      message: `GPU ${gpu.index} is throttled: ${reasons.map(throttleReasonLabel).join(', ')}`,
+      message: `${gpuName(gpu)} is throttled: ${reasons.map(throttleReasonLabel).join(', ')}`,
     };
   }
 
@@ -181,7 +188,7 @@ export class GpuAlertRules {
     const pct = (100 * gpu.memoryUsedMiB) / gpu.memoryTotalMiB;
     const limit = this.thresholds.memoryPercent;
     if (pct >= limit) {
-      const message = `GPU ${gpu.index} memory at ${pct.toFixed(1)}% (${gpu.memoryUsedMiB} of ${gpu.memoryTotalMiB} MiB), threshold ${limit}%`;
+      const message = `${gpuName(gpu)} memory at ${pct.toFixed(1)}% (${gpu.memoryUsedMiB} of ${gpu.memoryTotalMiB} MiB), threshold ${limit}%`;
       return { state: 'on', severity: pct >= 99 ? 'error' : 'warning', message };
     }
     return pct >= limit - this.thresholds.hysteresis ? { state: 'hold' } : { state: 'off' };
@@ -191,7 +198,7 @@ export class GpuAlertRules {
     if (gpu.temperatureC === null) return null;
     const limit = this.thresholds.temperatureC;
     if (gpu.temperatureC >= limit) {
-      return { state: 'on', severity: 'error', message: `GPU ${gpu.index} at ${gpu.temperatureC}°C, threshold ${limit}°C` };
+      return { state: 'on', severity: 'error', message: `${gpuName(gpu)} at ${gpu.temperatureC}°C, threshold ${limit}°C` };
     }
     return gpu.temperatureC >= limit - this.thresholds.hysteresis ? { state: 'hold' } : { state: 'off' };
   }
@@ -200,20 +207,69 @@ export class GpuAlertRules {
     if (gpu.eccUncorrectedVolatile === null) return null;
     if (gpu.eccUncorrectedVolatile === 0) return { state: 'off' };
     const n = gpu.eccUncorrectedVolatile;
-    return { state: 'on', severity: 'error', message: `GPU ${gpu.index} reports ${plural(n, 'uncorrected ECC error')} since the driver loaded` };
+    return { state: 'on', severity: 'error', message: `${gpuName(gpu)} reports ${plural(n, 'uncorrected ECC error')} since the driver loaded` };
   }
 
   private idle(gpu: GpuReading, context: GpuAlertContext): Condition {
     const apps = (context.computeApps ?? []).filter((a) => gpu.uuid !== null && a.gpuUuid === gpu.uuid);
-    const training = apps.length > 0 || context.trainingActive === true;
+    // A cluster GPU is held when the exporter labels it with a pod or job; the editor's own runs say nothing about it.
+    const job = gpu.cluster ? gpu.cluster.job : null;
+    const training = gpu.cluster ? job !== null : apps.length > 0 || context.trainingActive === true;
     // Under MIG the whole-GPU utilisation is absent, so idleness is unknown rather than true.
     if (!training || gpu.utilizationGpu === null) return training ? null : { state: 'off' };
     if (gpu.utilizationGpu >= this.thresholds.idleUtilizationPercent) return { state: 'off' };
-    const who = apps.length ? apps.map((a) => `${a.processName} (pid ${a.pid})`).join(', ') : 'a training session';
+    const verb = job ? 'holds it' : 'is running';
+    const who = job ? `job ${job.name}${job.container ? ` (container ${job.container})` : ''}` : apps.length ? apps.map((a) => `${a.processName} (pid ${a.pid})`).join(', ') : 'a training session';
     return {
       state: 'on',
       severity: 'warning',
-      message: `GPU ${gpu.index} idle (${gpu.utilizationGpu}%) for ${this.thresholds.idleSeconds} s while ${who} is running`,
+      message: `${gpuName(gpu)} idle (${gpu.utilizationGpu}%) for ${this.thresholds.idleSeconds} s while ${who} ${verb}`,
     };
   }
+}
+
+/** `GPU 0` here, `GPU 0 on node-a` in a cluster, where every node has a GPU 0. */
+export function gpuName(gpu: Pick<GpuReading, 'index' | 'cluster'>): string {
+  return gpu.cluster ? `GPU ${gpu.index} on ${gpu.cluster.host}` : `GPU ${gpu.index}`;
+}
+
+/** DCGM keeps the last XID until the driver reloads: a GPU that reported one stays suspect. */
+function xid(gpu: GpuReading): Condition {
+  const x = gpu.cluster?.xid ?? null;
+  if (x === null) return null;
+  if (x === 0) return { state: 'off' };
+  return { state: 'on', severity: 'error', message: `${gpuName(gpu)} reported XID error ${x}${xidMeaning(x)}` };
+}
+
+// The XIDs a training job most often meets (NVIDIA's XID catalogue); others are shown by number only.
+const XID_MEANINGS: Readonly<Record<number, string>> = {
+  13: 'graphics engine exception',
+  31: 'GPU memory page fault',
+  43: 'GPU stopped processing',
+  45: 'preemptive cleanup after an earlier error',
+  48: 'double-bit ECC error',
+  61: 'internal micro-controller breakpoint',
+  62: 'internal micro-controller halt',
+  63: 'ECC page retirement or row remapping recorded',
+  64: 'ECC page retirement or row remapper failure',
+  74: 'NVLink error',
+  79: 'GPU has fallen off the bus',
+  92: 'high single-bit ECC error rate',
+  94: 'contained ECC error',
+  95: 'uncontained ECC error',
+  119: 'GSP RPC timeout',
+};
+
+function xidMeaning(x: number): string {
+  const m = XID_MEANINGS[x];
+  return m ? ` (${m})` : '';
+}
+
+/** A failed row remap means the memory can no longer hide a bad row: the GPU needs service. */
+function rowRemap(gpu: GpuReading): Condition {
+  const c = gpu.cluster;
+  if (!c || c.rowRemapFailure === null) return null;
+  if (c.rowRemapFailure === 0) return { state: 'off' };
+  const rows = c.uncorrectableRemappedRows ? ` after ${plural(c.uncorrectableRemappedRows, 'uncorrectable remapped row')}` : '';
+  return { state: 'on', severity: 'error', message: `${gpuName(gpu)} failed to remap a memory row${rows}; it needs a reset or service` };
 }

@@ -4,7 +4,7 @@ import type { GpuReading } from './types';
 export type FieldKind = 'text' | 'int' | 'number' | 'mask' | 'enabled';
 
 /** The reading's keys that come straight from one queried field. */
-export type FieldKey = Exclude<keyof GpuReading, 'throttleReasons'>;
+export type FieldKey = Exclude<keyof GpuReading, 'throttleReasons' | 'cluster'>;
 
 /** One `--query-gpu` field: the names nvidia-smi accepts for it and where its value goes. */
 export interface GpuField {

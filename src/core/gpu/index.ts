@@ -19,3 +19,6 @@ export * from './amdSmi';
 export * from './rocmSmi';
 export * from './amdFailures';
 export * from './jsonDocuments';
+export * from './dcgm';
+export * from './dcgmLabels';
+export * from './dcgmResponse';

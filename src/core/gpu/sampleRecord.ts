@@ -21,6 +21,14 @@ export interface GpuRecord {
   memoryTemperatureC: number | null;
   eccUncorrectedVolatile: number | null;
   migEnabled: boolean | null;
+  /** Cluster GPUs only (read through Prometheus): the node that holds it. */
+  host?: string;
+  /** Cluster GPUs only: where the reading came from. */
+  source?: 'dcgm';
+  /** Cluster GPUs only: the pod or job holding it, null when none. */
+  job?: string | null;
+  xid?: number | null;
+  rowRemapFailure?: number | null;
 }
 
 /** One sample as `modelmon gpu --json` prints it: one object per line. */
@@ -50,6 +58,7 @@ function gpuRecord(g: GpuReading): GpuRecord {
     memoryTemperatureC: g.memoryTemperatureC,
     eccUncorrectedVolatile: g.eccUncorrectedVolatile,
     migEnabled: g.migEnabled,
+    ...(g.cluster ? { host: g.cluster.host, source: g.cluster.source, job: g.cluster.job?.name ?? null, xid: g.cluster.xid, rowRemapFailure: g.cluster.rowRemapFailure } : {}),
   };
 }
 
@@ -86,7 +95,7 @@ export function formatSampleLines(snapshot: GpuSnapshot, host: HostMetrics | nul
     const reasons = g.throttleReasons?.length ? `  [${g.throttleReasons.join(',')}]` : '';
     const util = g.migEnabled && g.utilizationGpu === null ? 'MIG' : n(g.utilizationGpu, 0, '%');
     return (
-      `${time} GPU${g.index} ${gpuLabel(g)}  util ${util}  mem ${n(g.memoryUsedMiB)}/${n(g.memoryTotalMiB)} MiB` +
+      `${time} ${g.cluster ? `${g.cluster.host} ` : ''}GPU${g.index} ${gpuLabel(g)}  util ${util}  mem ${n(g.memoryUsedMiB)}/${n(g.memoryTotalMiB)} MiB` +
       `  ${n(g.temperatureC, 0, '°C')}  ${n(g.powerW, 0)}/${n(g.powerLimitW, 0)} W  SM ${n(g.smClockMHz)} MHz  ${g.pstate ?? '-'}${reasons}`
     );
   });

@@ -40,6 +40,37 @@ export interface GpuReading {
   readonly encoderSessions: number | null;
   /** nvidia-smi's own timestamp text (local time, no zone), kept for display only. */
   readonly smiTimestamp: string | null;
+  /** Set when the GPU is another machine's, read from its DCGM exporter through Prometheus. */
+  readonly cluster?: ClusterGpuFacts;
+}
+
+/** What a cluster GPU's DCGM exporter says beyond the fields every tool shares. */
+export interface ClusterGpuFacts {
+  readonly source: 'dcgm';
+  /** The node that holds the GPU (the exporter's `Hostname` label, else the scrape `instance`). */
+  readonly host: string;
+  /** The Kubernetes pod or batch job holding the GPU; null when the exporter names none. */
+  readonly job: GpuJob | null;
+  /** The last XID error the driver reported (`DCGM_FI_DEV_XID_ERRORS`); 0 when none. */
+  readonly xid: number | null;
+  readonly uncorrectableRemappedRows: number | null;
+  /** 1 when the GPU could not remap a failing memory row (`DCGM_FI_DEV_ROW_REMAP_FAILURE`). */
+  readonly rowRemapFailure: number | null;
+  readonly memoryReservedMiB: number | null;
+  /** DCGM's profiling ratios, 0-1; null where the exporter does not collect them. */
+  readonly graphicsEngineActive: number | null;
+  readonly smActive: number | null;
+  readonly tensorActive: number | null;
+  readonly dramActive: number | null;
+  /** The series' labels as Prometheus holds them (no `__name__`), for label matchers. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Who holds a cluster GPU. */
+export interface GpuJob {
+  /** `namespace/pod` under Kubernetes, else the batch job's id. */
+  readonly name: string;
+  readonly container: string | null;
 }
 
 /** Every GPU at one sampling instant. */
