@@ -8,8 +8,9 @@ import { bench as integrity } from './integrity.bench';
 import { bench as predictions } from './predictions.bench';
 import { bench as predictionsFormats } from './predictions-formats.bench';
 import { bench as endpoints } from './endpoints.bench';
+import { bench as dcgm } from './dcgm.bench';
 
-const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, 'predictions-formats': predictionsFormats, endpoints };
+const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, 'predictions-formats': predictionsFormats, endpoints, dcgm };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
