@@ -13,20 +13,16 @@ export interface RenderedPage {
 
 type Family = Gauge<string> | Counter<string> | Histogram<string>;
 
-export class MetricsExposition {
-  private readonly text = new Registry();
-  private readonly open = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
-  private readonly families = new Map<string, Family>();
-  private readonly probeDuration: Histogram<string>;
-  private readonly probed = new Set<string>();
-  private generation = 0;
-  /** False until the first snapshot: a page before it would claim a passing check that never ran. */
-  ready = false;
-  private readonly cache = new Map<ExpositionFormat, { generation: number; page: Promise<RenderedPage> }>();
+/** One registry and its families. prom-client renames a counter in place when an OpenMetrics
+ * registry renders it (it drops `_total`), so each format keeps metric objects of its own. */
+class FamilySet {
+  readonly registry = new Registry();
+  readonly families = new Map<string, Family>();
+  readonly probeDuration: Histogram<string>;
 
-  constructor() {
-    this.open.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-    const registers = [this.text, this.open] as Registry[];
+  constructor(format: ExpositionFormat) {
+    if (format === 'openmetrics') this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
+    const registers = [this.registry];
     for (const spec of Object.values(FAMILIES) as FamilySpec[]) {
       const common = { name: spec.name, help: spec.help, labelNames: [...spec.labelNames], registers };
       const family =
@@ -40,11 +36,6 @@ export class MetricsExposition {
     this.probeDuration = this.families.get(FAMILIES.endpointProbeDuration.name) as Histogram<string>;
   }
 
-  /**
-   * Replaces every gauge and counter value with `samples`. Label sets absent from `samples` go, so
-   * a finding that cleared leaves no stale series; counters carry values that only grow by nature
-   * (rows read, joules drawn) and drop only when their source truly restarted.
-   */
   apply(samples: readonly Sample[]): void {
     for (const family of this.families.values()) if (!(family instanceof Histogram)) family.reset();
     for (const s of samples) {
@@ -52,6 +43,25 @@ export class MetricsExposition {
       if (family instanceof Gauge) family.set(s.labels, s.value);
       else if (family instanceof Counter) family.inc(s.labels, s.value);
     }
+  }
+}
+
+export class MetricsExposition {
+  private readonly sets: Record<ExpositionFormat, FamilySet> = { prometheus: new FamilySet('prometheus'), openmetrics: new FamilySet('openmetrics') };
+  private readonly probed = new Set<string>();
+  private generation = 0;
+  /** False until the first snapshot: a page before it would claim a passing check that never ran. */
+  ready = false;
+  private readonly cache = new Map<ExpositionFormat, { generation: number; page: Promise<RenderedPage> }>();
+
+  /**
+   * Replaces every gauge and counter value with `samples`. Label sets absent from `samples` go, so
+   * a finding that cleared leaves no stale series; counters carry values that only grow by nature
+   * (rows read, joules drawn) and drop only when their source truly restarted.
+   */
+  apply(samples: readonly Sample[]): void {
+    this.sets.prometheus.apply(samples);
+    this.sets.openmetrics.apply(samples);
     this.ready = true;
     this.generation++;
   }
@@ -59,7 +69,7 @@ export class MetricsExposition {
   /** Adds probe times (seconds) to an endpoint's histogram. */
   observeProbes(endpoint: string, seconds: readonly number[]): void {
     this.probed.add(endpoint);
-    for (const s of seconds) this.probeDuration.observe({ endpoint }, s);
+    for (const set of Object.values(this.sets)) for (const s of seconds) set.probeDuration.observe({ endpoint }, s);
     if (seconds.length) this.generation++;
   }
 
@@ -67,7 +77,7 @@ export class MetricsExposition {
   keepEndpoints(names: ReadonlySet<string>): void {
     for (const name of this.probed) {
       if (names.has(name)) continue;
-      this.probeDuration.remove({ endpoint: name });
+      for (const set of Object.values(this.sets)) set.probeDuration.remove({ endpoint: name });
       this.probed.delete(name);
       this.generation++;
     }
@@ -77,7 +87,7 @@ export class MetricsExposition {
   render(format: ExpositionFormat): Promise<RenderedPage> {
     const cached = this.cache.get(format);
     if (cached && cached.generation === this.generation) return cached.page;
-    const registry = format === 'openmetrics' ? this.open : this.text;
+    const { registry } = this.sets[format];
     const page = registry.metrics().then((text) => ({ contentType: registry.contentType, body: Buffer.from(text, 'utf8') }));
     this.cache.set(format, { generation: this.generation, page });
     return page;
