@@ -3,7 +3,7 @@
  * per-feature drift table, per-segment figures and suspicious rows that jump to their log line.
  */
 import type { Chart } from 'chart.js';
-import type { FeatureDriftView, PredictionAlertView, PredictionReportView, PredictionsState, Severity } from '../src/protocol';
+import type { EstimatesView, FeatureDriftView, PredictionAlertView, PredictionReportView, PredictionsState, Severity } from '../src/protocol';
 import { formatCount, formatNumber, formatPValue, humanizeKey } from '../src/core/charts/format';
 import type { Bridge } from './bridge';
 import { Chart as ChartJs, lineChartConfig, type LineDataset, type Marker } from './charts';
@@ -14,7 +14,7 @@ import { readTheme, withAlpha, type Theme } from './theme';
 import type { Dashboard } from './dashboard';
 
 /** Metrics drawn first and in this order when present; others follow alphabetically. */
-const METRIC_ORDER = ['accuracy', 'estimatedAccuracy', 'macroF1', 'f1', 'precision', 'recall', 'auc', 'mae', 'meanConfidence', 'meanScore', 'positiveRate', 'driftedShare'];
+const METRIC_ORDER = ['accuracy', 'estimatedAccuracy', 'macroF1', 'estimatedMacroF1', 'f1', 'estimatedF1', 'precision', 'recall', 'auc', 'rocAuc', 'estimatedRocAuc', 'mae', 'estimatedMae', 'rmse', 'estimatedRmse', 'meanConfidence', 'meanScore', 'positiveRate', 'driftedShare'];
 
 export class PredictionsDashboard implements Dashboard<PredictionsState, PredictionsState> {
   private state: PredictionsState = { logs: [], selected: null, report: null };
@@ -68,6 +68,7 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
     }
     if (this.state.adHoc) this.root.append(this.tiles(report), this.driftSection(report));
     else this.root.append(this.tiles(report), this.performanceSection(report), this.alertSection(report), this.driftSection(report));
+    if (report.estimates && !this.state.adHoc) this.root.append(this.estimatesSection(report.estimates));
     if (report.segments.length) this.root.append(this.segmentSection(report));
     if (report.suspicious.length) this.root.append(this.suspiciousSection(report));
     this.reportRendered(report.windows.length * this.metricKeys(report).length);
@@ -184,7 +185,22 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
   /** Accuracy and its estimate share a colour (solid vs dashed); no metric takes the alert red. */
   private metricColours(keys: readonly string[]): Map<string, string> {
     const p = this.theme.palette;
-    const fixed: Record<string, string> = { accuracy: p[0]!, estimatedAccuracy: p[0]!, macroF1: p[2]!, f1: p[2]!, meanConfidence: p[3]!, mae: p[1]!, driftedShare: this.theme.muted };
+    const fixed: Record<string, string> = {
+      accuracy: p[0]!,
+      estimatedAccuracy: p[0]!,
+      macroF1: p[2]!,
+      estimatedMacroF1: p[2]!,
+      f1: p[2]!,
+      estimatedF1: p[2]!,
+      rocAuc: p[4]!,
+      estimatedRocAuc: p[4]!,
+      meanConfidence: p[3]!,
+      mae: p[1]!,
+      estimatedMae: p[1]!,
+      rmse: p[5]!,
+      estimatedRmse: p[5]!,
+      driftedShare: this.theme.muted,
+    };
     const spare = [p[1]!, p[4]!, p[5]!, p[6]!, p[8]!];
     const out = new Map<string, string>();
     let next = 0;
@@ -298,6 +314,24 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
     });
     const headings = ['Feature', 'Type', 'Test', 'Statistic', live ? 'p (family-wise)' : 'p-value', 'Verdict', ...(live ? ['Since row'] : []), ...(columnTests ? ['Column test'] : [])];
     body.append(table(headings, rows, live ? [3, 4, 6] : [3, 4]));
+    return root;
+  }
+
+  /** Each CBPE/DLE estimate of the latest window beside the value its labels give. */
+  private estimatesSection(e: EstimatesView): HTMLElement {
+    const { root, body } = section('estimates', 'Estimated performance', `${e.method}, ${rowSpan(e.start, e.end)}, ${formatCount(e.labelled)} of ${formatCount(e.rows)} labelled`);
+    const rows = e.metrics.map((m) => {
+      const diff = m.estimated !== null && m.realised !== null ? m.estimated - m.realised : null;
+      return h(
+        'tr',
+        {},
+        h('td', {}, m.label),
+        h('td', { class: 'num' }, formatNumber(m.estimated, 4)),
+        h('td', { class: 'num' }, m.realised === null ? 'no labels' : formatNumber(m.realised, 4)),
+        h('td', { class: 'num' }, diff === null ? '–' : `${diff >= 0 ? '+' : '−'}${formatNumber(Math.abs(diff), 4)}`),
+      );
+    });
+    body.append(table(['Metric', 'Estimated', 'Realised', 'Difference'], rows, [1, 2, 3], true), h('p', { class: 'subtle small' }, e.basis));
     return root;
   }
 

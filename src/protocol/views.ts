@@ -228,6 +228,21 @@ export interface PredictionReportView {
   readonly driftScope?: DriftScopeView;
   /** Suspicious rows in all (the list may hold only the first of them). */
   readonly suspiciousTotal?: number;
+  /** The latest window's performance estimated without labels (CBPE or DLE), beside the realised values. */
+  readonly estimates?: EstimatesView;
+}
+
+/** Estimated against realised performance of one window, and how the estimator was fitted. */
+export interface EstimatesView {
+  /** e.g. "CBPE (macro)" or "DLE". */
+  readonly method: string;
+  readonly start: number;
+  readonly end: number;
+  readonly rows: number;
+  readonly labelled: number;
+  readonly metrics: readonly { readonly metric: string; readonly label: string; readonly estimated: number | null; readonly realised: number | null }[];
+  /** The reference calibration check or error model, in words. */
+  readonly basis: string;
 }
 
 export interface PredictionsState {

@@ -7,6 +7,7 @@ import { analyzePredictionSet } from '../../io/predictions/analyzeSet';
 import { LOG_FORMATS, type LogFormat } from '../../io/predictions/input';
 import { printable, terminalJson } from '../../core/terminalText';
 import { asUsage, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
+import { describeEstimate } from '../../core/estimation/estimator';
 
 const USAGE = `usage: modelmon predictions FILE|DIR|GLOB [--format FORMAT] [--labels FILE|DIR|GLOB] [--reference FILE | --reference-rows N] [--window N] [--json]
 
@@ -104,6 +105,7 @@ function formatPredictionSummary(log: string, r: PredictionReport, how = ''): st
     if (last.meanConfidence !== undefined) parts.push(`confidence ${last.meanConfidence.toFixed(3)}`);
     if (last.estimatedAccuracy !== undefined) parts.push(`estimated accuracy ${pct(last.estimatedAccuracy)}`);
     out.push(`reference accuracy ${r.reference.accuracy === null ? '-' : pct(r.reference.accuracy)}; latest window: ${parts.join(', ')}`);
+    if (last.estimatedPerformance) out.push(`estimated without labels, latest window: ${describeEstimate(last.estimatedPerformance)}`);
   }
   out.push('');
   out.push(r.alerts.length ? `alerts (${r.alerts.length}):` : 'alerts: none');

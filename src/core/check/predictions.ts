@@ -5,6 +5,8 @@ import { driftedFeatureNames, type DriftVerdict } from '../predictions/verdict';
 import type { DriftScopeView, FeatureDriftView, PerformanceWindowView, PredictionReportView, SegmentView } from '../../protocol';
 import type { MonitorObservation, RawFinding } from './types';
 import { plural } from '../charts/format';
+import { describeEstimationBasis, estimateMetricKeys, ESTIMATED_METRIC_LABELS, type EstimationSetup, type PerformanceEstimate } from '../estimation/estimator';
+import type { EstimatesView } from '../../protocol';
 
 const MAX_FEATURE_ROWS = 40;
 
@@ -90,6 +92,8 @@ function windowMetrics(w: WindowReport): Record<string, number | null> {
     m.mae = p.mae;
   }
   if (w.estimatedAccuracy !== undefined) m.estimatedAccuracy = w.estimatedAccuracy;
+  // CBPE/DLE beside their realised values; a realised figure the window already has stays as it is.
+  if (w.estimatedPerformance) for (const [k, v] of Object.entries(estimateMetricKeys(w.estimatedPerformance))) if (!(k in m)) m[k] = v;
   if (w.meanConfidence !== undefined) m.meanConfidence = w.meanConfidence;
   m.driftedShare = w.driftedShare;
   return m;
@@ -136,5 +140,18 @@ function predictionView(log: string, report: PredictionReport, latest: WindowRep
     referenceEnd: report.reference.end,
     ...(scope ? { driftScope: scope } : {}),
     suspiciousTotal: report.suspiciousTotal,
+    ...(latest?.estimatedPerformance && report.reference.estimation ? { estimates: estimatesView(latest.estimatedPerformance, latest, report.reference.estimation) } : {}),
+  };
+}
+
+function estimatesView(e: PerformanceEstimate, w: WindowReport, setup: EstimationSetup): EstimatesView {
+  return {
+    method: `${e.method.toUpperCase()}${e.average ? ` (${e.average})` : ''}`,
+    start: w.start,
+    end: w.end,
+    rows: e.rows,
+    labelled: e.labelled,
+    metrics: e.metrics.map((m) => ({ metric: m.metric, label: ESTIMATED_METRIC_LABELS[m.metric], estimated: m.estimated, realised: m.realised })),
+    basis: describeEstimationBasis(setup),
   };
 }

@@ -193,3 +193,47 @@ function dleInputs(r: PredictionRow): Float64Array {
   x[r.numeric.length] = r.predictionValue ?? NaN;
   return x;
 }
+
+/** Display name of an estimated metric. */
+export const ESTIMATED_METRIC_LABELS: Readonly<Record<EstimatedMetricName, string>> = { precision: 'precision', recall: 'recall', f1: 'F1', roc_auc: 'ROC AUC', mae: 'MAE', rmse: 'RMSE' };
+
+/** "CBPE (macro): precision 0.954 (realised 0.949), ..." for one window. */
+export function describeEstimate(e: PerformanceEstimate): string {
+  const num = (x: number | null) => (x === null ? '-' : x.toFixed(3));
+  const parts = e.metrics.map((m) => `${ESTIMATED_METRIC_LABELS[m.metric]} ${num(m.estimated)}${m.realised !== null ? ` (realised ${num(m.realised)})` : ''}`);
+  return `${e.method.toUpperCase()}${e.average ? ` (${e.average})` : ''}: ${parts.join(', ')}`;
+}
+
+/** How the estimator was fitted, in words: which classes were recalibrated, or what the error model reads. */
+export function describeEstimationBasis(s: EstimationSetup): string {
+  if (s.method === 'dle') return `error model (boosted stumps) of |error| and error² on ${s.referenceRows} labelled reference rows, from ${(s.inputs ?? []).join(', ')}`;
+  const cal = s.calibration ?? [];
+  const recal = cal.filter((c) => c.recalibrated).map((c) => c.class);
+  const kept = cal.filter((c) => !c.recalibrated).map((c) => c.class);
+  const what = s.average === 'binary' ? `positive class ${s.positiveClass ?? '1'}: ` : '';
+  const parts = [
+    recal.length ? `isotonic recalibration (held-out ECE fell) for ${s.average === 'binary' ? 'the score' : `class ${recal.join(', ')}`}` : '',
+    kept.length ? `raw probability for ${s.average === 'binary' ? 'the score' : `class ${kept.join(', ')}`}` : '',
+  ].filter(Boolean);
+  return `${what}${parts.join('; ')} (${s.referenceRows} labelled reference rows)`;
+}
+
+/** Window metric keys for charts: each estimate beside its realised value ("estimatedF1" beside "f1"). */
+export function estimateMetricKeys(e: PerformanceEstimate): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  const get = (m: EstimatedMetricName) => e.metrics.find((x) => x.metric === m);
+  const pair = (m: EstimatedMetricName, key: string) => {
+    const x = get(m);
+    if (!x) return;
+    out[`estimated${key[0]!.toUpperCase()}${key.slice(1)}`] = x.estimated;
+    out[key] = x.realised;
+  };
+  if (e.method === 'dle') {
+    pair('mae', 'mae');
+    pair('rmse', 'rmse');
+  } else {
+    pair('f1', e.average === 'macro' ? 'macroF1' : 'f1');
+    pair('roc_auc', 'rocAuc');
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import type { PanelState, PredictionReportView, StaticReportData, TrainingState 
 import { buildReportData, DEFAULT_REPORT_LIMITS, integrityViews, type ReportInput, type ReportLimits } from './data';
 import { REPORT_CSS } from './style';
 import { summaryHtml } from './summary';
+import { estimatesTableHtml } from './estimates';
 import { barChart, lineChart, PALETTE_SIZE } from './svg';
 import { runColourSlots } from '../charts/runColours';
 
@@ -93,5 +94,5 @@ function predictionCharts(r: PredictionReportView): string {
       })
     : '';
   const legend = metricNames.length ? `<div class="mm-legend">${metricNames.map((m, i) => `<span><span class="mm-swatch mm-c${i % PALETTE_SIZE}"></span>${h(m)}</span>`).join('')}</div>` : '';
-  return `<h2>Predictions: ${h(r.log)}</h2>${legend}<div class="mm-charts" data-charts="predictions">${bars}${metrics}</div>`;
+  return `<h2>Predictions: ${h(r.log)}</h2>${legend}<div class="mm-charts" data-charts="predictions">${bars}${metrics}</div>${estimatesTableHtml(r.estimates)}`;
 }
