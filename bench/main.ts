@@ -8,6 +8,8 @@ import { bench as integrity } from './integrity.bench';
 import { bench as predictions } from './predictions.bench';
 import { bench as predictionsFormats } from './predictions-formats.bench';
 import { bench as endpoints } from './endpoints.bench';
+import { bench as estimation } from './estimation.bench';
+import { bench as falseAlarms } from './false-alarms.bench';
 import { bench as dcgm } from './dcgm.bench';
 
 const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, 'predictions-formats': predictionsFormats, endpoints, dcgm };
