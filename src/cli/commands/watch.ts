@@ -98,6 +98,7 @@ export const watchCommand: CliCommand = {
         if (error instanceof ConfigError) return reportConfigError(error, io);
         throw error;
       }
+      if (io.signal.aborted) return EXIT_OK;
       io.err(`modelmon watch: ${watcher.snapshot?.result.monitors.length ?? 0} monitors of ${located.display}${server ? `; metrics at http://${server.address}/metrics` : ''}${textfileDir !== undefined ? `; textfile ${textfileDir}/modelmon.prom` : ''}\n`);
       await watcher.run();
       return EXIT_OK;

@@ -8,7 +8,7 @@ import { negotiate, type MetricsExposition } from './exposition';
 export interface MetricsServerOptions {
   readonly host: string;
   readonly port: number;
-  /** Open connections at most; more are refused by the kernel's backlog, then reset. */
+  /** Open connections at most (default 512); a connection past it is closed at once. */
   readonly maxConnections?: number;
   /** A request's headers must arrive within this; a response must be taken within it too. */
   readonly timeoutMs?: number;
@@ -61,7 +61,7 @@ export function startMetricsServer(exposition: MetricsExposition, options: Metri
       },
     );
   });
-  server.maxConnections = options.maxConnections ?? 64;
+  server.maxConnections = options.maxConnections ?? 512;
   server.headersTimeout = timeoutMs;
   server.requestTimeout = timeoutMs;
   server.keepAliveTimeout = 5_000;
