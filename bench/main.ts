@@ -12,7 +12,7 @@ import { bench as estimation } from './estimation.bench';
 import { bench as falseAlarms } from './false-alarms.bench';
 import { bench as dcgm } from './dcgm.bench';
 
-const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, 'predictions-formats': predictionsFormats, endpoints, dcgm };
+const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, 'predictions-formats': predictionsFormats, endpoints, dcgm, estimation, 'false-alarms': falseAlarms };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
