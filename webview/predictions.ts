@@ -473,6 +473,10 @@ const TEST_LABELS: Record<string, string> = {
   pcaerror: 'PCA error (sd)',
   chisquare: 'χ² test',
   pcareconstruction: 'PCA error (sd)',
+  embeddingmodel: 'domain classifier ROC AUC (embedding)',
+  embeddingratio: 'share of drifted components (embedding)',
+  embeddingdistance: 'distance between mean embeddings',
+  embeddingmmd: 'MMD² with a permutation test (embedding)',
 };
 
 const SHORT_TEST_LABELS: Record<string, string> = {
@@ -485,6 +489,10 @@ const SHORT_TEST_LABELS: Record<string, string> = {
   meanshift: 'mean shift',
   pcaerror: 'PCA error',
   pcareconstruction: 'PCA error',
+  embeddingmodel: 'AUC',
+  embeddingratio: 'drifted share',
+  embeddingdistance: 'mean distance',
+  embeddingmmd: 'MMD²',
 };
 
 /** A test's name short enough for a half-width table; the full name goes in the cell's title. */

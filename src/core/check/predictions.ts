@@ -71,14 +71,24 @@ export function observePredictions(input: PredictionObservationInput): { observa
   return { observation: { findings, summary, tables, driftedFeatures: drifted }, view: predictionView(log, report, latest, scope) };
 }
 
+/** What a vector column's embedding method compares with its threshold. */
+const EMBEDDING_RULE: Record<string, string> = {
+  'embedding-model': 'domain classifier AUC',
+  'embedding-ratio': 'share of drifted components',
+  'embedding-distance': 'distance between means',
+  'embedding-mmd': 'MMD permutation p',
+};
+
 /** The rows the latest verdicts cover and their decision rule, in words. */
 function driftScopeOf(report: PredictionReport, latest: WindowReport, alertP: number): DriftScopeView {
   const columns = latest.verdicts.filter((v) => v.kind !== 'segment').length;
+  const vectors = latest.verdicts.filter((v) => v.test.startsWith('embedding-'));
+  const embedding = vectors.length ? `; ${vectors.map((v) => `${v.feature}: ${EMBEDDING_RULE[v.test] ?? v.test} ${v.test === 'embedding-mmd' ? '<' : '>'} ${v.threshold}`).join(', ')}` : '';
   return {
     start: latest.start,
     end: latest.end,
     reference: { start: report.reference.start, end: report.reference.end },
-    rule: `family-wise p < ${alertP} (Bonferroni over ${plural(columns, 'column')}), or named by the drift alert still open`,
+    rule: `family-wise p < ${alertP} (Bonferroni over ${plural(columns, 'column')}), or named by the drift alert still open${embedding}`,
   };
 }
 
@@ -111,7 +121,8 @@ function featureView(v: DriftVerdict): FeatureDriftView {
     statistic: v.test,
     value: v.statistic,
     test: v.test,
-    pValue: v.pValue,
+    // An embedding method without a p-value (model, ratio, distance) shows none.
+    pValue: Number.isNaN(v.pValue) ? null : v.pValue,
     threshold: v.threshold,
     drifted: v.drifted,
     basis: v.basis,

@@ -253,6 +253,42 @@ const prediction: ObjectSpec = {
       exclusiveMinimum: 0,
       maximum: 1,
     },
+    embedding: {
+      type: 'object',
+      description: "How a vector column (an embedding, pixels) is compared with the reference: one of Evidently's embedding drift methods gives the column its one verdict.",
+      properties: {
+        method: {
+          type: 'string',
+          description: 'The method (default model).',
+          enum: ['model', 'ratio', 'distance', 'mmd'],
+          enumDescriptions: [
+            'A domain classifier tells window rows from reference rows: drift when its cross-validated ROC AUC > threshold (default 0.55)',
+            'Each component tested alone: drift when the share of drifted components > threshold (default 0.2)',
+            'Distance between the mean vectors: drift when > threshold (default 0.2)',
+            'Maximum mean discrepancy with an RBF kernel (median-distance width): drift when its permutation p-value < threshold (default 0.05)',
+          ],
+          default: 'model',
+        },
+        threshold: { type: 'number', description: 'Drift threshold of the method (defaults: model 0.55, ratio 0.2, distance 0.2, mmd 0.05).', minimum: 0 },
+        distance: { type: 'string', description: 'Distance of the distance method.', enum: ['euclidean', 'cosine'], default: 'euclidean' },
+        componentTest: { type: 'string', description: 'Per-component test of the ratio method: normalised Wasserstein (> 0.1) or KS (p < 0.05).', enum: ['wasserstein', 'ks'], default: 'wasserstein' },
+        componentThreshold: { type: 'number', description: 'Threshold of the per-component test (defaults: wasserstein 0.1, ks 0.05).', minimum: 0 },
+        permutations: { type: 'integer', description: 'Label permutations of the MMD test (default 100).', minimum: 1, maximum: 10000 },
+        maxReferenceRows: { type: 'integer', description: 'Reference rows the model and mmd methods use at most, a seeded sample (default 500).', minimum: 20 },
+        seed: { type: 'integer', description: 'Seed of the samples, folds and permutations, so results repeat (default 42).' },
+        every: { type: 'integer', description: 'Rows between runs of the method over the sliding window (default: half the window).', minimum: 1 },
+      },
+    },
+    multivariate: {
+      type: 'object',
+      description: 'Multivariate drift of the numeric columns: NannyML\'s PCA reconstruction error against a reference band raises multivariate_drift; a domain classifier (cross-validated ROC AUC) explains every drift episode.',
+      properties: {
+        enabled: { type: 'boolean', description: 'Watch the numeric columns jointly (default true).', default: true },
+        varianceShare: { type: 'number', description: 'Share of the standardised variance the PCA components keep (default 0.65, NannyML\'s).', exclusiveMinimum: 0, maximum: 0.99, default: 0.65 },
+        sdMultiplier: { type: 'number', description: 'Width of the reconstruction-error band in standard deviations (default 3).', exclusiveMinimum: 0, default: 3 },
+        aucThreshold: { type: 'number', description: 'Domain-classifier ROC AUC above which a window is told apart from the reference (default 0.55, Evidently\'s).', minimum: 0.5, maximum: 0.99, default: 0.55 },
+      },
+    },
     severity: severityMap,
   },
 };

@@ -1,4 +1,5 @@
 import type { PredictionSchemaOverride } from '../predictions/schema';
+import type { EmbeddingDriftOptions } from '../embedding';
 
 /** How serious a finding is; `off` in a config silences a kind of finding altogether. */
 export type Severity = 'info' | 'warning' | 'error';
@@ -46,6 +47,8 @@ export interface PredictionMonitorConfig extends MonitorBase {
   readonly alertPValue?: number;
   /** Reference anomaly-score quantile above which a row is suspicious (engine default 0.995). */
   readonly anomalyQuantile?: number;
+  /** How vector columns are compared (Evidently's embedding drift methods; engine default model-based). */
+  readonly embedding?: EmbeddingDriftOptions;
   /** How the log is read (default auto); `log` may then be a file, a directory or a glob. */
   readonly format?: 'auto' | 'jsonl' | 'csv' | 'parquet' | 'sagemaker-capture' | 'kserve-cloudevents';
   /** Role -> dotted path or JSON pointer, for captured payloads of another shape. */

@@ -1,3 +1,4 @@
+import { describeEmbeddingDrift, embeddingStrength, type EmbeddingDriftResult } from '../embedding';
 import { EpisodeTracker, type EvaluationPoint } from './episodes';
 import { compareClasses } from './metrics';
 import { chiSquareOfCounts, normalTwoSidedP } from './numeric';
@@ -10,13 +11,18 @@ import { describeShift, fmt, segmentMixShift, share, type FeatureEval } from './
 const NAME_P = 0.05;
 // Family-wise p-value under which a column joins a data-drift episode already opened under alertP.
 const JOIN_P = 0.1;
+// Consecutive runs of a vector column's embedding method that must say drift before it alerts.
+const EMBEDDING_CONFIRM = 2;
 // Fewest labelled (or scored) rows in the window for a performance verdict.
 const MIN_LABELLED = 30;
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 
-/** Drift of every monitored column over the sliding window, with family-wise (Bonferroni) p-values. */
-export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow): FeatureEval[] {
-  const tested = p.numeric.length + p.categorical.length + p.vectors.length;
+/**
+ * Drift of every monitored column over the sliding window, with family-wise (Bonferroni) p-values.
+ * `embedding`: each vector column's embedding drift result, which then decides that column alone.
+ */
+export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow, embedding?: ReadonlyMap<string, EmbeddingDriftResult>, streaks?: ReadonlyMap<string, number>): FeatureEval[] {
+  const tested = p.numeric.length + p.categorical.length + Math.max(p.vectors.length, embedding?.size ?? 0);
   const out: FeatureEval[] = [];
   for (let i = 0; i < p.numeric.length; i++) {
     const f = p.numeric[i]!;
@@ -37,8 +43,17 @@ export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow): FeatureE
     const r = chiSquareOfCounts(ref.counts, cur);
     out.push({ feature: ref.name, kind: 'categorical', alertPValue: Math.min(1, r.pValue * tested), shift: Math.sqrt(r.statistic), joinPValue: r.pValue });
   }
+  if (embedding) {
+    for (const [feature, r] of embedding) {
+      // No p-value to correct: the method's own threshold decides, and the rules below see 0 or 1.
+      // A result stands between runs, so the alert asks two runs in a row (as other drift asks two evaluations).
+      const decided = r.drifted && (streaks?.get(feature) ?? 2) >= EMBEDDING_CONFIRM ? 0 : 1;
+      out.push({ feature, kind: 'vector', alertPValue: decided, shift: embeddingStrength(r), joinPValue: decided, embedding: r });
+    }
+  }
   for (let v = 0; v < p.vectors.length; v++) {
     const vp = p.vectors[v]!;
+    if (embedding?.has(vp.name)) continue;
     const n = w.recCount[v]!;
     if (n < 20 || vp.errorSd <= 0) continue;
     const heldOut = Math.ceil(p.rows / 2);
@@ -91,7 +106,7 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
     message: () => {
       const parts = named
         .slice(0, 8)
-        .map((f) => `${f.feature} (${f.kind === 'vector' ? 'PCA error' : 'shift'} ${f.shift >= 0 ? '+' : ''}${f.shift.toFixed(1)} sd)`);
+        .map((f) => (f.embedding ? `${f.feature} (${describeEmbeddingDrift(f.embedding)})` : `${f.feature} (${f.kind === 'vector' ? 'PCA error' : 'shift'} ${f.shift >= 0 ? '+' : ''}${f.shift.toFixed(1)} sd)`));
       if (named.length > 8) parts.push(`${named.length - 8} more`);
       const segs = shiftedSegments.map((g) => `segment mix of '${g.col}' shifted (${g.text()})`);
       return `line ${at.line}: data drift over the last ${n} rows vs the reference: ${[parts.length ? `drift in ${parts.join(', ')}` : '', ...segs].filter(Boolean).join('; ')}`;

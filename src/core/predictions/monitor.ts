@@ -22,6 +22,16 @@ import { SlidingWindow } from './slidingWindow';
 import { DataQualityMonitor } from './quality';
 import { WindowReporter, fmt, gapOf, type FeatureEval, type WindowEntry } from './windowReport';
 import { LateLabelLedger, type LateWindowAccuracy } from './lateLabels';
+import {
+  buildEmbeddingReference,
+  embeddingDrift,
+  linearDomainAuc,
+  resolveEmbeddingOptions,
+  type EmbeddingDriftOptions,
+  type EmbeddingDriftResult,
+  type EmbeddingReference,
+  type ResolvedEmbeddingOptions,
+} from '../embedding';
 import { PerformanceEstimator } from '../estimation/estimator';
 
 /** Where the reference rows come from. */
@@ -60,6 +70,8 @@ export interface PredictionMonitorOptions {
   readonly alertPValue?: number;
   /** Where the log comes from (a path); kept for callers that pass options around. */
   readonly source?: string;
+  /** How vector (embedding) columns are compared: Evidently's methods, default model-based (AUC > 0.55). */
+  readonly embedding?: EmbeddingDriftOptions;
 }
 
 /** Default reference size (see PredictionMonitorOptions.reference). */
@@ -154,6 +166,13 @@ export class PredictionMonitor {
   private estimator: PerformanceEstimator | undefined;
   private labels: Map<string, string | number> | undefined;
   private readonly late = new LateLabelLedger();
+  private readonly embeddingOptions: ResolvedEmbeddingOptions;
+  /** Each vector column's reference, with the column's index in a row's `vectors`. */
+  private embeddingReferences: { readonly reference: EmbeddingReference; readonly column: number }[] = [];
+  private embeddingResults = new Map<string, EmbeddingDriftResult>();
+  private embeddingAt = -Infinity;
+  /** Consecutive runs of each vector column's method that said drift. */
+  private embeddingStreak = new Map<string, number>();
 
   constructor(options: PredictionMonitorOptions = {}) {
     this.opts = options;
@@ -168,6 +187,7 @@ export class PredictionMonitor {
     this.step = options.step ?? Math.max(5, Math.floor(this.windowRows / 8));
     if (!(Number.isInteger(this.step) && this.step >= 1)) throw new RangeError(`step must be a positive integer (got ${this.step})`);
     this.alertP = options.alertPValue ?? 1e-3;
+    this.embeddingOptions = resolveEmbeddingOptions(options.embedding);
     this.tracker = new EpisodeTracker(4, Math.max(1, Math.round(this.windowRows / this.step)));
     const onProblem = (p: LineProblem) => this.problem(p);
     this.logParser = new PredictionLineParser((raw, line) => this.record(this.logParser, raw, line), onProblem, options.format);
@@ -512,6 +532,11 @@ export class PredictionMonitor {
     };
     const profile = buildReferenceProfile(rows, cols);
     this.profile = profile;
+    const eo = this.embeddingOptions;
+    this.embeddingReferences = decoder.vectorNames.flatMap((name, column) => {
+      const vectors = rows.map((r) => r.vectors[column]).filter((v): v is Float64Array => !!v);
+      return vectors.length >= 20 ? [{ reference: buildEmbeddingReference(name, vectors, eo.maxReferenceRows, eo.seed), column }] : [];
+    });
     this.scorer = new AnomalyScorer(profile, rows, this.opts.anomalyQuantile ?? 0.995);
     this.segmentProfiles = schema.segments.map((_, j) => {
       const byValue = new Map<string, PredictionRow[]>();
@@ -621,7 +646,7 @@ export class PredictionMonitor {
     this.lastEvaluatedAt = at.index;
     const profile = this.profile!;
     const window = this.window!;
-    this.lastEvaluation = evaluateColumns(profile, window);
+    this.lastEvaluation = evaluateColumns(profile, window, this.embeddingReferences.length ? this.embeddingDrift(at.index) : undefined, this.embeddingStreak);
     applyAlertRules(this.tracker, {
       at,
       profile,
@@ -635,6 +660,35 @@ export class PredictionMonitor {
     });
     this.adwinFired = false;
     this.confidenceFired = false;
+  }
+
+  /**
+   * Each vector column's embedding drift over the sliding window, run again once `every` rows
+   * (default half a window) have arrived since the last run. The methods' thresholds are set
+   * for whole windows, so a column is compared once the window holds a full window of rows with
+   * it (50 for time windows); until then it keeps no result.
+   */
+  private embeddingDrift(index: number): ReadonlyMap<string, EmbeddingDriftResult> {
+    const every = this.embeddingOptions.every ?? Math.max(this.step, Math.floor(this.windowRows / 2));
+    if (index - this.embeddingAt < every) return this.embeddingResults;
+    const entries = this.window!.entries();
+    const least = this.opts.windowMs === undefined ? this.windowRows : 50;
+    if (entries.length < least) return this.embeddingResults;
+    this.embeddingAt = index;
+    const results = new Map<string, EmbeddingDriftResult>();
+    for (const { reference, column } of this.embeddingReferences) {
+      const vectors: Float64Array[] = [];
+      for (const e of entries) {
+        const v = e.row.vectors[column];
+        if (v && v.length === reference.dimension) vectors.push(v);
+      }
+      if (vectors.length < least) continue;
+      const r = embeddingDrift(reference, vectors, this.embeddingOptions, linearDomainAuc);
+      results.set(reference.name, r);
+      this.embeddingStreak.set(reference.name, r.drifted ? (this.embeddingStreak.get(reference.name) ?? 0) + 1 : 0);
+    }
+    this.embeddingResults = results;
+    return results;
   }
 
   private closeWindow(): void {

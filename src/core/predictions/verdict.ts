@@ -1,7 +1,8 @@
+import type { EmbeddingMethodName } from '../embedding';
 import type { FeatureDrift } from './report';
 
 /** The test a drift verdict rests on: the one the alert rules apply, never a second opinion. */
-export type VerdictTest = 'mean-shift' | 'chi2' | 'pca-error';
+export type VerdictTest = 'mean-shift' | 'chi2' | 'pca-error' | `embedding-${EmbeddingMethodName}`;
 
 /**
  * One feature's drift verdict over one window of rows: the decision every view shows (dashboard,
@@ -14,11 +15,14 @@ export interface DriftVerdict {
   /** Why it drifted: its own test passed the threshold, or it is part of the open data-drift episode. */
   readonly basis: 'test' | 'episode' | null;
   readonly test: VerdictTest;
-  /** Shift in sd (mean-shift, pca-error) or the chi-squared statistic. */
+  /**
+   * Shift in sd (mean-shift, pca-error), the chi-squared statistic, or a vector column's embedding
+   * drift score (domain classifier AUC, share of drifted components, distance between means, MMD²).
+   */
   readonly statistic: number;
-  /** Family-wise (Bonferroni over the compared columns) p-value of `test`. */
+  /** Family-wise (Bonferroni over the compared columns) p-value of `test`; an embedding method's own p (mmd), else NaN. */
   readonly pValue: number;
-  /** Drifted when `pValue` is below it (or the feature is in the open episode). */
+  /** Drifted when `pValue` is below it (or the feature is in the open episode); an embedding score drifts above it. */
   readonly threshold: number;
   /** 0-based data rows [start, end) the verdict covers. */
   readonly start: number;
@@ -62,7 +66,9 @@ export function driftVerdicts(input: VerdictInput): DriftVerdict[] {
   const inEpisode = new Set(input.episode?.features ?? []);
   const before = new Map((input.previous ?? []).map((v) => [v.feature, v]));
   const out = input.drift.map((f): DriftVerdict => {
-    const own = f.alertPValue < input.threshold;
+    const e = f.embedding;
+    // A vector column's embedding method is its one verdict, with its own threshold.
+    const own = e ? e.drifted : f.alertPValue < input.threshold;
     const joined = inEpisode.has(f.feature);
     const drifted = own || joined;
     const earlier = before.get(f.feature);
@@ -72,10 +78,10 @@ export function driftVerdicts(input: VerdictInput): DriftVerdict[] {
       kind: f.kind,
       drifted,
       basis: own ? 'test' : joined ? 'episode' : null,
-      test: TEST_OF[f.kind],
-      statistic: f.alertStatistic ?? f.shift,
-      pValue: f.alertPValue,
-      threshold: input.threshold,
+      test: e ? `embedding-${e.method}` : TEST_OF[f.kind],
+      statistic: e ? f.statistic : f.alertStatistic ?? f.shift,
+      pValue: e ? e.pValue ?? NaN : f.alertPValue,
+      threshold: e ? e.threshold : input.threshold,
       start: input.start,
       end: input.end,
       since,
@@ -83,8 +89,11 @@ export function driftVerdicts(input: VerdictInput): DriftVerdict[] {
     };
   });
   // Segment columns trail, as in the alerts: they say where the drift is, not what drifted.
-  return out.sort((a, b) => Number(b.drifted) - Number(a.drifted) || Number(a.kind === 'segment') - Number(b.kind === 'segment') || a.pValue - b.pValue || Math.abs(b.statistic) - Math.abs(a.statistic) || a.feature.localeCompare(b.feature));
+  return out.sort((a, b) => Number(b.drifted) - Number(a.drifted) || Number(a.kind === 'segment') - Number(b.kind === 'segment') || orderP(a) - orderP(b) || Math.abs(b.statistic) - Math.abs(a.statistic) || a.feature.localeCompare(b.feature));
 }
+
+/** p-value for ordering: an embedding verdict without one sorts as 0 when drifted, 1 when stable. */
+const orderP = (v: DriftVerdict): number => (Number.isNaN(v.pValue) ? (v.drifted ? 0 : 1) : v.pValue);
 
 /** Names of the drifted features, strongest first. */
 export const driftedFeatureNames = (verdicts: readonly DriftVerdict[]): string[] => verdicts.filter((v) => v.drifted).map((v) => v.feature);
