@@ -3,7 +3,7 @@
  * temperature / power charts with a line per GPU, and the energy used so far.
  */
 import type { Chart } from 'chart.js';
-import type { GpuReadingView, GpuSampleView, GpuState, GpuUpdate } from '../src/protocol';
+import type { GpuAlertView, GpuReadingView, GpuSampleView, GpuState, GpuUpdate } from '../src/protocol';
 import { formatDuration, formatNumber } from '../src/core/charts/format';
 import { gpuLabel, gpuModelsLabel } from '../src/core/gpu/backend';
 import type { Bridge } from './bridge';
@@ -35,6 +35,8 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
   private energy: GpuState['energy'] = { wh: 0, cost: null, currency: null };
   private status: string | null = null;
   private replay: string | undefined;
+  private alerts: readonly GpuAlertView[] = [];
+  private origin: string | undefined;
   private theme: Theme = readTheme();
   private readonly charts = new Map<string, Chart<'line', XYPoint[]>>();
   private tilesEl: HTMLElement | undefined;
@@ -50,6 +52,8 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     this.energy = state.energy;
     this.status = state.status;
     this.replay = state.replay;
+    this.alerts = state.alerts ?? [];
+    this.origin = state.source;
     this.render();
   }
 
@@ -57,9 +61,12 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     this.samples.push(...u.samples);
     if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
     this.energy = u.energy;
-    const statusChanged = u.status !== this.status || u.replay !== this.replay;
+    const alerts = u.alerts ?? [];
+    const statusChanged = u.status !== this.status || u.replay !== this.replay || u.source !== this.origin || alertsKey(alerts) !== alertsKey(this.alerts);
     this.status = u.status;
     this.replay = u.replay;
+    this.alerts = alerts;
+    this.origin = u.source;
     if (statusChanged || this.gpuShape() !== this.shape) this.render();
     else this.refresh();
   }
@@ -72,7 +79,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
   }
 
   private gpuShape(): string {
-    return (this.samples[this.samples.length - 1]?.gpus ?? []).map((g) => `${g.index}:${g.name ?? ''}`).join('|');
+    return (this.samples[this.samples.length - 1]?.gpus ?? []).map((g) => `${gpuKey(g)}:${g.name ?? ''}:${g.cluster?.job ?? ''}`).join('|');
   }
 
   private render(): void {
@@ -82,7 +89,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     const latest = this.samples[this.samples.length - 1];
     this.root.replaceChildren(this.header(latest));
     if (!latest || latest.gpus.length === 0) {
-      const hint = this.status ? 'Model Monitor samples GPUs with nvidia-smi (NVIDIA) or amd-smi / rocm-smi (AMD, see modelmon.gpu.backend); check that the driver is installed on the machine that holds the workspace.' : 'Samples arrive about once a second.';
+      const hint = this.status && this.origin ? 'Model Monitor reads the cluster\'s GPUs from Prometheus (modelmon.prometheus.url), where NVIDIA\'s dcgm-exporter is scraped.' : this.status ? 'Model Monitor samples GPUs with nvidia-smi (NVIDIA) or amd-smi / rocm-smi (AMD, see modelmon.gpu.backend); check that the driver is installed on the machine that holds the workspace.' : 'Samples arrive about once a second.';
       this.root.append(this.bridge.interactive ? emptyState(this.status ?? 'Waiting for the first GPU sample…', hint) : emptyState(this.status ?? 'No GPU samples were recorded.'));
       this.tilesEl = undefined;
       this.reportRendered();
@@ -92,12 +99,13 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     this.fillTiles(latest);
     const { root: now, body: nowBody } = section('now', 'Now', latest ? new Date(latest.timeMs).toLocaleTimeString() : '');
     nowBody.append(this.tilesEl);
+    const alerts = this.alertsSection();
     const { root: history, body, note } = section('history', 'History', this.historyNote());
     note.dataset.role = 'history-note';
     const grid = h('div', { class: 'chart-grid two' });
     for (const metric of METRICS) grid.append(this.metricCard(metric));
     body.append(this.legend(latest), grid);
-    this.root.append(now, history);
+    this.root.append(...(alerts ? [alerts] : []), now, history);
     this.reportRendered();
   }
 
@@ -113,6 +121,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
         h('h1', {}, 'GPUs'),
         h('span', { class: 'subtle', 'data-role': 'models' }, latest ? `${modelsOf(latest)} · ${plural(this.samples.length, 'sample')}` : ''),
         this.replayBadge(),
+        this.origin ? h('span', { class: 'subtle', 'data-role': 'source' }, this.origin) : null,
       ),
       h('div', { class: 'energy', title: 'Energy drawn by all GPUs since monitoring started' }, h('span', { class: 'subtle' }, 'Energy so far '), h('strong', { 'data-role': 'energy' }, `${formatNumber(e.wh, 4)} Wh${cost}`)),
     );
@@ -127,17 +136,52 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     return h('span', { class: 'replay-note' }, b, h('span', { class: 'subtle' }, this.replay));
   }
 
+  /** The cluster's active alerts (XID, row remapping, heat, idle while held), as the monitor raised them. */
+  private alertsSection(): HTMLElement | null {
+    if (!this.alerts.length) return null;
+    const { root, body } = section('alerts', 'Alerts', plural(this.alerts.length, 'active alert'));
+    const list = h('ul', { class: 'alert-list', 'data-role': 'alerts' });
+    for (const a of this.alerts) list.append(h('li', { 'data-kind': a.kind }, badge(a.kind, a.severity), ' ', a.message));
+    body.append(list);
+    return root;
+  }
+
   private fillTiles(latest: GpuSampleView): void {
     if (!this.tilesEl) return;
-    this.tilesEl.replaceChildren(
-      ...latest.gpus.map((g, i) => {
+    const groups = groupsOf(latest.gpus);
+    if (groups.length === 1 && groups[0]!.host === null) {
+      this.tilesEl.replaceChildren(...this.cards(latest.gpus, latest));
+    } else {
+      // A cluster: one block per node, its GPUs under the job holding them (pod or batch job), free ones last.
+      this.tilesEl.replaceChildren(
+        ...groups.map((group) => {
+          const block = h('div', { class: 'gpu-host', 'data-host': group.host ?? '' });
+          block.style.gridColumn = '1 / -1';
+          const jobs = [...new Set(group.gpus.map((g) => g.cluster?.job ?? null))];
+          block.append(h('h3', {}, group.host ?? '', h('span', { class: 'subtle' }, ` · ${plural(group.gpus.length, 'GPU')} · ${gpuModelsLabel(group.gpus.map((g) => ({ vendor: g.vendor ?? 'nvidia', name: g.name })))}`)));
+          for (const job of jobs.sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))) {
+            const gpus = group.gpus.filter((g) => (g.cluster?.job ?? null) === job);
+            const tiles = h('div', { class: 'tiles', 'data-job': job ?? '' });
+            tiles.append(...this.cards(gpus, latest));
+            block.append(h('div', { class: 'subtle', 'data-role': 'job' }, job ? `job ${job} · ${plural(gpus.length, 'GPU')}` : `no job · ${plural(gpus.length, 'GPU')}`), tiles);
+          }
+          return block;
+        }),
+      );
+    }
+    this.tilesEl.querySelectorAll<HTMLElement>('.swatch').forEach((s) => (s.style.backgroundColor = seriesColour(this.theme, Number(s.dataset.colour))));
+  }
+
+  private cards(gpus: readonly GpuReadingView[], latest: GpuSampleView): HTMLElement[] {
+    return gpus.map((g) => {
+        const i = latest.gpus.indexOf(g);
         const used = g.memoryUsedMiB;
         const total = g.memoryTotalMiB;
         const memoryShare = used !== null && total ? used / total : null;
         const card = h(
           'article',
           { class: 'gpu-card' },
-          h('header', { class: 'card-title' }, h('span', { class: 'swatch', 'data-colour': String(i) }), h('span', {}, `GPU ${g.index}`), h('span', { class: 'subtle' }, labelOf(g))),
+          h('header', { class: 'card-title' }, h('span', { class: 'swatch', 'data-colour': String(i) }), h('span', {}, gpuName(g)), h('span', { class: 'subtle' }, labelOf(g))),
           h(
             'div',
             { class: 'gpu-figures' },
@@ -148,11 +192,27 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
             tile('Power', g.powerW !== null ? `${formatNumber(g.powerW, 3)} W` : '–', g.powerLimitW ? `limit ${formatNumber(g.powerLimitW, 3)} W` : undefined),
           ),
           g.throttleReasons?.length ? h('div', { class: 'throttle' }, ...g.throttleReasons.map((r) => badge(r, 'warning'))) : null,
+          this.clusterLine(g),
         );
+        card.dataset.gpu = gpuKey(g);
         return card;
-      }),
-    );
-    this.tilesEl.querySelectorAll<HTMLElement>('.swatch').forEach((s) => (s.style.backgroundColor = seriesColour(this.theme, Number(s.dataset.colour))));
+      });
+  }
+
+  /** A cluster GPU's holder, tensor-core share and its alerts, under its figures. */
+  private clusterLine(g: GpuReadingView): HTMLElement | null {
+    const c = g.cluster;
+    if (!c) return null;
+    const alerts = this.alerts.filter((a) => a.host === c.host && a.gpuIndex === g.index);
+    const parts: Array<HTMLElement | string> = [];
+    if (c.job) parts.push(h('span', { class: 'subtle' }, `${c.job}${c.container ? ` (${c.container})` : ''}`));
+    if (c.tensorActive !== null) parts.push(h('span', { class: 'subtle' }, `tensor ${Math.round(c.tensorActive * 100)}%`));
+    for (const a of alerts) {
+      const b = badge(a.kind === 'xid' && c.xid ? `XID ${c.xid}` : a.kind, a.severity);
+      b.title = a.message;
+      parts.push(b);
+    }
+    return parts.length ? h('div', { class: 'throttle', 'data-role': 'cluster' }, ...parts) : null;
   }
 
   private legend(latest: GpuSampleView): HTMLElement {
@@ -161,7 +221,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     latest.gpus.forEach((g, i) => {
       const sw = h('span', { class: 'swatch' });
       sw.style.backgroundColor = seriesColour(this.theme, i);
-      legend.append(h('span', { class: 'legend-item' }, sw, `GPU ${g.index}`));
+      legend.append(h('span', { class: 'legend-item' }, sw, gpuName(g)));
     });
     return legend;
   }
@@ -191,7 +251,7 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
   /** The chart as a sentence, for a screen reader and the keyboard: its latest figure per GPU. */
   private chartAlternative(metric: Metric): string {
     const latest = this.samples[this.samples.length - 1];
-    const now = (latest?.gpus ?? []).map((g) => `GPU ${g.index} ${formatNumber(metric.value(g), 3)} ${metric.unit}`).join(', ');
+    const now = (latest?.gpus ?? []).map((g) => `${gpuName(g)} ${formatNumber(metric.value(g), 3)} ${metric.unit}`).join(', ');
     return `${metric.title} per GPU over the ${this.historyNote() || 'last samples'}${now ? `; now ${now}` : ''}`;
   }
 
@@ -200,9 +260,9 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
     const latest = this.samples[this.samples.length - 1];
     if (!latest) return [];
     return latest.gpus.map((g, i) => ({
-      label: `GPU ${g.index}`,
+      label: gpuName(g),
       data: this.samples.map((s) => {
-        const reading = s.gpus.find((r) => r.index === g.index);
+        const reading = s.gpus.find((r) => r.index === g.index && r.cluster?.host === g.cluster?.host);
         return { x: (s.timeMs - latest.timeMs) / 1000, y: reading ? metric.value(reading) : null };
       }),
       borderColor: seriesColour(this.theme, i),
@@ -276,4 +336,30 @@ function formatMoney(amount: number, currency: string | null): string {
     }
   }
   return `${amount.toFixed(digits)}${currency ? ` ${currency}` : ''}`;
+}
+
+/** One GPU among all shown: its index, on a cluster its node too (every node has a GPU 0). */
+function gpuKey(g: GpuReadingView): string {
+  return g.cluster ? `${g.cluster.host}/${g.index}` : String(g.index);
+}
+
+/** `GPU 0`, or on a cluster `node-a GPU 0`. */
+function gpuName(g: GpuReadingView): string {
+  return g.cluster ? `${g.cluster.host} GPU ${g.index}` : `GPU ${g.index}`;
+}
+
+/** GPUs by node, in the order they came (the host sorts them by node and index); one group without a node here. */
+function groupsOf(gpus: readonly GpuReadingView[]): Array<{ host: string | null; gpus: GpuReadingView[] }> {
+  const groups = new Map<string | null, GpuReadingView[]>();
+  for (const g of gpus) {
+    const host = g.cluster?.host ?? null;
+    const list = groups.get(host);
+    if (list) list.push(g);
+    else groups.set(host, [g]);
+  }
+  return [...groups].map(([host, list]) => ({ host, gpus: list }));
+}
+
+function alertsKey(alerts: readonly GpuAlertView[]): string {
+  return alerts.map((a) => `${a.host ?? ''}/${a.gpuIndex}:${a.kind}:${a.severity}`).join('|');
 }

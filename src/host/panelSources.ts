@@ -4,6 +4,7 @@ import { accessibleStatusText, describeGpuStatus } from '../core/gpu/statusView'
 import type {
   EnergyView,
   FindingView,
+  GpuAlertView,
   GpuSampleView,
   HistogramView,
   HparamsRow,
@@ -14,7 +15,6 @@ import type {
 } from '../protocol/views';
 import type { TagSiteIndex } from './diagnostics/tagSiteIndex';
 import type { GpuMonitor } from './gpu/gpuMonitor';
-import { readGpuSettings } from './gpu/gpuSettings';
 import { finiteSeries, gpuSampleView } from './panels/adapters';
 import type { GpuSource, PredictionsSource, TrainingSource } from './panels/ports';
 import type { PredictionLogs } from './predictions/service';
@@ -208,13 +208,20 @@ export class GpuPanelSource implements GpuSource, vscode.Disposable {
   }
 
   private statusView() {
-    const settings = readGpuSettings();
-    const replay = this.monitor.replay;
-    return describeGpuStatus(this.monitor.state, { gpuIndex: settings.gpuIndex, metrics: settings.statusBarShow, ...(replay ? { replay } : {}) });
+    // The status bar's own options (GPU, metrics, replay, cluster matcher), so both say the same.
+    return describeGpuStatus(this.monitor.state, this.monitor.statusOptions);
   }
 
   replay(): string | null {
     return this.monitor.replay;
+  }
+
+  alerts(): readonly GpuAlertView[] {
+    return this.monitor.activeAlerts.map((a) => ({ kind: a.kind, severity: a.severity, message: a.message, gpuIndex: a.gpuIndex, ...(a.host !== undefined ? { host: a.host } : {}) }));
+  }
+
+  origin(): string | null {
+    return this.monitor.origin;
   }
 
   /** The status bar item's name for screen readers: plain words, no codicon markup. */

@@ -269,6 +269,31 @@ export interface GpuReadingView {
   readonly powerW: number | null;
   readonly powerLimitW: number | null;
   readonly throttleReasons?: readonly string[] | null;
+  /** Set for a cluster GPU read through Prometheus from its node's DCGM exporter. */
+  readonly cluster?: GpuClusterView;
+}
+
+/** A cluster GPU's node, holder and DCGM facts. */
+export interface GpuClusterView {
+  readonly host: string;
+  /** `namespace/pod` or a batch job id; null when nothing holds the GPU. */
+  readonly job: string | null;
+  readonly container: string | null;
+  /** The last XID error; 0 when none. */
+  readonly xid: number | null;
+  readonly rowRemapFailure: number | null;
+  /** DCGM's profiling ratio (0-1), null where not collected. */
+  readonly tensorActive: number | null;
+}
+
+/** An active GPU alert as the monitor raised it, for the dashboard to show beside its GPU. */
+export interface GpuAlertView {
+  readonly kind: string;
+  readonly severity: 'warning' | 'error';
+  readonly message: string;
+  readonly gpuIndex: number;
+  /** A cluster GPU's node. */
+  readonly host?: string;
 }
 
 export interface GpuSampleView {
@@ -291,6 +316,10 @@ export interface GpuState {
   readonly status: string | null;
   /** What a stand-in GPU tool replays (recorded or constructed output); absent for a real GPU. */
   readonly replay?: string;
+  /** The monitor's active alerts (absent in reports written before cluster GPUs). */
+  readonly alerts?: readonly GpuAlertView[];
+  /** Where the GPUs are read from when not this machine's tool, e.g. `Prometheus at http://prom:9090`. */
+  readonly source?: string;
 }
 
 export interface GpuUpdate {
@@ -299,6 +328,8 @@ export interface GpuUpdate {
   readonly status: string | null;
   /** As in {@link GpuState}. */
   readonly replay?: string;
+  readonly alerts?: readonly GpuAlertView[];
+  readonly source?: string;
 }
 
 // ---------------------------------------------------------------- all panels

@@ -22,5 +22,8 @@ export function gpuReadingView(g: GpuReading): GpuReadingView {
     powerLimitW: g.powerLimitW,
     // Idle clocks are not a problem; a "gpu idle" badge on every quiet GPU would only be noise.
     throttleReasons: g.throttleReasons ? g.throttleReasons.filter((r) => PERFORMANCE_THROTTLE_REASONS.has(r)).map((r) => r.replace(/_/g, ' ')) : null,
+    ...(g.cluster
+      ? { cluster: { host: g.cluster.host, job: g.cluster.job?.name ?? null, container: g.cluster.job?.container ?? null, xid: g.cluster.xid, rowRemapFailure: g.cluster.rowRemapFailure, tensorActive: g.cluster.tensorActive } }
+      : {}),
   };
 }

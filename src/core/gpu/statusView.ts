@@ -2,6 +2,7 @@ import { mean, sum } from 'simple-statistics';
 import type { GpuAlert } from './alerts';
 import { gpuLabel, gpuModelsLabel } from './backend';
 import type { GpuReading, GpuSnapshot } from './types';
+import { formatLabelMatchers, labelPredicate, type LabelMatcher } from './dcgmLabels';
 
 /** What the status bar can show, in the order given by `modelmon.gpu.statusBar.show`. */
 export type StatusMetric = 'utilization' | 'memory' | 'temperature' | 'power';
@@ -37,6 +38,10 @@ export interface StatusViewOptions {
   readonly metrics: readonly StatusMetric[];
   /** Set when the tool is a stand-in that replays recorded output: what it replays. */
   readonly replay?: string;
+  /** Cluster GPUs (read through Prometheus): only those whose labels match count, the workspace's own node or job. */
+  readonly match?: readonly LabelMatcher[];
+  /** What samples the GPUs, for the starting and retrying texts (default nvidia-smi). */
+  readonly sourceName?: string;
 }
 
 const ICON: Record<StatusSeverity, string> = { normal: '$(pulse)', warning: '$(warning)', error: '$(error)' };
@@ -105,7 +110,7 @@ export function gpuTableMarkdown(gpus: readonly GpuReading[]): string {
     const util = g.migEnabled && g.utilizationGpu === null ? 'MIG' : fmt(g.utilizationGpu, '%');
     const power = `${fmt(g.powerW, ' W')}${g.powerLimitW !== null ? ` / ${g.powerLimitW.toFixed(0)} W` : ''}`;
     const reasons = g.throttleReasons === null ? '–' : g.throttleReasons.length ? g.throttleReasons.join(', ') : 'none';
-    return `| ${g.index} | ${md(gpuLabel(g))} | ${util} | ${mem} | ${fmt(g.temperatureC, '°C')} | ${power} | ${fmt(g.smClockMHz, ' MHz')} | ${md(reasons)} |`;
+    return `| ${g.cluster ? `${md(g.cluster.host)}/` : ''}${g.index} | ${md(gpuLabel(g))} | ${util} | ${mem} | ${fmt(g.temperatureC, '°C')} | ${power} | ${fmt(g.smClockMHz, ' MHz')} | ${md(reasons)} |`;
   });
   return ['| GPU | Name | Util | Memory | Temp | Power | SM clock | Clock events |', '|---:|---|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
 }
@@ -124,17 +129,21 @@ export function describeGpuStatus(state: GpuMonitorState, options: StatusViewOpt
     case 'no-gpu':
       return { visible: false, text: '', severity: 'normal', tooltip: state.kind === 'no-gpu' ? md(state.message) : '' };
     case 'starting':
-      return { visible: true, text: '$(sync~spin) GPU', severity: 'normal', tooltip: 'Starting nvidia-smi…' };
+      return { visible: true, text: '$(sync~spin) GPU', severity: 'normal', tooltip: `Starting ${md(options.sourceName ?? 'nvidia-smi')}…` };
     case 'retrying': {
-      const tooltip = `nvidia-smi: ${md(state.reason)}; retrying in ${(state.delayMs / 1000).toFixed(0)} s`;
+      const tooltip = `${md(options.sourceName ?? 'nvidia-smi')}: ${md(state.reason)}; retrying in ${(state.delayMs / 1000).toFixed(0)} s`;
       return { visible: true, text: '$(warning) GPU', severity: 'warning', tooltip: state.last ? `${tooltip}\n\nLast sample:\n\n${gpuTableMarkdown(state.last.gpus)}` : tooltip };
     }
     case 'sampling': {
-      const gpus = options.gpuIndex === 'all' ? state.snapshot.gpus : state.snapshot.gpus.filter((g) => g.index === options.gpuIndex);
-      const alerts = options.gpuIndex === 'all' ? state.alerts : state.alerts.filter((a) => a.gpuIndex === options.gpuIndex);
+      const own = ownGpus(state.snapshot.gpus, options.match);
+      const gpus = options.gpuIndex === 'all' ? own : own.filter((g) => g.index === options.gpuIndex);
+      const alerts = state.alerts.filter((a) => gpus.some((g) => g.index === a.gpuIndex && (g.cluster?.host ?? undefined) === a.host));
       const severity = severityOf(alerts);
       if (!gpus.length) {
-        return { visible: true, text: `${ICON.warning} GPU ${options.gpuIndex}?`, severity: 'warning', tooltip: `No GPU with index ${options.gpuIndex}; found ${state.snapshot.gpus.map((g) => g.index).join(', ') || 'none'}` };
+        if (options.match?.length && !own.length) {
+          return { visible: true, text: `${ICON.warning} GPU?`, severity: 'warning', tooltip: `No cluster GPU matches {${md(formatLabelMatchers(options.match))}}; ${state.snapshot.gpus.length} GPUs read` };
+        }
+        return { visible: true, text: `${ICON.warning} GPU ${options.gpuIndex}?`, severity: 'warning', tooltip: `No GPU with index ${options.gpuIndex}; found ${own.map((g) => g.index).join(', ') || 'none'}` };
       }
       const a = aggregate(gpus);
       const parts: string[] = [];
@@ -153,4 +162,11 @@ export function describeGpuStatus(state: GpuMonitorState, options: StatusViewOpt
       return { visible: true, text: `${ICON[severity]} ${label}${parts.join(' ')}${options.replay ? ' (replay)' : ''}`.trimEnd(), severity, tooltip };
     }
   }
+}
+
+/** The workspace's own GPUs of a cluster sample: those whose series labels match; every GPU without a matcher. */
+export function ownGpus(gpus: readonly GpuReading[], match: readonly LabelMatcher[] | undefined): readonly GpuReading[] {
+  if (!match?.length) return gpus;
+  const test = labelPredicate(match);
+  return gpus.filter((g) => g.cluster !== undefined && test(g.cluster.labels));
 }

@@ -11,6 +11,10 @@ import { affectsGpuSettings, readGpuSettings, type GpuSettings } from './gpuSett
 import { GpuStatusBar } from './gpuStatusBar';
 import { standInDescription } from './standIn';
 import { plural } from '../../core/charts/format';
+import { parseLabelMatchers, type LabelMatcher } from '../../core/gpu/dcgmLabels';
+import type { StatusViewOptions } from '../../core/gpu/statusView';
+import { parsePrometheusUrl } from '../../io/gpu/prometheus';
+import { PrometheusGpuSource } from '../../io/gpu/prometheusSource';
 
 /** Where GPU alerts go; `AlertCenter` (host/alerts) has this shape. */
 export interface GpuAlertSink {
@@ -27,7 +31,13 @@ export interface GpuMonitorUpdate {
 
 /** One sampling session: lives until the settings change or the monitor is disposed. */
 interface Session {
-  readonly sampler: GpuSource;
+  readonly sampler: Pick<GpuSource, 'on' | 'start' | 'dispose' | 'pid'>;
+  /** What samples, for logs and the status bar: `nvidia-smi`, or `Prometheus at http://...`. */
+  readonly name: string;
+  /** Set when the GPUs are the cluster's, read from Prometheus. */
+  readonly origin: string | null;
+  /** The label matcher picking the workspace's own cluster GPUs for the status bar. */
+  readonly statusMatch: readonly LabelMatcher[];
   readonly model: GpuMonitorModel;
   /** What the tool replays when it is a stand-in (the test fixtures' bin folders), else null. */
   readonly replay: string | null;
@@ -82,6 +92,23 @@ export class GpuMonitor implements vscode.Disposable {
   get shownSnapshot(): GpuSnapshot | undefined {
     const state = this.state;
     return state.kind === 'sampling' ? state.snapshot : state.kind === 'retrying' ? (state.last ?? undefined) : undefined;
+  }
+
+  /** How the status bar shows the state; the dashboard's copy of the status bar text uses the same. */
+  get statusOptions(): StatusViewOptions {
+    const s = this.session;
+    return {
+      gpuIndex: this.settings.gpuIndex,
+      metrics: this.settings.statusBarShow,
+      ...(this.replay ? { replay: this.replay } : {}),
+      ...(s?.statusMatch.length ? { match: s.statusMatch } : {}),
+      ...(s ? { sourceName: s.name } : {}),
+    };
+  }
+
+  /** `Prometheus at http://...` while the cluster's GPUs are shown, else null (this machine's GPUs). */
+  get origin(): string | null {
+    return this.session?.origin ?? null;
   }
 
   /** What the GPU tool replays when it is a stand-in rather than the machine's own GPU. */
@@ -152,7 +179,7 @@ export class GpuMonitor implements vscode.Disposable {
 
   private render(): void {
     const state = this.state;
-    this.statusBar.configure({ gpuIndex: this.settings.gpuIndex, metrics: this.settings.statusBarShow, ...(this.replay ? { replay: this.replay } : {}) });
+    this.statusBar.configure(this.statusOptions);
     this.statusBar.render(state);
     this.syncAvailability(state);
     this.updated.fire({ state, computeApps: this.computeApps, energy: this.energy });
@@ -175,19 +202,8 @@ export class GpuMonitor implements vscode.Disposable {
     if (this.disabled) return this.render();
     let session: Session;
     try {
-      // Every GPU is sampled (the dashboard shows them all); gpu.index only picks what the status bar shows.
-      const paths = { 'nvidia-smi': s.nvidiaSmiPath, 'amd-smi': s.amdSmiPath, 'rocm-smi': s.rocmSmiPath };
-      const { resolved, tried } = resolveGpuTool(s.backend, paths, process.env);
-      const sampler = resolved
-        ? createGpuSource(resolved, { intervalMs: s.intervalMs })
-        : s.backend === 'auto'
-          ? absentGpuSource('nvidia-smi', `no GPU tool found (${tried}): no GPU monitoring on this machine`)
-          : absentGpuSource(s.backend, `${s.backend} not found (${tried}): no ${VENDOR_NAME[TOOL_VENDOR[s.backend]]} GPU monitoring on this machine`);
-      const model = new GpuMonitorModel({
-        pricePerKWh: s.pricePerKWh,
-        thresholds: { memoryPercent: s.memoryAlertPercent, temperatureC: s.temperatureAlertC, idleSeconds: s.idleAlertSeconds },
-      });
-      session = { sampler, model, replay: resolved ? standInDescription(resolved.executable) : null };
+      if (s.source === 'prometheus') session = this.clusterSession(s);
+      else session = this.localSession(s);
     } catch (e) {
       this.log.error(`GPU monitor: ${(e as Error).message}`);
       this.disabled = true;
@@ -202,12 +218,58 @@ export class GpuMonitor implements vscode.Disposable {
     session.sampler.start();
   }
 
+  /** This machine's GPUs through nvidia-smi, amd-smi or rocm-smi. */
+  private localSession(s: GpuSettings): Session {
+    // Every GPU is sampled (the dashboard shows them all); gpu.index only picks what the status bar shows.
+    const paths = { 'nvidia-smi': s.nvidiaSmiPath, 'amd-smi': s.amdSmiPath, 'rocm-smi': s.rocmSmiPath };
+    const { resolved, tried } = resolveGpuTool(s.backend, paths, process.env);
+    const sampler = resolved
+      ? createGpuSource(resolved, { intervalMs: s.intervalMs })
+      : s.backend === 'auto'
+        ? absentGpuSource('nvidia-smi', `no GPU tool found (${tried}): no GPU monitoring on this machine`)
+        : absentGpuSource(s.backend, `${s.backend} not found (${tried}): no ${VENDOR_NAME[TOOL_VENDOR[s.backend]]} GPU monitoring on this machine`);
+    const model = new GpuMonitorModel({
+      pricePerKWh: s.pricePerKWh,
+      thresholds: { memoryPercent: s.memoryAlertPercent, temperatureC: s.temperatureAlertC, idleSeconds: s.idleAlertSeconds },
+    });
+    return { sampler, model, name: resolved?.tool ?? 'nvidia-smi', origin: null, statusMatch: [], replay: resolved ? standInDescription(resolved.executable) : null };
+  }
+
+  /**
+   * The cluster's GPUs from Prometheus. The URL and the matcher of what is read come from user or
+   * machine settings only; a missing or bad one is said once, like a machine without a GPU.
+   */
+  private clusterSession(s: GpuSettings): Session {
+    const model = new GpuMonitorModel({
+      pricePerKWh: s.pricePerKWh,
+      thresholds: { memoryPercent: s.memoryAlertPercent, temperatureC: s.temperatureAlertC, idleSeconds: s.idleAlertSeconds },
+    });
+    const fail = (message: string): Session => ({ sampler: absentGpuSource('nvidia-smi', message), model, name: 'Prometheus', origin: 'Prometheus', statusMatch: [], replay: null });
+    if (!s.prometheusUrl) return fail('modelmon.gpu.source is "prometheus" but modelmon.prometheus.url is not set in user or machine settings');
+    const parsed = parsePrometheusUrl(s.prometheusUrl);
+    if ('error' in parsed) return fail(`modelmon.prometheus.url: ${parsed.error}`);
+    let matchers: LabelMatcher[] = [];
+    let statusMatch: LabelMatcher[] = [];
+    try {
+      matchers = s.prometheusMatch ? parseLabelMatchers(s.prometheusMatch) : [];
+    } catch (e) {
+      return fail(`modelmon.prometheus.match: ${(e as Error).message}`);
+    }
+    try {
+      statusMatch = s.statusBarMatch ? parseLabelMatchers(s.statusBarMatch) : [];
+    } catch (e) {
+      this.log.warn(`modelmon.prometheus.statusBarMatch ignored: ${(e as Error).message}`);
+    }
+    const sampler = new PrometheusGpuSource({ url: parsed.url, matchers, intervalMs: s.prometheusIntervalMs });
+    return { sampler, model, name: sampler.description, origin: sampler.description, statusMatch, replay: null };
+  }
+
   private stopSession(): void {
     const session = this.session;
     this.session = null;
     this.mig = [];
     if (!session) return;
-    for (const a of session.model.alerts) this.alerts?.clear(`gpu:${a.gpuIndex}`, a.kind, 'GPU monitor restarted');
+    for (const a of session.model.alerts) this.alerts?.clear(alertSource(a), a.kind, 'GPU monitor restarted');
     void session.sampler.dispose();
   }
 
@@ -239,7 +301,7 @@ export class GpuMonitor implements vscode.Disposable {
           model.onRetrying(st.reason, st.delayMs);
           return this.render();
         }
-        const tool = session.sampler.tool;
+        const tool = session.name;
         if (st.state === 'running') this.log.info(`GPU: ${tool} streaming (pid ${st.pid}, ${plural(st.gpuCount, 'GPU')})`);
         if (st.state === 'polling') this.log.info(`GPU: ${tool} polled every ${this.settings.intervalMs} ms, one process at a time (${plural(st.gpuCount, 'GPU')}): ${st.reason}`);
         return;
@@ -248,7 +310,7 @@ export class GpuMonitor implements vscode.Disposable {
   }
 
   private publish(type: 'raised' | 'cleared', alert: GpuAlert): void {
-    const source = `gpu:${alert.gpuIndex}`;
+    const source = alertSource(alert);
     if (type === 'raised') {
       this.log.warn(`GPU alert: ${alert.message}`);
       this.alerts?.raise({ source, kind: alert.kind, severity: alert.severity, message: alert.message });
@@ -257,4 +319,9 @@ export class GpuMonitor implements vscode.Disposable {
       this.alerts?.clear(source, alert.kind);
     }
   }
+}
+
+/** An alert's source for the alert centre: `gpu:0` here, `gpu:node-a/0` for a cluster GPU. */
+function alertSource(alert: GpuAlert): string {
+  return alert.host !== undefined ? `gpu:${alert.host}/${alert.gpuIndex}` : `gpu:${alert.gpuIndex}`;
 }

@@ -19,6 +19,15 @@ export interface GpuSettings {
   readonly temperatureAlertC: number;
   readonly idleAlertSeconds: number;
   readonly pricePerKWh: number;
+  /** `prometheus`: the cluster's GPUs from Prometheus (DCGM exporter series) instead of this machine's tool. */
+  readonly source: 'local' | 'prometheus';
+  /** `modelmon.prometheus.url`, from user or machine settings only: a workspace never picks what is probed. */
+  readonly prometheusUrl: string | null;
+  /** `modelmon.prometheus.match`: the label matcher of the GPUs read (user or machine settings only). */
+  readonly prometheusMatch: string | null;
+  readonly prometheusIntervalMs: number;
+  /** `modelmon.prometheus.statusBarMatch`: which of the read GPUs are the workspace's own, for the status bar. */
+  readonly statusBarMatch: string | null;
 }
 
 /** Reads the GPU settings; a bad value falls back to its default rather than stopping the monitor. */
@@ -51,10 +60,16 @@ export function readGpuSettings(): GpuSettings {
     temperatureAlertC: num('gpu.temperatureAlertC', 85, 1, 150),
     idleAlertSeconds: num('gpu.idleAlertSeconds', 60, 0),
     pricePerKWh: num('energy.pricePerKWh', 0.15, 0),
+    source: machine('gpu.source') === 'prometheus' ? 'prometheus' : 'local',
+    prometheusUrl: machine('prometheus.url'),
+    prometheusMatch: machine('prometheus.match'),
+    prometheusIntervalMs: Math.round(num('prometheus.intervalMs', 5000, 1000, 3_600_000)),
+    // Only narrows what the status bar shows of GPUs already read, so a workspace may say which job is its own.
+    statusBarMatch: typeof c.get<unknown>('prometheus.statusBarMatch') === 'string' && c.get<string>('prometheus.statusBarMatch')!.trim() ? c.get<string>('prometheus.statusBarMatch')!.trim() : null,
   };
 }
 
 /** True when a configuration change touches a setting the GPU monitor reads. */
 export function affectsGpuSettings(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration('modelmon.gpu') || e.affectsConfiguration('modelmon.energy');
+  return e.affectsConfiguration('modelmon.gpu') || e.affectsConfiguration('modelmon.energy') || e.affectsConfiguration('modelmon.prometheus');
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostToWebview } from '../../protocol';
-import type { GpuSampleView } from '../../protocol/views';
+import type { GpuAlertView, GpuSampleView } from '../../protocol/views';
 import { DashboardPanel, type PanelContext } from './dashboardPanel';
 import type { GpuSource } from './ports';
 
@@ -33,7 +33,7 @@ export class GpuPanel extends DashboardPanel {
     const status = s.status();
     if (status === this.sentStatus) return;
     this.sentStatus = status;
-    this.post({ type: 'update', panel: 'gpu', update: { samples: [], energy: s.energy(), status, ...replayOf(s) } });
+    this.post({ type: 'update', panel: 'gpu', update: { samples: [], energy: s.energy(), status, ...replayOf(s), ...clusterOf(s) } });
   }
 
   protected override initMessage(): HostToWebview {
@@ -41,7 +41,7 @@ export class GpuPanel extends DashboardPanel {
     const s = this.source;
     if (!s) return { type: 'init', panel: 'gpu', state: { samples: [], energy: { wh: 0, cost: null, currency: null }, status: 'GPU monitoring is turned off.' } };
     this.sentStatus = s.status();
-    return { type: 'init', panel: 'gpu', state: { samples: s.history(), energy: s.energy(), status: this.sentStatus, ...replayOf(s) } };
+    return { type: 'init', panel: 'gpu', state: { samples: s.history(), energy: s.energy(), status: this.sentStatus, ...replayOf(s), ...clusterOf(s) } };
   }
 
   /** Samples are batched briefly so a fast sampler does not flood the page. */
@@ -56,7 +56,7 @@ export class GpuPanel extends DashboardPanel {
       const s = this.source;
       if (!s || !samples.length) return;
       this.sentStatus = s.status();
-      this.post({ type: 'update', panel: 'gpu', update: { samples, energy: s.energy(), status: this.sentStatus, ...replayOf(s) } });
+      this.post({ type: 'update', panel: 'gpu', update: { samples, energy: s.energy(), status: this.sentStatus, ...replayOf(s), ...clusterOf(s) } });
     }, 200);
   }
 }
@@ -65,4 +65,11 @@ export class GpuPanel extends DashboardPanel {
 function replayOf(source: GpuSource): { replay?: string } {
   const replay = source.replay?.() ?? null;
   return replay ? { replay } : {};
+}
+
+/** The monitor's active alerts, and where a cluster's GPUs are read from; absent for this machine's GPUs without alerts. */
+function clusterOf(source: GpuSource): { alerts?: GpuAlertView[]; source?: string } {
+  const alerts = source.alerts?.() ?? [];
+  const origin = source.origin?.() ?? null;
+  return { ...(alerts.length ? { alerts: [...alerts] } : {}), ...(origin ? { source: origin } : {}) };
 }

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type {
   EnergyView,
   FindingView,
+  GpuAlertView,
   GpuSampleView,
   HistogramView,
   HparamsRow,
@@ -49,6 +50,10 @@ export interface GpuSource {
   status(): string | null;
   /** What a stand-in tool replays, or null for the machine's own GPU. */
   replay?(): string | null;
+  /** The monitor's active alerts, each raised once in core. */
+  alerts?(): readonly GpuAlertView[];
+  /** Where the GPUs are read from when it is not this machine's tool (Prometheus), else null. */
+  origin?(): string | null;
 }
 
 /** Any source may be missing (a feature turned off); its dashboard then shows its empty state. */
