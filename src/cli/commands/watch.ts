@@ -26,6 +26,7 @@ A monitor re-runs when its files change; the GPU is sampled and endpoints probed
   --no-listen        no HTTP listener (with --textfile)
   --interval S       seconds between looks at the monitors' files (default 5)
   --gpu-interval S   seconds between GPU samples (default 15), when the config enables the GPU
+  --scrape-timeout S a scraper must send its request and take the page within this (default 10)
 
 Stops cleanly on SIGTERM or SIGINT, with every child process (nvidia-smi, amd-smi).
 exit status: 0 stopped, 2 a usage or config error`;
@@ -42,6 +43,7 @@ export const watchCommand: CliCommand = {
     if (!listen && values.textfile === undefined) throw new UsageError('--no-listen needs --textfile DIR: otherwise nothing is published');
     const intervalMs = seconds(values.interval, 5, '--interval');
     const gpuIntervalMs = seconds(values['gpu-interval'], 15, '--gpu-interval');
+    const scrapeTimeoutMs = seconds(values['scrape-timeout'], 10, '--scrape-timeout');
     const textfileDir = values.textfile !== undefined ? resolve(io.cwd, values.textfile) : undefined;
     if (textfileDir !== undefined) {
       const info = statSync(textfileDir, { throwIfNoEntry: false });
@@ -85,7 +87,7 @@ export const watchCommand: CliCommand = {
     let server: MetricsServer | undefined;
     if (listen) {
       try {
-        server = await startMetricsServer(exposition, { host: listen.host, port: listen.port });
+        server = await startMetricsServer(exposition, { host: listen.host, port: listen.port, timeoutMs: scrapeTimeoutMs });
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
@@ -128,6 +130,7 @@ function parse(args: string[]) {
         textfile: { type: 'string' },
         interval: { type: 'string' },
         'gpu-interval': { type: 'string' },
+        'scrape-timeout': { type: 'string' },
       },
     }).values;
   } catch (error) {

@@ -33,7 +33,8 @@ export function parseListen(value: string): { host: string; port: number } | { e
 
 export function startMetricsServer(exposition: MetricsExposition, options: MetricsServerOptions): Promise<MetricsServer> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const server = http.createServer((req, res) => {
+  // Deadlines are checked every second, so a scraper trickling its headers is cut off on time.
+  const server = http.createServer({ headersTimeout: timeoutMs, requestTimeout: timeoutMs, connectionsCheckingInterval: 1000 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('only GET /metrics\n');
@@ -62,8 +63,6 @@ export function startMetricsServer(exposition: MetricsExposition, options: Metri
     );
   });
   server.maxConnections = options.maxConnections ?? 512;
-  server.headersTimeout = timeoutMs;
-  server.requestTimeout = timeoutMs;
   server.keepAliveTimeout = 5_000;
   // A scraper that stops reading its answer is dropped; the page it held is shared, never copied.
   server.setTimeout(timeoutMs, (socket) => socket.destroy());
