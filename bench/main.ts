@@ -11,8 +11,9 @@ import { bench as endpoints } from './endpoints.bench';
 import { bench as estimation } from './estimation.bench';
 import { bench as falseAlarms } from './false-alarms.bench';
 import { bench as dcgm } from './dcgm.bench';
+import { bench as fleet } from './fleet.bench';
 
-const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, 'predictions-formats': predictionsFormats, endpoints, dcgm, estimation, 'false-alarms': falseAlarms };
+const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, 'predictions-formats': predictionsFormats, endpoints, dcgm, estimation, 'false-alarms': falseAlarms, fleet };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
