@@ -1,6 +1,7 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, stripComments as stripJsonComments, type Node, type ParseError } from './jsonc';
 import { CONFIG_SPEC, DEFAULT_REFERENCE_ROWS, DEFAULT_WINDOW } from './spec';
 import type { PredictionSchemaOverride } from '../predictions/schema';
+import type { MultivariateSettings } from '../multivariate';
 import type { EmbeddingDriftOptions } from '../embedding';
 import type {
   Acknowledgement,
@@ -134,6 +135,7 @@ function normalize(raw: RawConfig): ModelmonConfig {
         window: optionalNumber(p.window) ?? DEFAULT_WINDOW,
         schema: schemaOverride(p as Record<string, unknown>),
         ...compact({ step: optionalNumber(p.step), alertPValue: optionalNumber(p.alertPValue), anomalyQuantile: optionalNumber(p.anomalyQuantile) }),
+        ...(p.multivariate && typeof p.multivariate === 'object' ? { multivariate: p.multivariate as MultivariateSettings } : {}),
         ...(p.embedding && typeof p.embedding === 'object' ? { embedding: p.embedding as EmbeddingDriftOptions } : {}),
         ...(typeof p.format === 'string' ? { format: p.format as PredictionMonitorConfig['format'] } : {}),
         ...(p.fieldMapping && typeof p.fieldMapping === 'object' ? { fieldMapping: p.fieldMapping as Record<string, string> } : {}),

@@ -70,6 +70,7 @@ export const KNOWN_FINDING_KINDS = [
   'no-runs',
   // prediction logs
   'data_drift',
+  'multivariate_drift',
   'concept_drift',
   'prior_shift',
   'performance',

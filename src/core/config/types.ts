@@ -1,4 +1,5 @@
 import type { PredictionSchemaOverride } from '../predictions/schema';
+import type { MultivariateSettings } from '../multivariate';
 import type { EmbeddingDriftOptions } from '../embedding';
 
 /** How serious a finding is; `off` in a config silences a kind of finding altogether. */
@@ -47,6 +48,8 @@ export interface PredictionMonitorConfig extends MonitorBase {
   readonly alertPValue?: number;
   /** Reference anomaly-score quantile above which a row is suspicious (engine default 0.995). */
   readonly anomalyQuantile?: number;
+  /** Multivariate drift of the numeric columns: PCA reconstruction band and domain-classifier explanation. */
+  readonly multivariate?: MultivariateSettings;
   /** How vector columns are compared (Evidently's embedding drift methods; engine default model-based). */
   readonly embedding?: EmbeddingDriftOptions;
   /** How the log is read (default auto); `log` may then be a file, a directory or a glob. */

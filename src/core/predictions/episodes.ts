@@ -1,3 +1,4 @@
+import type { DriftExplanation } from '../multivariate';
 import type { DriftEpisode, DriftPattern, PredictionAlert, PredictionAlertKind } from './report';
 
 interface EpisodeState {
@@ -17,6 +18,7 @@ interface EpisodeState {
   evaluations: number;
   initial: string[];
   baseMessage: string;
+  explanation: DriftExplanation | undefined;
 }
 
 type MutableAlert = { -readonly [K in keyof PredictionAlert]: PredictionAlert[K] };
@@ -77,7 +79,7 @@ export class EpisodeTracker {
   ): PredictionAlert | undefined {
     let s = this.states.get(key);
     if (!s) {
-      s = { kind, key, confirm: 0, clear: 0, active: false, start: -1, features: [], peaks: new Map(), strength: [], alert: undefined, evaluations: 0, initial: [], baseMessage: '' };
+      s = { kind, key, confirm: 0, clear: 0, active: false, start: -1, features: [], peaks: new Map(), strength: [], alert: undefined, evaluations: 0, initial: [], baseMessage: '', explanation: undefined };
       this.states.set(key, s);
     }
     if (s.active) {
@@ -90,7 +92,7 @@ export class EpisodeTracker {
       } else if (++s.clear >= this.clear) {
         s.active = false;
         s.confirm = 0;
-        this.ended.push({ kind, key, start: s.start, end: at.index, features: s.features, pattern: this.pattern(s, at.index) });
+        this.ended.push({ kind, key, start: s.start, end: at.index, features: s.features, pattern: this.pattern(s, at.index), ...(s.explanation ? { explanation: s.explanation } : {}) });
         if (this.ended.length > MAX_EPISODES) this.ended.shift();
       }
       return undefined;
@@ -109,6 +111,7 @@ export class EpisodeTracker {
     s.features = [];
     s.peaks = new Map();
     s.strength = d.strength !== undefined ? [d.strength] : [];
+    s.explanation = undefined;
     const message = typeof d.message === 'function' ? d.message() : d.message;
     const alert: MutableAlert = { kind, index: at.index, ts: at.ts, line: at.line, features: [], message, severity: d.severity };
     s.alert = alert;
@@ -149,6 +152,22 @@ export class EpisodeTracker {
     return s?.active ? { start: s.start, features: [...s.features] } : undefined;
   }
 
+  /** Attaches the explanation computed when `alert`'s episode opened to the alert and its episode. */
+  explain(alert: PredictionAlert, explanation: DriftExplanation): void {
+    for (const s of this.states.values()) {
+      if (s.alert !== alert) continue;
+      s.explanation = explanation;
+      s.alert.explanation = explanation;
+      return;
+    }
+  }
+
+  /** True while the episode `alert` opened is still open. */
+  isOpen(alert: PredictionAlert): boolean {
+    for (const s of this.states.values()) if (s.alert === alert) return s.active;
+    return false;
+  }
+
   isActive(key: string): boolean {
     return this.states.get(key)?.active ?? false;
   }
@@ -157,7 +176,7 @@ export class EpisodeTracker {
   episodes(): DriftEpisode[] {
     const open: DriftEpisode[] = [];
     for (const s of this.states.values()) {
-      if (s.active) open.push({ kind: s.kind, key: s.key, start: s.start, end: null, features: s.features, pattern: this.pattern(s, null) });
+      if (s.active) open.push({ kind: s.kind, key: s.key, start: s.start, end: null, features: s.features, pattern: this.pattern(s, null), ...(s.explanation ? { explanation: s.explanation } : {}) });
     }
     return [...this.ended, ...open].sort((a, b) => a.start - b.start);
   }

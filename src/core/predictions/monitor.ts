@@ -22,6 +22,7 @@ import { SlidingWindow } from './slidingWindow';
 import { DataQualityMonitor } from './quality';
 import { WindowReporter, fmt, gapOf, type FeatureEval, type WindowEntry } from './windowReport';
 import { LateLabelLedger, type LateWindowAccuracy } from './lateLabels';
+import { MultivariateDriftMonitor, explainedFeatures, multivariateVerdict, type DriftExplanation, type MultivariateSettings, type MultivariateVerdict, type NumericRow, type ReconstructionEvaluation } from '../multivariate';
 import {
   buildEmbeddingReference,
   embeddingDrift,
@@ -70,6 +71,8 @@ export interface PredictionMonitorOptions {
   readonly alertPValue?: number;
   /** Where the log comes from (a path); kept for callers that pass options around. */
   readonly source?: string;
+  /** Multivariate drift of the numeric columns (PCA reconstruction, domain-classifier explanation). */
+  readonly multivariate?: MultivariateSettings;
   /** How vector (embedding) columns are compared: Evidently's methods, default model-based (AUC > 0.55). */
   readonly embedding?: EmbeddingDriftOptions;
 }
@@ -166,6 +169,15 @@ export class PredictionMonitor {
   private estimator: PerformanceEstimator | undefined;
   private labels: Map<string, string | number> | undefined;
   private readonly late = new LateLabelLedger();
+  private multivariate: MultivariateDriftMonitor | undefined;
+  private lastReconstruction: ReconstructionEvaluation | undefined;
+  private lastMultivariateVerdict: MultivariateVerdict | undefined;
+  private multivariateAlert: PredictionAlert | undefined;
+  private multivariateRefined = false;
+  /** Open drift alerts whose explanation is replaced a window after they opened (see explainOpened). */
+  private toRefine: PredictionAlert[] = [];
+  /** The explanation of the latest evaluation, computed at most once however many episodes open there. */
+  private explanationAt: { index: number; value: DriftExplanation | undefined } | undefined;
   private readonly embeddingOptions: ResolvedEmbeddingOptions;
   /** Each vector column's reference, with the column's index in a row's `vectors`. */
   private embeddingReferences: { readonly reference: EmbeddingReference; readonly column: number }[] = [];
@@ -560,6 +572,7 @@ export class PredictionMonitor {
     // Rows are indexed by id only when labels can arrive late (a labels source was given).
     this.estimator = PerformanceEstimator.fit(rows, { task: schema.task, positiveClass: this.positiveClass, numericNames: decoder.numericNames });
     this.window = new SlidingWindow(profile, schema.segments.length, schema.task === 'regression', !!this.opts.labels);
+    this.multivariate = MultivariateDriftMonitor.create(rows.map((r) => r.numeric), profile.numeric.map((f) => f.name), this.opts.multivariate);
     this.referenceRows = [];
     this.quality.nextWindow();
     this.reporter = new WindowReporter({ schema, profile, positiveClass: this.positiveClass, segmentProfiles: this.segmentProfiles, segmentGapTotals: this.segmentGapTotals, ...(this.estimator ? { estimator: this.estimator } : {}) });
@@ -647,6 +660,7 @@ export class PredictionMonitor {
     const profile = this.profile!;
     const window = this.window!;
     this.lastEvaluation = evaluateColumns(profile, window, this.embeddingReferences.length ? this.embeddingDrift(at.index) : undefined, this.embeddingStreak);
+    const alertsBefore = this.tracker.alerts.length;
     applyAlertRules(this.tracker, {
       at,
       profile,
@@ -660,6 +674,78 @@ export class PredictionMonitor {
     });
     this.adwinFired = false;
     this.confidenceFired = false;
+    this.multivariateRule(at);
+    this.explainOpened(at, alertsBefore);
+  }
+
+  private numericWindow(): NumericRow[] {
+    return this.window!.entries().map((e) => ({ index: e.row.index, values: e.row.numeric }));
+  }
+
+  /** The domain classifier's explanation of the window at `at`, computed once per evaluation. */
+  private explanation(at: EvaluationPoint): DriftExplanation | undefined {
+    if (this.explanationAt?.index !== at.index) this.explanationAt = { index: at.index, value: this.multivariate?.explain(this.numericWindow()) };
+    return this.explanationAt.value;
+  }
+
+  /** multivariate_drift: the window's mean reconstruction error outside its reference band. */
+  private multivariateRule(at: EvaluationPoint): void {
+    const mv = this.multivariate;
+    if (!mv) return;
+    const ev = mv.evaluate(this.numericWindow());
+    this.lastReconstruction = ev;
+    const open = this.tracker.openEpisode('multivariate_drift');
+    // The window that opens an episode still holds rows from before the change, so the episode is
+    // explained once more when a whole window has passed since it opened: two classifier runs at most.
+    const refine = !!open && !this.multivariateRefined && at.index - open.start >= this.windowRows;
+    const alert = this.tracker.update('multivariate_drift', 'multivariate_drift', at, ev.drifted, () => {
+      if (open && !refine) return { features: [], joining: [], message: '', severity: 'warning', strength: ev.shift };
+      const e = this.explanation(at);
+      const features = e ? explainedFeatures(e) : [];
+      if (refine) {
+        this.multivariateRefined = true;
+        if (e && this.multivariateAlert) this.tracker.explain(this.multivariateAlert, e);
+      }
+      return {
+        features,
+        joining: features,
+        featureStrength: new Map(e?.features.map((f) => [f.feature, f.importance])),
+        message: () =>
+          `line ${at.line}: multivariate drift over the last ${ev.rows} rows: mean PCA reconstruction error ${fmt(ev.value, 3)} is ${ev.value > ev.upper ? 'above' : 'below'} the reference band ${fmt(ev.lower, 3)}–${fmt(ev.upper, 3)} (${mv.model.components} components, ${(100 * mv.model.explainedVariance).toFixed(0)}% of the variance)` +
+          (e ? `; a domain classifier tells the window from the reference with AUC ${e.auc.toFixed(2)}${features.length ? `, mostly by ${features.join(', ')}` : ''}` : ''),
+        severity: 'warning',
+        strength: ev.shift,
+      };
+    });
+    if (alert) {
+      this.multivariateAlert = alert;
+      this.multivariateRefined = false;
+    }
+  }
+
+  /**
+   * Every drift episode, whatever raised it, carries the explanation of the window it opened in,
+   * replaced once a whole window later (the opening window still holds rows from before the
+   * change) if the episode is still open: two classifier runs per episode at most.
+   */
+  private explainOpened(at: EvaluationPoint, from: number): void {
+    if (!this.multivariate) return;
+    const alerts = this.tracker.alerts;
+    for (let i = from; i < alerts.length; i++) {
+      const a = alerts[i]!;
+      if (a.kind === 'data_quality' || a.kind === 'anomaly') continue;
+      const e = this.explanation(at);
+      if (!e) continue;
+      this.tracker.explain(a, e);
+      if (a.kind !== 'multivariate_drift' && this.toRefine.length < 64) this.toRefine.push(a);
+    }
+    this.toRefine = this.toRefine.filter((a) => {
+      if (!this.tracker.isOpen(a)) return false;
+      if (at.index - a.index < this.windowRows) return true;
+      const e = this.explanation(at);
+      if (e) this.tracker.explain(a, e);
+      return false;
+    });
   }
 
   /**
@@ -698,7 +784,12 @@ export class PredictionMonitor {
     this.sinceClose = 0;
     if (!entries.length) return;
     const decision = { threshold: this.alertP, episode: this.tracker.openEpisode('data_drift') };
-    const report = this.reporter!.report(entries, this.windows.length + this.windowsDropped, this.lastEvaluation, this.quality.current, decision);
+    let report = this.reporter!.report(entries, this.windows.length + this.windowsDropped, this.lastEvaluation, this.quality.current, decision);
+    if (this.lastReconstruction) {
+      const multivariateDrift = multivariateVerdict(this.lastReconstruction, report.start, this.tracker.openEpisode('multivariate_drift'), this.lastMultivariateVerdict);
+      this.lastMultivariateVerdict = multivariateDrift;
+      report = { ...report, multivariateDrift };
+    }
     if (this.labels && this.schemaValue!.task === 'classification') {
       this.late.windowClosed(this.windows.length + this.windowsDropped, report.start, report.end, entries.map((e) => ({ id: e.row.id, prediction: e.row.prediction, error: e.error })));
     }
@@ -737,6 +828,7 @@ export class PredictionMonitor {
         source,
         complete: !!p,
         accuracy: p && Number.isFinite(p.accuracy) ? fmt(p.accuracy, 4) : null,
+        ...(this.multivariate ? { multivariate: this.multivariate.setup() } : {}),
         ...(this.estimator ? { estimation: this.estimator.setup } : {}),
       },
       windows: [...this.windows],

@@ -4,10 +4,11 @@ import type { ClassificationMetrics, RegressionMetrics } from './metrics';
 import type { LineProblem } from './lines';
 import type { PredictionSchema } from './schema';
 import type { DriftVerdict } from './verdict';
+import type { DriftExplanation, MultivariateSetup, MultivariateVerdict } from '../multivariate';
 import type { EstimationSetup, PerformanceEstimate } from '../estimation/estimator';
 
 /** What an alert is about. */
-export type PredictionAlertKind = 'concept_drift' | 'data_drift' | 'prior_shift' | 'data_quality' | 'anomaly' | 'performance';
+export type PredictionAlertKind = 'concept_drift' | 'data_drift' | 'multivariate_drift' | 'prior_shift' | 'data_quality' | 'anomaly' | 'performance';
 export type AlertSeverity = 'info' | 'warning' | 'error';
 
 /** One alert, raised once when an episode starts (not again until the condition has cleared). */
@@ -23,6 +24,8 @@ export interface PredictionAlert {
   readonly features: string[];
   readonly message: string;
   readonly severity: AlertSeverity;
+  /** A drift alert's domain-classifier explanation, computed when its episode opened. */
+  readonly explanation?: DriftExplanation;
 }
 
 /** Drift of one column in one window against the reference. */
@@ -122,6 +125,8 @@ export interface WindowReport {
   /** Share of the verdicts that say drifted. */
   readonly driftedShare: number;
   readonly multivariate: MultivariateDrift[];
+  /** The numeric columns' joint drift (PCA reconstruction error), the verdict the multivariate_drift alert rests on. */
+  readonly multivariateDrift?: MultivariateVerdict;
   readonly predictionDrift?: ShiftSummary;
   readonly priorShift?: ShiftSummary;
   readonly segments: SegmentWindow[];
@@ -140,6 +145,8 @@ export interface DriftEpisode {
   readonly end: number | null;
   readonly features: string[];
   readonly pattern: DriftPattern;
+  /** Which columns separate the episode's first window from the reference (domain classifier). */
+  readonly explanation?: DriftExplanation;
 }
 
 /** A row whose anomaly score exceeded the reference threshold. */
@@ -161,6 +168,8 @@ export interface PredictionReport {
     readonly source: string;
     readonly complete: boolean;
     readonly accuracy: number | null;
+    /** The multivariate model fitted on the reference's numeric columns. */
+    readonly multivariate?: MultivariateSetup;
     /** How performance is estimated without labels (CBPE or DLE), fitted on the reference. */
     readonly estimation?: EstimationSetup;
   };

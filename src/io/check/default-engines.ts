@@ -35,6 +35,7 @@ export const defaultEngines: CheckEngines = {
       ...(monitor.step !== undefined ? { step: monitor.step } : {}),
       ...(monitor.alertPValue !== undefined ? { alertPValue: monitor.alertPValue } : {}),
       ...(monitor.anomalyQuantile !== undefined ? { anomalyQuantile: monitor.anomalyQuantile } : {}),
+      ...(monitor.multivariate !== undefined ? { multivariate: monitor.multivariate } : {}),
       ...(monitor.embedding !== undefined ? { embedding: monitor.embedding } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
     });

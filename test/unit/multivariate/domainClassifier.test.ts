@@ -36,8 +36,8 @@ test('fitLogistic reaches the optimum: with no terms the intercept is the log-od
   const x = new Float64Array(n * p);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < p; j++) x[i * p + j] = g();
-    y[i] = g() + 1.5 * x[i * p]! - x[i * p + 2]! > 0 ? 1 : 0;
+    for (let j = 0; j < p; j++) x[j * n + i] = g();
+    y[i] = g() + 1.5 * x[i]! - x[2 * n + i]! > 0 ? 1 : 0;
   }
   const l2 = 0.7;
   const beta = fitLogistic(x, y, p, l2);
@@ -45,9 +45,9 @@ test('fitLogistic reaches the optimum: with no terms the intercept is the log-od
   const grad = new Float64Array(p + 1);
   for (let i = 0; i < n; i++) {
     let e = beta[p]!;
-    for (let j = 0; j < p; j++) e += beta[j]! * x[i * p + j]!;
+    for (let j = 0; j < p; j++) e += beta[j]! * x[j * n + i]!;
     const r = 1 / (1 + Math.exp(-e)) - y[i]!;
-    for (let j = 0; j < p; j++) grad[j]! += r * x[i * p + j]!;
+    for (let j = 0; j < p; j++) grad[j]! += r * x[j * n + i]!;
     grad[p]! += r;
   }
   for (let j = 0; j < p; j++) grad[j]! += l2 * beta[j]!;
