@@ -162,7 +162,11 @@ export class GpuDashboard implements Dashboard<GpuState, GpuUpdate> {
           for (const job of jobs.sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))) {
             const gpus = group.gpus.filter((g) => (g.cluster?.job ?? null) === job);
             const tiles = h('div', { class: 'tiles', 'data-job': job ?? '' });
+            // Two or more GPUs a row, so a node of eight fits a screen: compact cards, narrower figures.
+            tiles.style.gridTemplateColumns = 'repeat(auto-fill, minmax(min(100%, 420px), 1fr))';
+            tiles.style.marginBottom = '8px';
             tiles.append(...this.cards(gpus, latest));
+            tiles.querySelectorAll<HTMLElement>('.gpu-figures').forEach((f) => (f.style.gridTemplateColumns = 'repeat(auto-fit, minmax(88px, 1fr))'));
             block.append(h('div', { class: 'subtle', 'data-role': 'job' }, job ? `job ${job} · ${plural(gpus.length, 'GPU')}` : `no job · ${plural(gpus.length, 'GPU')}`), tiles);
           }
           return block;
