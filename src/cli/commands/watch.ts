@@ -12,7 +12,8 @@ import { EXIT_OK, UsageError, type CliCommand } from '../io';
 import { VERSION } from '../version';
 import { locateConfig, reportConfigError } from './check';
 
-const USAGE = `usage: modelmon watch [--config modelmon.json] [--listen HOST:PORT] [--textfile DIR] [--interval S] [--gpu-interval S]
+const USAGE = `usage: modelmon watch [--config modelmon.json] [--listen HOST:PORT | --no-listen] [--textfile DIR]
+                      [--interval S] [--gpu-interval S] [--scrape-timeout S]
 
 Runs every monitor of modelmon.json continuously and publishes what it finds as Prometheus
 metrics: the same findings and verdicts \`modelmon check --json\` gives on the same files.

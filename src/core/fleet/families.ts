@@ -35,6 +35,7 @@ export const FAMILIES = {
   predictionRows: counter('modelmon_prediction_rows_total', 'Rows read from the prediction log.', ['monitor']),
   predictionAccuracy: gauge('modelmon_prediction_accuracy_ratio', 'Accuracy of the latest window against its labels (0-1).', ['monitor']),
   predictionEstimatedAccuracy: gauge('modelmon_prediction_estimated_accuracy_ratio', 'Accuracy of the latest window estimated from confidences, without labels (0-1).', ['monitor']),
+  trainingTagFindings: gauge('modelmon_training_tag_findings', 'Active findings per training tag; only tags with findings have a series.', ['monitor', 'run', 'tag', 'kind']),
   trainingLastStep: gauge('modelmon_training_last_step', 'The last step a training run logged a scalar at.', ['monitor', 'run']),
   checkpointVerified: gauge('modelmon_checkpoint_verified', "1 when every checkpoint matches the manifest and is safe to load (no unacknowledged error), else 0.", ['monitor']),
   gpuUtilization: gauge('modelmon_gpu_utilization_ratio', 'GPU utilisation (0-1) in the latest sample.', ['gpu', 'uuid', 'name']),
@@ -93,6 +94,7 @@ export function samplesOf(snapshot: FleetSnapshot): Sample[] {
     if (monitor.type === 'endpoint') {
       push(FAMILIES.endpointUp, { endpoint: monitor.name }, monitor.findings.some((f) => f.kind === 'endpoint-down' || (f.kind === 'unreadable' && f.location?.file === monitor.target)) ? 0 : 1);
     }
+    if (monitor.type === 'training') tagFindings(monitor, out);
     if (view?.type === 'training') {
       for (const run of view.view.runs) push(FAMILIES.trainingLastStep, { monitor: monitor.name, run: run.name }, run.lastStep);
     }
@@ -124,6 +126,22 @@ export function samplesOf(snapshot: FleetSnapshot): Sample[] {
     }
   }
   return out;
+}
+
+/** Per run and tag, the tags that have findings (a run logs hundreds of tags; most never have one). */
+function tagFindings(monitor: MonitorResult, out: Sample[]): void {
+  const counts = new Map<string, { run: string; tag: string; kind: string; n: number }>();
+  for (const f of monitor.findings) {
+    const tag = f.location?.tag;
+    if (f.acknowledged !== undefined || tag === undefined) continue;
+    // The subject is `run/tag` (the run labelled as the check shows it).
+    const run = f.subject?.endsWith(`/${tag}`) ? f.subject.slice(0, -tag.length - 1) : (f.subject ?? '');
+    const key = `${run}\u0000${tag}\u0000${f.kind}`;
+    const entry = counts.get(key) ?? { run, tag, kind: f.kind, n: 0 };
+    entry.n++;
+    counts.set(key, entry);
+  }
+  for (const { run, tag, kind, n } of counts.values()) out.push({ family: FAMILIES.trainingTagFindings, labels: { monitor: monitor.name, run, tag, kind }, value: n });
 }
 
 /** Findings by kind and severity, acknowledged ones apart, and the failing ones as alerts. */

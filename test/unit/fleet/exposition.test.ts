@@ -27,10 +27,11 @@ const reading = (over: Partial<GpuReading>): GpuReading =>
 function snapshot(): FleetSnapshot {
   const monitors = [
     judged('run', 'training', [
-      { kind: 'non-finite', severity: 'error', message: 'loss is NaN', subject: 'run/loss' },
-      { kind: 'non-finite', severity: 'error', message: 'acc is NaN', subject: 'run/acc' },
-      { kind: 'overfitting', severity: 'warning', message: 'val rises', subject: 'run/val' },
-      { kind: 'lr-step-change', severity: 'warning', message: 'lr dropped', subject: 'run/lr' },
+      { kind: 'non-finite', severity: 'error', message: 'loss is NaN', subject: 'run/loss', location: { tag: 'loss', step: 10 } },
+      { kind: 'non-finite', severity: 'error', message: 'loss is Inf', subject: 'run/loss', location: { tag: 'loss', step: 11 } },
+      { kind: 'non-finite', severity: 'error', message: 'acc is NaN', subject: 'run/train/acc', location: { tag: 'train/acc', step: 10 } },
+      { kind: 'overfitting', severity: 'warning', message: 'val rises', subject: 'run/val', location: { tag: 'val' } },
+      { kind: 'lr-step-change', severity: 'warning', message: 'lr dropped', subject: 'run/lr', location: { tag: 'lr' } },
     ]),
     judged('tabular', 'predictions', [{ kind: 'data_drift', severity: 'warning', message: 'drift', subject: 'age' }]),
     judged('ckpt', 'integrity', [{ kind: 'modified', severity: 'error', message: 'changed', subject: 'a.pt' }]),
@@ -72,10 +73,14 @@ test('samplesOf reads every value off the check result and views', () => {
     'modelmon_build_info{version="9.9.9"} 1',
     'modelmon_check_failed{} 1',
     'modelmon_monitor_failed{monitor="run",type="training"} 1',
-    'modelmon_findings{monitor="run",kind="non-finite",severity="error"} 2',
+    'modelmon_findings{monitor="run",kind="non-finite",severity="error"} 3',
     'modelmon_findings{monitor="run",kind="lr-step-change",severity="warning"} 1',
     'modelmon_findings_acknowledged{monitor="run",kind="overfitting"} 1',
-    'modelmon_alerts_active{monitor="run",kind="non-finite"} 2',
+    'modelmon_alerts_active{monitor="run",kind="non-finite"} 3',
+    // Only tags with an active finding; the step is never a label, the acknowledged tag has none.
+    'modelmon_training_tag_findings{monitor="run",run="run",tag="loss",kind="non-finite"} 2',
+    'modelmon_training_tag_findings{monitor="run",run="run",tag="train/acc",kind="non-finite"} 1',
+    'modelmon_training_tag_findings{monitor="run",run="run",tag="lr",kind="lr-step-change"} 1',
     'modelmon_training_last_step{monitor="run",run="run"} 1200',
     'modelmon_monitor_failed{monitor="tabular",type="predictions"} 0',
     'modelmon_findings{monitor="tabular",kind="data_drift",severity="warning"} 1',

@@ -29,7 +29,7 @@ interface CheckJson {
     summary: string;
     driftedFeatures: string[];
     tables: { caption: string; rows: string[][] }[];
-    findings: { kind: string; severity: 'info' | 'warning' | 'error'; acknowledged?: string }[];
+    findings: { kind: string; severity: 'info' | 'warning' | 'error'; acknowledged?: string; subject?: string; location?: { tag?: string } }[];
   }[];
 }
 
@@ -127,6 +127,13 @@ test('Prometheus scrapes modelmon watch and its textfile; every value agrees wit
       const table = m.tables.find((t) => t.caption === 'Runs')!;
       assert.deepEqual(await q(`modelmon_training_last_step{job="modelmon",monitor="${m.name}"}`), new Map(table.rows.map((r) => [`modelmon_training_last_step{monitor=${m.name},run=${r[0]}}`, Number(r[2])])), m.name);
     }
+    // Per tag, only the tags with findings (nan_divergence's loss and grad-norm tags, ...).
+    const tagged = active.filter((f) => f.location?.tag !== undefined);
+    assert.ok(tagged.length >= 5);
+    assert.deepEqual(
+      await q('modelmon_training_tag_findings{job="modelmon"}'),
+      countBy(tagged, (f) => `modelmon_training_tag_findings{kind=${f.kind},monitor=${f.monitor},run=${f.subject!.slice(0, -f.location!.tag!.length - 1)},tag=${f.location!.tag}}`),
+    );
     assert.deepEqual(await q('modelmon_checkpoint_verified{job="modelmon"}'), new Map([['modelmon_checkpoint_verified{monitor=checkpoints}', 1]]));
     assert.deepEqual(await q('modelmon_endpoint_up{job="modelmon"}'), new Map([['modelmon_endpoint_up{endpoint=api}', 1], ['modelmon_endpoint_up{endpoint=down}', 0]]));
     // Every successful probe lands in the histogram; the down endpoint has none.
