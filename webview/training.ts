@@ -8,6 +8,7 @@ import type {
   FindingView,
   HistogramView,
   HparamsRow,
+  RunEfficiencyView,
   RunSummary,
   SeriesChunk,
   TrainingFocus,
@@ -23,6 +24,7 @@ import type { Bridge } from './bridge';
 import { Chart as ChartJs, lineChartConfig, type Band, type LineDataset, type Marker, type MarkerOptions, type XYPoint } from './charts';
 import { checkbox, select, slider, textfield } from './controls';
 import { badge, emptyState, h, idFor, plural, section } from './dom';
+import { drawEfficiencyStrip, efficiencyCard, type EfficiencyStrip } from './efficiency';
 import { drawHeatStrip } from './heatstrip';
 import { readTheme, runSlotColour, RUN_HUES, withAlpha, type Theme } from './theme';
 import { runColourSlots } from '../src/core/charts/runColours';
@@ -57,6 +59,9 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
   private readonly charts = new Map<string, Chart<'line', XYPoint[]>>();
   private readonly heatStrips: { canvas: HTMLCanvasElement; view: HistogramView; colour: string }[] = [];
   private resizeObserver: ResizeObserver | undefined;
+  private efficiency: RunEfficiencyView[] = [];
+  private readonly efficiencyStrips: EfficiencyStrip[] = [];
+  private efficiencyObserver: ResizeObserver | undefined;
   private tagsShown = '';
   /** The host's pick while the page has made none and the runs are too many to overlay. */
   private defaultShown: readonly string[] | undefined;
@@ -93,6 +98,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     this.findings = [...state.findings];
     this.hparams = [...state.hparams];
     this.histograms = [...state.histograms];
+    this.efficiency = [...(state.efficiency ?? [])];
     this.logdirs = state.logdirs ?? [];
     this.defaultShown = state.defaultShown;
     this.scanning = state.scanning;
@@ -100,6 +106,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     this.render();
     const scrollY = this.bridge.loadState<ViewState>('training')?.scrollY;
     if (focus?.tag) this.scrollToTag(focus.tag);
+    else if (focus?.section) document.getElementById(focus.section)?.scrollIntoView({ block: 'start' });
     else if (typeof scrollY === 'number') window.scrollTo(0, scrollY);
     // The host sends only the series of the runs shown: tell it which those are.
     this.postOptions();
@@ -116,6 +123,21 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
       }
     }
     for (const c of u.chunks ?? []) this.applyChunk(c);
+    if (u.efficiency) {
+      this.efficiency = [...u.efficiency];
+      // New figures redraw the efficiency cards alone, unless the section appears or goes.
+      const section = this.root.querySelector('#efficiency');
+      if (section && this.efficiencyViews().length) section.replaceWith(this.efficiencySection());
+      else if (Boolean(section) !== this.efficiencyViews().length > 0) {
+        if (u.findings) this.findings = [...u.findings];
+        if (u.hparams) this.hparams = [...u.hparams];
+        if (u.histograms) this.histograms = [...u.histograms];
+        const scroll = window.scrollY;
+        this.render();
+        window.scrollTo(0, scroll);
+        return;
+      }
+    }
     // Findings that differ only in their code links (an edit above a logging call) leave the
     // charts and their markers alone: only the findings table is redrawn.
     if (u.findings && !u.hparams && !u.histograms && !u.chunks?.length && findingsWithoutCode(u.findings) === findingsWithoutCode(this.findings)) {
@@ -153,6 +175,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     this.applyFocus(focus);
     this.render();
     if (focus.tag) this.scrollToTag(focus.tag);
+    else if (focus.section) document.getElementById(focus.section)?.scrollIntoView({ block: 'start' });
   }
 
   themeChanged(): void {
@@ -209,6 +232,7 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     }
     this.root.append(this.runList());
     if (this.findings.length) this.root.append(this.findingList());
+    if (this.efficiencyViews().length) this.root.append(this.efficiencySection());
     this.root.append(this.scalarSection());
     if (this.histograms.length) this.root.append(this.histogramSection());
     if (this.hparams.length) this.root.append(this.hparamsSection());
@@ -776,6 +800,42 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     this.reportRendered();
   }
 
+  /** The efficiency of the runs shown, in the order of the run list. */
+  private efficiencyViews(): RunEfficiencyView[] {
+    const byRun = new Map(this.efficiency.map((e) => [e.run, e]));
+    return this.visibleRuns().flatMap(({ run }) => {
+      const view = byRun.get(run.name);
+      return view ? [view] : [];
+    });
+  }
+
+  /** One card per run shown: its loss with GPU utilisation under it by step, steps/s, energy and cost. */
+  private efficiencySection(): HTMLElement {
+    const views = this.efficiencyViews();
+    const flagged = views.filter((v) => v.findings.length).length;
+    const { root, body } = section('efficiency', 'Efficiency', `${plural(views.length, 'run')}${flagged ? ` · ${flagged} with findings` : ''}`);
+    const grid = h('div', { class: 'chart-grid two' });
+    this.efficiencyStrips.length = 0;
+    for (const view of views) {
+      const run = this.runs.find((r) => r.name === view.run);
+      const tag = run && (run.tags.find((t) => /train.*loss|loss.*train/i.test(t)) ?? run.tags.find((t) => /loss/i.test(t)) ?? run.tags[0]);
+      const series = tag !== undefined ? this.series.get(key(view.run, tag)) : undefined;
+      const { card, strip } = efficiencyCard(view, tag !== undefined && series ? { tag, steps: series.steps, values: series.values } : undefined, this.runColour(view.run));
+      grid.append(card);
+      this.efficiencyStrips.push(strip);
+    }
+    body.append(grid);
+    queueMicrotask(() => this.drawEfficiencyStrips());
+    this.efficiencyObserver?.disconnect();
+    this.efficiencyObserver = new ResizeObserver(() => this.drawEfficiencyStrips());
+    this.efficiencyObserver.observe(grid);
+    return root;
+  }
+
+  private drawEfficiencyStrips(): void {
+    for (const strip of this.efficiencyStrips) if (strip.canvas.isConnected) drawEfficiencyStrip(strip, this.theme);
+  }
+
   private histogramSection(): HTMLElement {
     const { root, body, note } = section('histograms', 'Histograms', plural(this.histograms.length, 'histogram'));
     const grid = h('div', { class: 'chart-grid' });
@@ -906,6 +966,8 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
     this.charts.clear();
     this.heatStrips.length = 0;
     this.resizeObserver?.disconnect();
+    this.efficiencyStrips.length = 0;
+    this.efficiencyObserver?.disconnect();
   }
 
   private reportRendered(): void {
@@ -917,7 +979,12 @@ export class TrainingDashboard implements Dashboard<TrainingState, TrainingUpdat
         for (const { run } of this.visibleRuns()) points += this.series.get(key(run.name, tag))?.steps.length ?? 0;
       }
       for (const { view } of this.heatStrips) points += view.steps.reduce((n, s) => n + s.counts.length, 0);
-      this.bridge.post({ type: 'rendered', panel: 'training', points, charts: this.charts.size + this.heatStrips.length });
+      // The efficiency cards on screen, as "run: kinds" (tests read what the page shows).
+      const cards = [...this.root.querySelectorAll<HTMLElement>('.efficiency-card')].map((c) => {
+        const view = this.efficiency.find((e) => e.run === c.dataset.run);
+        return `${c.dataset.run}: ${view?.findings.map((f) => f.kind).join('+') || 'no finding'}`;
+      });
+      this.bridge.post({ type: 'rendered', panel: 'training', points, charts: this.charts.size + this.heatStrips.length, ...(cards.length ? { title: `efficiency ${cards.join(', ')}` } : {}) });
     });
   }
 }

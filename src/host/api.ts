@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { Incident } from '../core/alerts';
 import type { RenderEvent } from './dashboards';
 import type { EndpointsState } from '../protocol/endpoints';
+import type { RunEfficiencyView } from '../protocol/views';
 import type { ExplorerNode } from './explorer/explorerTree';
 import type { DriftCheckOptions, DriftCheckResult, PredictionLogState } from './predictions/service';
 import type { RunState, TrainingFinding } from './training/model';
@@ -17,6 +18,8 @@ export interface ModelMonitorApi {
   ready(): Promise<void>;
   runs(): readonly RunState[];
   findings(): readonly TrainingFinding[];
+  /** Each run's efficiency (GPU utilisation, energy, cost, findings) as the dashboard shows it. */
+  efficiency(): readonly RunEfficiencyView[];
   predictionLogs(): readonly PredictionLogState[];
   /** The diagnostics Model Monitor published for a file (training code, prediction logs, modelmon.json). */
   diagnosticsFor(uri: vscode.Uri): readonly vscode.Diagnostic[];

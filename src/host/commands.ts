@@ -40,10 +40,11 @@ function trainingFocusOf(value: unknown): TrainingFocus | undefined {
     if (value.kind === 'runGroup') return { runs: value.runs.map((r) => r.name) };
   }
   const arg: Record<string, unknown> = value;
-  const focus: { runs?: string[]; tag?: string; step?: number } = {};
+  const focus: { runs?: string[]; tag?: string; step?: number; section?: 'efficiency' } = {};
   if (Array.isArray(arg.runs)) focus.runs = arg.runs.filter((r): r is string => typeof r === 'string');
   if (typeof arg.tag === 'string') focus.tag = arg.tag;
   if (typeof arg.step === 'number' && Number.isFinite(arg.step)) focus.step = arg.step;
+  if (arg.section === 'efficiency') focus.section = arg.section;
   return focus;
 }
 

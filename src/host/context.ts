@@ -12,6 +12,9 @@ import { ConfigFileDiagnostics } from './diagnostics/configFile';
 import { PredictionLogDiagnostics } from './diagnostics/predictionLogs';
 import { TagSiteIndex } from './diagnostics/tagSiteIndex';
 import { TrainingCodeDiagnostics } from './diagnostics/trainingCode';
+import { EfficiencyCodeDiagnostics } from './diagnostics/efficiencyCode';
+import { TrainingEfficiency } from './training/efficiency';
+import { withEfficiency } from './training/efficiencySource';
 import { ExplorerTree } from './explorer/explorerTree';
 import { GpuMonitor } from './gpu/gpuMonitor';
 import { IntegrityFiles } from './integrityFiles';
@@ -40,6 +43,8 @@ export class MonitorContext implements vscode.Disposable {
   readonly predictionDiagnostics: PredictionLogDiagnostics;
   readonly integrity: IntegrityFiles;
   readonly gpu: GpuMonitor;
+  readonly efficiency: TrainingEfficiency;
+  readonly efficiencyDiagnostics: EfficiencyCodeDiagnostics;
   readonly gpuSource: GpuPanelSource;
   readonly predictionsSource: PredictionsPanelSource;
   readonly dashboards: Dashboards;
@@ -74,11 +79,13 @@ export class MonitorContext implements vscode.Disposable {
     this.predictionDiagnostics = own(new PredictionLogDiagnostics(this.predictions));
     this.integrity = own(new IntegrityFiles(this.log));
     this.gpu = own(new GpuMonitor(this.log, this.alerts));
+    this.efficiency = own(new TrainingEfficiency(this.training, this.gpu, this.log));
+    this.efficiencyDiagnostics = own(new EfficiencyCodeDiagnostics(this.training, this.sites, this.efficiency));
     this.gpuSource = own(new GpuPanelSource(this.gpu));
     this.predictionsSource = own(new PredictionsPanelSource(this.predictions));
     this.dashboards = own(
       createDashboards(extension, this.log, {
-        training: own(new TrainingPanelSource(this.training, this.sites, (f) => acknowledgements.training(f))),
+        training: own(withEfficiency(own(new TrainingPanelSource(this.training, this.sites, (f) => acknowledgements.training(f))), this.efficiency)),
         predictions: this.predictionsSource,
         gpu: this.gpuSource,
       }),
@@ -90,6 +97,7 @@ export class MonitorContext implements vscode.Disposable {
         alerts: this.alerts,
         integrity: this.integrity,
         acknowledgements,
+        efficiency: this.efficiency,
         gpus: { onDidChange: this.gpu.onDidUpdate, current: () => this.gpu.shownSnapshot?.gpus, status: () => this.gpuSource.status(), replay: () => this.gpu.replay },
       }),
     );
@@ -126,6 +134,7 @@ export class MonitorContext implements vscode.Disposable {
         if (e.affectsConfiguration('modelmon.predictions')) void this.predictions.refresh();
         if (e.affectsConfiguration('modelmon.diagnostics')) void this.sites.rescan();
         if (e.affectsConfiguration('modelmon.diagnostics') || e.affectsConfiguration('modelmon.codeLens')) this.trainingDiagnostics.update();
+        if (e.affectsConfiguration('modelmon.diagnostics')) this.efficiencyDiagnostics.update();
         if (e.affectsConfiguration('modelmon.integrity')) void this.integrity.refresh();
       }),
     );
@@ -148,9 +157,11 @@ export class MonitorContext implements vscode.Disposable {
       ready: () => this.firstScan,
       runs: () => this.training.runs(),
       findings: () => this.training.findings(),
+      efficiency: () => this.efficiency.allViews(),
       predictionLogs: () => this.predictions.logs(),
       diagnosticsFor: (uri) => [
         ...this.trainingDiagnostics.collection.get(uri) ?? [],
+        ...this.efficiencyDiagnostics.collection.get(uri) ?? [],
         ...this.configDiagnostics.collection.get(uri) ?? [],
         ...this.predictionDiagnostics.collection.get(uri) ?? [],
       ],

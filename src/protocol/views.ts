@@ -104,6 +104,39 @@ export interface TrainingState {
   readonly defaultShown?: readonly string[];
   /** Runs still being read by the first scan: [read, total], absent once it is done. */
   readonly scanning?: readonly [number, number];
+  /** Runs with GPU samples or efficiency findings (absent when the host measures none). */
+  readonly efficiency?: readonly RunEfficiencyView[];
+}
+
+/**
+ * One run's training efficiency as the dashboard, tree and report show it. Every figure and
+ * verdict is the efficiency engine's; the views only format them.
+ */
+export interface RunEfficiencyView {
+  readonly run: string;
+  /** Steps logged, first to last. */
+  readonly steps: number;
+  readonly stepsPerSecond: number | null;
+  /** Wall-clock span of the run and the part of it without long gaps, in seconds. */
+  readonly wallSeconds: number;
+  readonly activeSeconds: number;
+  /** Null when no GPU sample falls inside the run. */
+  readonly gpu: {
+    readonly utilizationMean: number | null;
+    readonly utilizationMedian: number | null;
+    /** Share of the run's time (0..1) with the GPUs under 50% busy. */
+    readonly lowUtilizationShare: number | null;
+    readonly memoryPeakMiB: number | null;
+    readonly memoryTotalMiB: number | null;
+    readonly energyWh: number | null;
+    readonly cost: number | null;
+    readonly costPer1kSteps: number | null;
+    readonly samples: number;
+  } | null;
+  readonly currency: string | null;
+  readonly findings: readonly { readonly kind: string; readonly severity: Severity; readonly message: string }[];
+  /** GPU utilisation (percent, mean over the run's GPUs) at the step reached at each sample, for the strip under the loss curve. */
+  readonly utilization: { readonly steps: readonly number[]; readonly percent: readonly (number | null)[] };
 }
 
 /** Where the training dashboard should look when it opens (a finding's tag and step). */
@@ -111,6 +144,8 @@ export interface TrainingFocus {
   readonly runs?: readonly string[];
   readonly tag?: string;
   readonly step?: number;
+  /** A section to scroll to when no tag is named (a run's efficiency card). */
+  readonly section?: 'efficiency';
 }
 
 /** Points appended to (or, with `replace`, replacing) one series since the last post. */
@@ -128,6 +163,7 @@ export interface TrainingUpdate {
   readonly findings?: readonly FindingView[];
   readonly hparams?: readonly HparamsRow[];
   readonly histograms?: readonly HistogramView[];
+  readonly efficiency?: readonly RunEfficiencyView[];
 }
 
 // ---------------------------------------------------------------- predictions

@@ -5,6 +5,7 @@ import type {
   FindingView,
   PanelState,
   PredictionReportView,
+  RunEfficiencyView,
   RunSummary,
   SeriesView,
   StaticReportData,
@@ -51,6 +52,7 @@ export function buildReportData(input: ReportInput, limits: ReportLimits = DEFAU
   const runs: RunSummary[] = [];
   const series: TaggedSeries[] = [];
   const findings: FindingView[] = [];
+  const efficiency: RunEfficiencyView[] = [];
   const logdirs: string[] = [];
   input.views.forEach((v, i) => {
     const monitor = input.result.monitors[i]!;
@@ -61,6 +63,7 @@ export function buildReportData(input: ReportInput, limits: ReportLimits = DEFAU
     const rename = (run: string) => (several && run !== monitor.name ? `${monitor.name}/${run}` : run);
     runs.push(...v.view.runs.map((r) => ({ ...r, name: rename(r.name) })));
     series.push(...v.view.series.map((s) => ({ run: rename(s.run), tag: s.tag, series: downsample(s.series, limits.pointsPerSeries) })));
+    efficiency.push(...(v.view.efficiency ?? []).map((e) => ({ ...e, run: rename(e.run), utilization: downsampleUtilization(e.utilization, limits.pointsPerSeries) })));
     // Severities follow the config's policy: the judged finding for the same run/tag/kind wins.
     findings.push(
       ...v.view.findings.map((f) => {
@@ -71,7 +74,7 @@ export function buildReportData(input: ReportInput, limits: ReportLimits = DEFAU
     );
   });
   if (runs.length || logdirs.length) {
-    panels.push({ panel: 'training', state: { runs, series, findings, hparams: [], histograms: [], logdirs } });
+    panels.push({ panel: 'training', state: { runs, series, findings, hparams: [], histograms: [], logdirs, ...(efficiency.length ? { efficiency } : {}) } });
   }
   input.views.forEach((v, i) => {
     if (v?.type !== 'predictions') return;
@@ -95,6 +98,14 @@ export function buildReportData(input: ReportInput, limits: ReportLimits = DEFAU
 
 function judgedFinding(judged: readonly { kind: string; subject?: string; severity: Severity; acknowledged?: string }[], f: FindingView) {
   return judged.find((j) => j.kind === f.kind && j.subject === `${f.run}/${f.tag}`);
+}
+
+/** Keeps at most `maxPoints` of a utilisation strip, as every n-th sample (the strip is drawn as columns). */
+function downsampleUtilization(u: RunEfficiencyView['utilization'], maxPoints: number): RunEfficiencyView['utilization'] {
+  const every = Math.ceil(u.steps.length / Math.max(1, maxPoints));
+  if (every <= 1) return u;
+  const keep = (_: unknown, i: number) => i % every === 0;
+  return { steps: u.steps.filter(keep), percent: u.percent.filter(keep) };
 }
 
 /** Keeps at most `maxPoints` of a series with LTTB (gaps always kept). */

@@ -2,6 +2,7 @@ import { DATA_ELEMENT_ID, ROOT_ELEMENT_ID, embedJson, escapeHtml as h, htmlDocum
 import type { PanelState, PredictionReportView, StaticReportData, TrainingState } from '../../protocol';
 import { buildReportData, DEFAULT_REPORT_LIMITS, integrityViews, type ReportInput, type ReportLimits } from './data';
 import { REPORT_CSS } from './style';
+import { efficiencyTableHtml } from './efficiency';
 import { summaryHtml } from './summary';
 import { estimatesTableHtml } from './estimates';
 import { barChart, lineChart, PALETTE_SIZE } from './svg';
@@ -78,7 +79,7 @@ function trainingCharts(state: TrainingState): string {
     const logScale = positive && spread.length > 0 && Math.max(...spread) / Math.min(...spread) > 1e3;
     return lineChart({ title: tag + (logScale ? ' (log scale)' : ''), series, markers, logScale });
   });
-  return `<h2>Training runs</h2>${legend}<div class="mm-charts" data-charts="training">${charts.join('')}</div>`;
+  return `<h2>Training runs</h2>${legend}<div class="mm-charts" data-charts="training">${charts.join('')}</div>${efficiencyTableHtml(state.efficiency ?? [])}`;
 }
 
 function predictionCharts(r: PredictionReportView): string {

@@ -1,10 +1,12 @@
-import type { FindingView, GpuSampleView, PredictionReportView, RunSummary, TaggedSeries } from '../../protocol';
+import type { FindingView, GpuSampleView, PredictionReportView, RunEfficiencyView, RunSummary, TaggedSeries } from '../../protocol';
 
 /** What a training monitor saw, in the dashboards' shapes. */
 export interface TrainingView {
   readonly runs: readonly RunSummary[];
   readonly series: readonly TaggedSeries[];
   readonly findings: readonly FindingView[];
+  /** Each run's efficiency, where GPU samples were joined with it. */
+  readonly efficiency?: readonly RunEfficiencyView[];
 }
 
 /** One file of an integrity manifest and how it compared. */

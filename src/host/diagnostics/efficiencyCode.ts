@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { dataLoaderFix, placeRunFindings, usesCuda, type DataLoaderCall, type LoaderScript, type PlacedRunFinding } from '../../core/tagSites';
 import { readSettings } from '../settings';
 import type { TrainingRuns } from '../training/service';
-import { DIAGNOSTIC_SOURCE, type TrainingFocusArgs } from './trainingCode';
+import { DIAGNOSTIC_SOURCE } from './trainingCode';
 import type { TagSiteIndex } from './tagSiteIndex';
 
 /** A run-wide efficiency finding as the editor shows it; the verdict itself comes from core. */
@@ -108,7 +108,7 @@ export class EfficiencyCodeDiagnostics implements vscode.CodeActionProvider, vsc
         }
       }
       const open = new vscode.CodeAction(`Open the efficiency of ${placed.finding.run}`, vscode.CodeActionKind.QuickFix);
-      const args: TrainingFocusArgs = { runs: [placed.finding.run] };
+      const args = { runs: [placed.finding.run], section: 'efficiency' };
       open.command = { command: 'modelmon.openTrainingDashboard', title: open.title, arguments: [args] };
       open.diagnostics = [diagnostic];
       actions.push(open);

@@ -5,11 +5,14 @@ import type { GpuReading } from '../../core/gpu/types';
 import { AlertCenter } from '../alerts/alertCenter';
 import { acknowledgedLabel, type ConfigAcknowledgements } from '../alerts/configAcknowledgements';
 import type { PredictionLogs, PredictionLogState } from '../predictions/service';
+import type { RunEfficiencyView } from '../../protocol/views';
+import { efficiencyTooltipMarkdown } from '../training/efficiencyView';
 import type { RunState, TagState, TrainingFinding } from '../training/model';
 import type { TrainingRuns } from '../training/service';
 import { formatValue } from '../training/sparkline';
 import { plural } from '../../core/charts/format';
 import { gpuLabel } from '../../core/gpu/backend';
+import { gpuName } from '../../core/gpu/alerts';
 import { gpuReadingSummary } from '../../core/gpu/statusView';
 
 /** A checkpoint or manifest the integrity section lists. */
@@ -51,6 +54,8 @@ export interface ExplorerSources {
   readonly alerts: AlertCenter;
   /** Acknowledgements from `modelmon.json`, shown on the findings and alerts they cover. */
   readonly acknowledgements?: ConfigAcknowledgements;
+  /** Each run's efficiency, shown as columns in its tooltip. */
+  readonly efficiency?: { readonly onDidChange: vscode.Event<unknown>; of(run: string): RunEfficiencyView | undefined };
 }
 
 const SECTION_LABELS: Record<SectionId, string> = {
@@ -74,6 +79,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
     if (sources.predictions) this.disposables.push(sources.predictions.onDidChange(refresh));
     if (sources.integrity) this.disposables.push(sources.integrity.onDidChange(refresh));
     if (sources.acknowledgements) this.disposables.push(sources.acknowledgements.onDidChange(refresh));
+    if (sources.efficiency) this.disposables.push(sources.efficiency.onDidChange(refresh));
     // The GPU items follow the status bar sample for sample: a delayed refresh showed an older
     // reading than the status bar beside it.
     const gpus = sources.gpus;
@@ -239,6 +245,8 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
       const reason = this.acknowledgedReason(f);
       tooltip.appendText(`- ${f.message}${reason !== undefined ? ` (${acknowledgedLabel(reason)})` : ''}\n`);
     }
+    const efficiency = this.sources.efficiency?.of(run.name);
+    if (efficiency) tooltip.appendMarkdown(`\n${efficiencyTooltipMarkdown(efficiency)}\n`);
     item.tooltip = tooltip;
     item.iconPath = this.runIcon([run]);
     item.resourceUri = vscode.Uri.file(run.eventFiles[0] ?? run.dir);
@@ -288,8 +296,9 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerNode>, vsco
 
   private gpuItem(gpu: GpuReading): vscode.TreeItem {
     // Vendor and model (`NVIDIA H100 80GB HBM3`, `AMD Instinct MI300X`), as the status bar names them.
-    const item = new vscode.TreeItem(`GPU ${gpu.index} ${gpuLabel(gpu)}`, vscode.TreeItemCollapsibleState.None);
-    item.id = `gpu:${gpu.index}`;
+    // A cluster has a GPU 0 on every node: its items are named and keyed by node too.
+    const item = new vscode.TreeItem(`${gpuName(gpu)} ${gpuLabel(gpu)}`, vscode.TreeItemCollapsibleState.None);
+    item.id = gpu.cluster ? `gpu:${gpu.cluster.host}/${gpu.uuid ?? gpu.index}` : `gpu:${gpu.index}`;
     const replay = this.sources.gpus?.replay?.() ?? null;
     item.description = [gpuReadingSummary(gpu), replay ? 'replay' : ''].filter(Boolean).join(' · ');
     item.tooltip = replay ? `Replay: a stand-in tool replays ${replay}; this is not this machine's GPU.` : undefined;

@@ -8,6 +8,7 @@ import type {
   HparamsRow,
   PredictionLogView,
   PredictionReportView,
+  RunEfficiencyView,
   RunSummary,
   SeriesView,
 } from '../../protocol/views';
@@ -28,6 +29,8 @@ export interface TrainingSource {
   hparams(): readonly HparamsRow[];
   /** A histogram tag of a run (listed in `RunSummary.histogramTags`). */
   histograms(run: string, tag: string): HistogramView | undefined;
+  /** Each run's efficiency (GPU utilisation, energy, cost, findings); absent where nothing measures it. */
+  efficiency?(): readonly RunEfficiencyView[];
 }
 
 /** What the predictions dashboard reads, over the prediction monitor. */

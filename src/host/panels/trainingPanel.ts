@@ -23,6 +23,8 @@ export class TrainingPanel extends DashboardPanel {
   private scanSent = '';
   /** What the page last got of the findings, hparams and histograms, as JSON. */
   private sentShapes: readonly [string, string, string] = ['', '', ''];
+  /** The efficiency views last sent, as JSON. */
+  private efficiencySent = '';
   private focus: TrainingFocus | undefined;
 
   constructor(
@@ -106,7 +108,19 @@ export class TrainingPanel extends DashboardPanel {
     this.runsSent = JSON.stringify(runs);
     const scanning = s.scanProgress?.();
     this.scanSent = JSON.stringify(scanning ?? null);
-    return { runs, series, findings, hparams, histograms, logdirs: s.logdirs(), ...(defaultShown ? { defaultShown } : {}), ...(scanning ? { scanning } : {}) };
+    const efficiency = s.efficiency?.() ?? [];
+    this.efficiencySent = JSON.stringify(efficiency);
+    return {
+      runs,
+      series,
+      findings,
+      hparams,
+      histograms,
+      logdirs: s.logdirs(),
+      ...(defaultShown ? { defaultShown } : {}),
+      ...(scanning ? { scanning } : {}),
+      ...(efficiency.length ? { efficiency } : {}),
+    };
   }
 
   private histograms(): HistogramView[] {
@@ -160,6 +174,10 @@ export class TrainingPanel extends DashboardPanel {
     if (shapes[1] !== this.sentShapes[1]) update.hparams = hparams;
     if (shapes[2] !== this.sentShapes[2]) update.histograms = histograms;
     this.sentShapes = shapes;
+    const efficiency = s.efficiency?.() ?? [];
+    const efficiencyJson = JSON.stringify(efficiency);
+    if (efficiencyJson !== this.efficiencySent) update.efficiency = efficiency;
+    this.efficiencySent = efficiencyJson;
     this.post({ type: 'update', panel: 'training', update });
   }
 }
