@@ -110,10 +110,12 @@ function formatPredictionSummary(log: string, r: PredictionReport, how = ''): st
   out.push('');
   out.push(r.alerts.length ? `alerts (${r.alerts.length}):` : 'alerts: none');
   for (const a of r.alerts.slice(0, 50)) out.push(`  row ${String(a.index).padEnd(7)} ${a.kind.padEnd(13)} ${a.message}`);
+  const explained = r.episodes.filter((e) => e.end === null && e.explanation);
+  for (const e of explained.slice(0, 5)) out.push(`  ${e.kind} since row ${e.start}: the window separates from the reference with AUC ${e.explanation!.auc.toFixed(2)}, by ${e.explanation!.features.slice(0, 5).map((f) => f.feature).join(', ')}`);
   if (r.alerts.length > 50) out.push(`  ... and ${r.alerts.length - 50} more (--json lists them all)`);
   const drifted = r.driftRanking.filter((d) => d.alertPValue < 0.05).slice(0, 10);
   if (drifted.length) out.push('', `drifting now: ${drifted.map((d) => `${d.feature} (${d.shift >= 0 ? '+' : ''}${d.shift} sd)`).join(', ')}`);
-  const patterns = r.episodes.filter((e) => e.kind === 'data_drift' || e.kind === 'concept_drift' || e.kind === 'prior_shift');
+  const patterns = r.episodes.filter((e) => e.kind === 'data_drift' || e.kind === 'multivariate_drift' || e.kind === 'concept_drift' || e.kind === 'prior_shift');
   if (patterns.length) out.push(`drift episodes: ${patterns.map((e) => `${e.kind} rows ${e.start}-${e.end ?? 'now'} (${e.pattern})`).join('; ')}`);
   if (r.segmentGap) {
     const g = r.segmentGap;

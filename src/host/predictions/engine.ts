@@ -20,8 +20,8 @@ export async function analyzeLog(file: string, settings: MonitorSettings, signal
     const seen = problems.some((p) => p.line === a.line && p.message === a.message);
     if (a.kind === 'data_quality' && !seen && problems.length < MAX_PROBLEMS) problems.push({ line: a.line, message: a.message, severity: a.severity });
   }
-  // The tree and the alert center say "drift" on the latest verdicts, or while a concept drift is open.
-  const drifted = (observation.driftedFeatures?.length ?? 0) > 0 || report.episodes.some((e) => e.end === null && (e.kind === 'data_drift' || e.kind === 'concept_drift'));
+  // The tree and the alert center say "drift" on the latest verdicts, or while a multivariate or concept drift is open.
+  const drifted = (observation.driftedFeatures?.length ?? 0) > 0 || report.episodes.some((e) => e.end === null && (e.kind === 'data_drift' || e.kind === 'multivariate_drift' || e.kind === 'concept_drift'));
   return { rows: report.rows, alerts: report.alerts.length, drifted, problems, report: view };
 }
 

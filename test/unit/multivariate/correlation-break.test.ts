@@ -8,6 +8,10 @@ import type { CliIO } from '../../../src/cli/io';
 import type { PredictionReport } from '../../../src/core/predictions';
 import { seededRandom, shuffledIndices } from '../../../src/core/multivariate/seededRandom';
 import { scratchDir } from '../helpers/scratch';
+import { captureIO } from '../helpers/cli';
+import { analyzeLog } from '../../../src/host/predictions/engine';
+import type { MonitorSettings } from '../../../src/host/settings';
+import type { StaticReportData } from '../../../src/protocol';
 
 // The clean phase of the tabular fixture: its truth puts the onset of drift at row 2000.
 const truth = JSON.parse(readFileSync('test/fixtures/predictions/tabular_dev.truth.json', 'utf8')) as { onset: number };
@@ -91,4 +95,38 @@ test('the same rows without the permutation raise no alert of any kind', async (
   const report = await predictionsJson(clean);
   assert.deepEqual(report.alerts, []);
   assert.ok(report.windows.every((w) => w.multivariateDrift && !w.multivariateDrift.drifted));
+});
+
+test('the multivariate_drift alert is the same in predictions --json, the dashboard and tree, check --json and the HTML report', async () => {
+  const dir = scratchDir('multivariate-views');
+  writeFileSync(join(dir, 'log.jsonl'), brokenPairingLog().map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(join(dir, 'modelmon.json'), JSON.stringify({ predictions: [{ name: 'pairs', log: 'log.jsonl', window: 200 }] }));
+  const run = async (args: string[]) => {
+    const io = captureIO({ cwd: dir });
+    const code = await main(args, io);
+    return { code, out: io.stdout() };
+  };
+  const cliReport = JSON.parse((await run(['predictions', 'log.jsonl', '--json'])).out) as PredictionReport;
+  const told = cliReport.alerts.map((a) => ({ kind: a.kind, index: a.index, line: a.line, features: a.features }));
+  assert.equal(told.length, 1);
+  assert.equal(told[0]!.kind, 'multivariate_drift');
+
+  // The editor: the dashboard's alerts and the tree's drift flag.
+  const editor = await analyzeLog(join(dir, 'log.jsonl'), { referenceRows: 1000, window: 200, alertPValue: 0.001 } as MonitorSettings, new AbortController().signal);
+  assert.deepEqual(editor.report!.alerts.map((a) => ({ kind: a.kind, index: a.index, line: a.line, features: a.features })), told);
+  assert.equal(editor.drifted, true);
+
+  // check --json: one finding of the kind, on the alert's line, naming its first features.
+  const check = await run(['check', '--json']);
+  assert.equal(check.code, 0, 'a warning does not fail the default check');
+  const monitor = (JSON.parse(check.out) as { monitors: { findings: { kind: string; severity: string; subject: string; location?: { line: number } }[] }[] }).monitors[0]!;
+  const findings = monitor.findings.filter((f) => f.kind === 'multivariate_drift');
+  assert.deepEqual(findings.map((f) => [f.severity, f.subject, f.location?.line]), [['warning', told[0]!.features.slice(0, 3).join(', '), told[0]!.line]]);
+
+  // The HTML report embeds the same alert.
+  assert.equal((await run(['report', '--html', join(dir, 'report.html')])).code, 0);
+  const embedded = /<script type="application\/json" id="modelmon-data">([\s\S]*?)<\/script>/.exec(readFileSync(join(dir, 'report.html'), 'utf8'))?.[1];
+  const data = JSON.parse(embedded ?? '') as StaticReportData;
+  const view = data.panels.flatMap((p) => (p.panel === 'predictions' && p.state.report ? [p.state.report] : []))[0]!;
+  assert.deepEqual(view.alerts.map((a) => ({ kind: a.kind, index: a.index, line: a.line, features: a.features })), told);
 });
