@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { DriftCheckTest } from '../core/driftCheck';
+import type { MultipleTesting } from '../core/predictions/multipleTesting';
 
 /** The driftTest choices the drift check understands. */
 export type DriftTestName = DriftCheckTest;
@@ -22,6 +23,7 @@ export interface MonitorSettings {
   readonly psiThreshold: number;
   readonly pValueThreshold: number;
   readonly alertPValue: number;
+  readonly multipleTesting: MultipleTesting;
   readonly followPredictions: boolean;
   readonly diagnosticsEnabled: boolean;
   readonly pythonGlob: string;
@@ -70,6 +72,7 @@ export function readSettings(): MonitorSettings {
     psiThreshold: num('predictions.psiThreshold', 0.2, 0),
     pValueThreshold: num('predictions.pValueThreshold', 0.01, 0),
     alertPValue: num('predictions.alertPValue', 0.001, 0),
+    multipleTesting: str('predictions.multipleTesting', 'bonferroni') === 'bh' ? 'bh' : 'bonferroni',
     followPredictions: bool('predictions.follow', true),
     diagnosticsEnabled: bool('diagnostics.enabled', true),
     pythonGlob: str('diagnostics.pythonGlob', '**/*.py'),

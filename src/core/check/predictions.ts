@@ -2,6 +2,7 @@ import { formatNumber, formatPValue } from '../charts';
 import type { ClassificationMetrics, RegressionMetrics } from '../predictions/metrics';
 import type { PredictionReport, WindowReport } from '../predictions/report';
 import { driftedFeatureNames, type DriftVerdict } from '../predictions/verdict';
+import { describeMultipleTesting, type MultipleTesting } from '../predictions/multipleTesting';
 import type { DriftScopeView, FeatureDriftView, PerformanceWindowView, PredictionReportView, SegmentView } from '../../protocol';
 import type { MonitorObservation, RawFinding } from './types';
 import { plural } from '../charts/format';
@@ -16,6 +17,8 @@ export interface PredictionObservationInput {
   readonly report: PredictionReport;
   /** Family-wise p-value below which a feature counts as drifted (the engine's alertPValue). */
   readonly alertPValue?: number;
+  /** How the engine corrected the per-feature p-values (its multipleTesting; default bonferroni). */
+  readonly multipleTesting?: MultipleTesting;
 }
 
 /** The engine's default family-wise drift p-value. */
@@ -38,7 +41,7 @@ export function observePredictions(input: PredictionObservationInput): { observa
   const alertP = input.alertPValue ?? DEFAULT_ALERT_P_VALUE;
   const verdicts = latest?.verdicts ?? [];
   const drifted = driftedFeatureNames(verdicts);
-  const scope = latest ? driftScopeOf(report, latest, alertP) : undefined;
+  const scope = latest ? driftScopeOf(report, latest, alertP, input.multipleTesting ?? 'bonferroni') : undefined;
   const rows = verdicts.slice(0, MAX_FEATURE_ROWS).map((v) => [
     v.feature,
     v.test,
@@ -80,7 +83,7 @@ const EMBEDDING_RULE: Record<string, string> = {
 };
 
 /** The rows the latest verdicts cover and their decision rule, in words. */
-function driftScopeOf(report: PredictionReport, latest: WindowReport, alertP: number): DriftScopeView {
+function driftScopeOf(report: PredictionReport, latest: WindowReport, alertP: number, correction: MultipleTesting): DriftScopeView {
   const columns = latest.verdicts.filter((v) => v.kind !== 'segment').length;
   const vectors = latest.verdicts.filter((v) => v.test.startsWith('embedding-'));
   const embedding = vectors.length ? `; ${vectors.map((v) => `${v.feature}: ${EMBEDDING_RULE[v.test] ?? v.test} ${v.test === 'embedding-mmd' ? '<' : '>'} ${v.threshold}`).join(', ')}` : '';
@@ -88,7 +91,7 @@ function driftScopeOf(report: PredictionReport, latest: WindowReport, alertP: nu
     start: latest.start,
     end: latest.end,
     reference: { start: report.reference.start, end: report.reference.end },
-    rule: `family-wise p < ${alertP} (Bonferroni over ${plural(columns, 'column')}), or named by the drift alert still open${embedding}`,
+    rule: `${correction === 'bh' ? 'FDR-adjusted' : 'family-wise'} p < ${alertP} (${describeMultipleTesting(correction)} over ${plural(columns, 'column')}), or named by the drift alert still open${embedding}`,
   };
 }
 
@@ -162,7 +165,7 @@ function estimatesView(e: PerformanceEstimate, w: WindowReport, setup: Estimatio
     end: w.end,
     rows: e.rows,
     labelled: e.labelled,
-    metrics: e.metrics.map((m) => ({ metric: m.metric, label: ESTIMATED_METRIC_LABELS[m.metric], estimated: m.estimated, realised: m.realised })),
+    metrics: e.metrics.map((m) => ({ metric: m.metric, label: ESTIMATED_METRIC_LABELS[m.metric], estimated: m.estimated, realised: m.realised, samplingError: m.samplingError })),
     basis: describeEstimationBasis(setup),
   };
 }

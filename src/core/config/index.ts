@@ -136,6 +136,7 @@ function normalize(raw: RawConfig): ModelmonConfig {
         schema: schemaOverride(p as Record<string, unknown>),
         ...compact({ step: optionalNumber(p.step), alertPValue: optionalNumber(p.alertPValue), anomalyQuantile: optionalNumber(p.anomalyQuantile) }),
         ...(p.multivariate && typeof p.multivariate === 'object' ? { multivariate: p.multivariate as MultivariateSettings } : {}),
+        ...(p.multipleTesting === 'bonferroni' || p.multipleTesting === 'bh' ? { multipleTesting: p.multipleTesting } : {}),
         ...(p.embedding && typeof p.embedding === 'object' ? { embedding: p.embedding as EmbeddingDriftOptions } : {}),
         ...(typeof p.format === 'string' ? { format: p.format as PredictionMonitorConfig['format'] } : {}),
         ...(p.fieldMapping && typeof p.fieldMapping === 'object' ? { fieldMapping: p.fieldMapping as Record<string, string> } : {}),

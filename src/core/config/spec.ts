@@ -248,6 +248,16 @@ const prediction: ObjectSpec = {
       exclusiveMinimum: 0,
       maximum: 1,
     },
+    multipleTesting: {
+      type: 'string',
+      description: 'How per-feature drift p-values are corrected for the number of features before alertPValue applies (default bonferroni).',
+      enum: ['bonferroni', 'bh'],
+      enumDescriptions: [
+        'Bonferroni: p x features; bounds the chance of any false drift alert in a window',
+        'Benjamini-Hochberg: step-up adjusted p; bounds the expected share of clean features among those named',
+      ],
+      default: 'bonferroni',
+    },
     anomalyQuantile: {
       type: 'number',
       description: 'Quantile of the reference rows\' anomaly scores above which a row is suspicious (default 0.995).',

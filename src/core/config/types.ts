@@ -46,6 +46,8 @@ export interface PredictionMonitorConfig extends MonitorBase {
   readonly step?: number;
   /** Family-wise p-value below which drift raises an alert (engine default 0.001). */
   readonly alertPValue?: number;
+  /** How per-feature p-values are corrected for the number of features (engine default bonferroni). */
+  readonly multipleTesting?: 'bonferroni' | 'bh';
   /** Reference anomaly-score quantile above which a row is suspicious (engine default 0.995). */
   readonly anomalyQuantile?: number;
   /** Multivariate drift of the numeric columns: PCA reconstruction band and domain-classifier explanation. */

@@ -1,6 +1,8 @@
 import { describeEmbeddingDrift, embeddingStrength, type EmbeddingDriftResult } from '../embedding';
 import { EpisodeTracker, type EvaluationPoint } from './episodes';
 import { compareClasses } from './metrics';
+import { accuracyBand, describeAccuracyBand } from './performanceBand';
+import { adjustPValues, type MultipleTesting } from './multipleTesting';
 import { chiSquareOfCounts, normalTwoSidedP } from './numeric';
 import type { ReferenceProfile } from './profile';
 import type { PredictionSchema } from './schema';
@@ -18,10 +20,11 @@ const MIN_LABELLED = 30;
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 
 /**
- * Drift of every monitored column over the sliding window, with family-wise (Bonferroni) p-values.
+ * Drift of every monitored column over the sliding window, with p-values corrected over the
+ * columns (`correction`: Bonferroni, the default, or Benjamini-Hochberg).
  * `embedding`: each vector column's embedding drift result, which then decides that column alone.
  */
-export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow, embedding?: ReadonlyMap<string, EmbeddingDriftResult>, streaks?: ReadonlyMap<string, number>): FeatureEval[] {
+export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow, embedding?: ReadonlyMap<string, EmbeddingDriftResult>, streaks?: ReadonlyMap<string, number>, correction: MultipleTesting = 'bonferroni'): FeatureEval[] {
   const tested = p.numeric.length + p.categorical.length + Math.max(p.vectors.length, embedding?.size ?? 0);
   const out: FeatureEval[] = [];
   for (let i = 0; i < p.numeric.length; i++) {
@@ -35,13 +38,13 @@ export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow, embedding
     const ts = (w.z2Sum[i]! / n - f.z2Mean) / Math.sqrt(f.z2Var * (1 / n + 1 / N));
     const pv = Math.min(1, 2 * Math.min(normalTwoSidedP(t), normalTwoSidedP(ts)));
     // Joining asks for a location shift alone: the spread test's flukes name clean columns.
-    out.push({ feature: f.name, kind: 'numeric', alertPValue: Math.min(1, pv * tested), shift: t, joinPValue: normalTwoSidedP(t) });
+    out.push({ feature: f.name, kind: 'numeric', alertPValue: pv, shift: t, joinPValue: normalTwoSidedP(t) });
   }
   for (let i = 0; i < p.categorical.length; i++) {
     const ref = p.categorical[i]!;
     const cur = w.catCounts[i]!;
     const r = chiSquareOfCounts(ref.counts, cur);
-    out.push({ feature: ref.name, kind: 'categorical', alertPValue: Math.min(1, r.pValue * tested), shift: Math.sqrt(r.statistic), joinPValue: r.pValue });
+    out.push({ feature: ref.name, kind: 'categorical', alertPValue: r.pValue, shift: Math.sqrt(r.statistic), joinPValue: r.pValue });
   }
   if (embedding) {
     for (const [feature, r] of embedding) {
@@ -59,9 +62,16 @@ export function evaluateColumns(p: ReferenceProfile, w: SlidingWindow, embedding
     const heldOut = Math.ceil(p.rows / 2);
     const t = (w.recSum[v]! / n - vp.errorMean) / (vp.errorSd * Math.sqrt(1 / n + 1 / heldOut));
     const pv = t > 0 ? normalTwoSidedP(t) / 2 : 1;
-    out.push({ feature: vp.name, kind: 'vector', alertPValue: Math.min(1, pv * tested), shift: t, joinPValue: pv });
+    out.push({ feature: vp.name, kind: 'vector', alertPValue: pv, shift: t, joinPValue: pv });
   }
-  return out.sort((a, b) => a.alertPValue - b.alertPValue || Math.abs(b.shift) - Math.abs(a.shift));
+  // One correction over the whole family of column tests (columns too sparse to test count as
+  // p = 1); an embedding method's verdict is already a decision and is left as it is.
+  const family = out.filter((f) => !f.embedding);
+  const adjusted = adjustPValues(family.map((f) => f.alertPValue), correction, tested);
+  const corrected = new Map(family.map((f, i) => [f, adjusted[i]!]));
+  return out
+    .map((f) => (corrected.has(f) ? { ...f, alertPValue: corrected.get(f)! } : f))
+    .sort((a, b) => a.alertPValue - b.alertPValue || Math.abs(b.shift) - Math.abs(a.shift));
 }
 
 
@@ -130,26 +140,28 @@ export function applyAlertRules(tracker: EpisodeTracker, input: AlertRuleInput):
   if (schema.task === 'classification' && w.labelled >= MIN_LABELLED && Number.isFinite(p.accuracy)) {
     const refErr = 1 - p.accuracy;
     const err = w.errors / w.labelled;
-    const sd = Math.sqrt(Math.max(refErr * (1 - refErr), 1e-4) / w.labelled);
-    const elevated = err > refErr + 3 * sd && err - refErr > 0.02;
+    // The band carries the sampling error of both the window and the reference (performanceBand.ts).
+    const band = accuracyBand(w.labelled - w.errors, w.labelled, p.accuracy * p.labelled, p.labelled);
+    const elevated = band.below;
     tracker.update('concept_drift', 'concept_drift', at, elevated, () => ({
       features: [],
       message: () => `line ${at.line}: concept drift: the error rate rose to ${pct(err)} over the last ${w.labelled} labelled rows (reference ${pct(refErr)}; ADWIN detected a change)`,
       severity: 'error',
-      strength: (err - refErr) / sd,
+      strength: band.z,
     }), { canStart: elevated && input.errorDetectorFired, confirm: 1 });
     tracker.update('performance', 'performance', at, elevated, () => ({
       features: [],
-      message: () => `line ${at.line}: accuracy ${pct(1 - err)} over the last ${w.labelled} labelled rows is below the reference band (${pct(p.accuracy)} - 3 sd)`,
+      message: () => `line ${at.line}: accuracy ${pct(1 - err)} over the last ${w.labelled} labelled rows is below the reference band (${describeAccuracyBand(band, w.labelled, p.labelled)})`,
       severity: 'error',
     }));
   } else if (schema.task === 'classification' && w.calCount >= MIN_LABELLED && Number.isFinite(p.accuracy)) {
     const est = w.calSum / w.calCount;
-    const sd = Math.sqrt(Math.max(p.accuracy * (1 - p.accuracy), 1e-4) / w.calCount);
-    const low = est < p.accuracy - 3 * sd && p.accuracy - est > 0.02;
+    // The estimate is a mean of per-row probabilities: its sampling error is at most a binomial one.
+    const band = accuracyBand(w.calSum, w.calCount, p.accuracy * p.labelled, p.labelled);
+    const low = band.below;
     tracker.update('performance', 'performance', at, low, () => ({
       features: [],
-      message: () => `line ${at.line}: estimated accuracy ${pct(est)} (from calibrated confidence, no labels) is below the reference band (${pct(p.accuracy)} - 3 sd)`,
+      message: () => `line ${at.line}: estimated accuracy ${pct(est)} (from calibrated confidence, no labels) is below the reference band (${describeAccuracyBand(band, w.calCount, p.labelled)})`,
       severity: 'warning',
     }));
   } else if (schema.task === 'regression' && w.labelled >= MIN_LABELLED && Number.isFinite(p.mae)) {

@@ -18,6 +18,7 @@ import type { PredictionAlert, PredictionReport, SegmentGap, SuspiciousRow, Wind
 import { RowDecoder, detachRow, type PredictionRow, type RawRecord } from './row';
 import { flattenRecord, csvCell, inferPredictionSchema, type FlatValue, type PredictionSchema, type PredictionSchemaOverride } from './schema';
 import { applyAlertRules, evaluateColumns } from './alertRules';
+import { isMultipleTesting, MULTIPLE_TESTING_METHODS, type MultipleTesting } from './multipleTesting';
 import { SlidingWindow } from './slidingWindow';
 import { DataQualityMonitor } from './quality';
 import { WindowReporter, fmt, gapOf, type FeatureEval, type WindowEntry } from './windowReport';
@@ -69,6 +70,8 @@ export interface PredictionMonitorOptions {
   readonly anomalyQuantile?: number;
   /** Family-wise p-value below which drift opens an episode (default 0.001). */
   readonly alertPValue?: number;
+  /** How per-feature p-values are corrected for the number of features (default Bonferroni). */
+  readonly multipleTesting?: MultipleTesting;
   /** Where the log comes from (a path); kept for callers that pass options around. */
   readonly source?: string;
   /** Multivariate drift of the numeric columns (PCA reconstruction, domain-classifier explanation). */
@@ -117,6 +120,7 @@ export class PredictionMonitor {
   private readonly windowRows: number;
   private readonly step: number;
   private readonly alertP: number;
+  private readonly multipleTesting: MultipleTesting;
   private schemaValue: PredictionSchema | undefined;
   private readonly logParser: PredictionLineParser;
   private referenceParser: PredictionLineParser | undefined;
@@ -199,6 +203,10 @@ export class PredictionMonitor {
     this.step = options.step ?? Math.max(5, Math.floor(this.windowRows / 8));
     if (!(Number.isInteger(this.step) && this.step >= 1)) throw new RangeError(`step must be a positive integer (got ${this.step})`);
     this.alertP = options.alertPValue ?? 1e-3;
+    this.multipleTesting = options.multipleTesting ?? 'bonferroni';
+    if (!isMultipleTesting(this.multipleTesting)) {
+      throw new RangeError(`multipleTesting must be one of ${MULTIPLE_TESTING_METHODS.join(', ')} (got ${String(options.multipleTesting)})`);
+    }
     this.embeddingOptions = resolveEmbeddingOptions(options.embedding);
     this.tracker = new EpisodeTracker(4, Math.max(1, Math.round(this.windowRows / this.step)));
     const onProblem = (p: LineProblem) => this.problem(p);
@@ -659,7 +667,7 @@ export class PredictionMonitor {
     this.lastEvaluatedAt = at.index;
     const profile = this.profile!;
     const window = this.window!;
-    this.lastEvaluation = evaluateColumns(profile, window, this.embeddingReferences.length ? this.embeddingDrift(at.index) : undefined, this.embeddingStreak);
+    this.lastEvaluation = evaluateColumns(profile, window, this.embeddingReferences.length ? this.embeddingDrift(at.index) : undefined, this.embeddingStreak, this.multipleTesting);
     const alertsBefore = this.tracker.alerts.length;
     applyAlertRules(this.tracker, {
       at,
@@ -828,8 +836,8 @@ export class PredictionMonitor {
         source,
         complete: !!p,
         accuracy: p && Number.isFinite(p.accuracy) ? fmt(p.accuracy, 4) : null,
-        ...(this.multivariate ? { multivariate: this.multivariate.setup() } : {}),
         ...(this.estimator ? { estimation: this.estimator.setup } : {}),
+        ...(this.multivariate ? { multivariate: this.multivariate.setup() } : {}),
       },
       windows: [...this.windows],
       windowsDropped: this.windowsDropped,

@@ -13,8 +13,8 @@ const MAX_PROBLEMS = 200;
 /** Analyses a whole prediction log with the predictions engine (streaming, bounded memory). */
 export async function analyzeLog(file: string, settings: MonitorSettings, signal: AbortSignal): Promise<LogAnalysis> {
   // Any format a log is kept in (Parquet, gzip, zstd, envelopes), told from its bytes and first line.
-  const report = await analyzePredictionSet(file, { referenceRows: settings.referenceRows, window: settings.window, alertPValue: settings.alertPValue, signal, source: file });
-  const { observation, view } = observePredictions({ log: file, report, alertPValue: settings.alertPValue });
+  const report = await analyzePredictionSet(file, { referenceRows: settings.referenceRows, window: settings.window, alertPValue: settings.alertPValue, multipleTesting: settings.multipleTesting, signal, source: file });
+  const { observation, view } = observePredictions({ log: file, report, alertPValue: settings.alertPValue, multipleTesting: settings.multipleTesting });
   const problems: LogAnalysis['problems'][number][] = report.problems.slice(0, MAX_PROBLEMS).map((p) => ({ line: p.line, message: p.message, severity: 'warning' }));
   for (const a of report.alerts) {
     const seen = problems.some((p) => p.line === a.line && p.message === a.message);

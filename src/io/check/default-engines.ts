@@ -34,12 +34,18 @@ export const defaultEngines: CheckEngines = {
       ...(monitor.reference.rows !== undefined ? { referenceRows: monitor.reference.rows } : {}),
       ...(monitor.step !== undefined ? { step: monitor.step } : {}),
       ...(monitor.alertPValue !== undefined ? { alertPValue: monitor.alertPValue } : {}),
+      ...(monitor.multipleTesting !== undefined ? { multipleTesting: monitor.multipleTesting } : {}),
       ...(monitor.anomalyQuantile !== undefined ? { anomalyQuantile: monitor.anomalyQuantile } : {}),
       ...(monitor.multivariate !== undefined ? { multivariate: monitor.multivariate } : {}),
       ...(monitor.embedding !== undefined ? { embedding: monitor.embedding } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
     });
-    return observePredictions({ log: monitor.log, report, ...(monitor.alertPValue !== undefined ? { alertPValue: monitor.alertPValue } : {}) });
+    return observePredictions({
+      log: monitor.log,
+      report,
+      ...(monitor.alertPValue !== undefined ? { alertPValue: monitor.alertPValue } : {}),
+      ...(monitor.multipleTesting !== undefined ? { multipleTesting: monitor.multipleTesting } : {}),
+    });
   },
   async integrity(monitor, manifestFile, context) {
     const manifestDir = dirname(manifestFile);

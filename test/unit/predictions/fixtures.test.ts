@@ -79,7 +79,9 @@ test('digits: concept drift and the accuracy drop follow the covariate drift', (
   const concept = first(digits, 'concept_drift')!;
   const perf = first(digits, 'performance')!;
   assert.equal(concept.index, 2374);
-  assert.equal(perf.index, 2249);
+  // The band counts the 1000 reference rows' sampling error too (performanceBand.ts): the gradual
+  // drop crosses it one evaluation later than the window-only band did (2249).
+  assert.equal(perf.index, 2324);
 });
 
 test('digits: FGSM inputs found with recall >= 0.8 and precision >= 0.5', () => {
@@ -154,8 +156,8 @@ test('digits without labels after the reference: the calibrated estimate catches
   m.end();
   const r = m.snapshot();
   const perf = r.alerts.find((a) => a.kind === 'performance')!;
-  assert.equal(perf.index, 2274);
-  assert.match(perf.message, /^line 2275: estimated accuracy 90% \(from calibrated confidence, no labels\)/);
+  assert.equal(perf.index, 2349); // 2274 before the band counted the reference's sampling error
+  assert.match(perf.message, /^line 2350: estimated accuracy 89% \(from calibrated confidence, no labels\)/);
   assert.ok(r.windows.every((w) => w.performance === undefined && w.estimatedAccuracy! > 0.7));
   assert.deepEqual(r.alerts.filter((a) => DRIFT_KINDS.has(a.kind) && a.index < 1500), []);
 });
