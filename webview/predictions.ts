@@ -327,11 +327,12 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
         {},
         h('td', {}, m.label),
         h('td', { class: 'num' }, formatNumber(m.estimated, 4)),
+        h('td', { class: 'num' }, m.samplingError === null ? '–' : `±${formatNumber(3 * m.samplingError, 3)}`),
         h('td', { class: 'num' }, m.realised === null ? 'no labels' : formatNumber(m.realised, 4)),
         h('td', { class: 'num' }, diff === null ? '–' : `${diff >= 0 ? '+' : '−'}${formatNumber(Math.abs(diff), 4)}`),
       );
     });
-    body.append(table(['Metric', 'Estimated', 'Realised', 'Difference'], rows, [1, 2, 3], true), h('p', { class: 'subtle small' }, e.basis));
+    body.append(table(['Metric', 'Estimated', 'Band (3 SE)', 'Realised', 'Difference'], rows, [1, 2, 3, 4], true), h('p', { class: 'subtle small' }, e.basis));
     return root;
   }
 

@@ -276,7 +276,8 @@ export interface EstimatesView {
   readonly end: number;
   readonly rows: number;
   readonly labelled: number;
-  readonly metrics: readonly { readonly metric: string; readonly label: string; readonly estimated: number | null; readonly realised: number | null }[];
+  /** `samplingError`: NannyML's, at this window's size; the band shown is estimated +- 3 of it. */
+  readonly metrics: readonly { readonly metric: string; readonly label: string; readonly estimated: number | null; readonly realised: number | null; readonly samplingError: number | null }[];
   /** The reference calibration check or error model, in words. */
   readonly basis: string;
 }

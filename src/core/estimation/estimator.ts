@@ -6,6 +6,18 @@
 import type { PredictionRow } from '../predictions/row';
 import { estimateCbpe, fitCbpe, realisedCbpe, type CbpeModel, type CbpeRow } from './cbpe';
 import { estimateDle, fitDle, type DleModel } from './dle';
+import {
+  binarySamplingError,
+  f1Component,
+  maeSamplingError,
+  multiclassSamplingError,
+  precisionComponent,
+  recallComponent,
+  regressionComponents,
+  rmseSamplingError,
+  rocAucComponent,
+  type SpreadComponent,
+} from './samplingError';
 
 export type EstimatedMetricName = 'precision' | 'recall' | 'f1' | 'roc_auc' | 'mae' | 'rmse';
 
@@ -16,6 +28,8 @@ export interface EstimatedMetric {
   readonly estimated: number | null;
   /** null where the window has no labels, or too few classes among them to define the metric. */
   readonly realised: number | null;
+  /** NannyML's sampling error of the estimate at this window's size; the band is estimated +- 3 of it. */
+  readonly samplingError: number | null;
 }
 
 /** A window's performance estimates. */
@@ -62,6 +76,9 @@ export class PerformanceEstimator {
     private readonly cbpe: CbpeModel | undefined,
     private readonly dle: DleModel | undefined,
     private readonly positiveClass: string | undefined,
+    /** Reference spreads for the sampling error: per metric, one a class (binary: one). */
+    private readonly spreads: Readonly<Record<'precision' | 'recall' | 'f1' | 'roc_auc', readonly SpreadComponent[]>> | undefined,
+    private readonly errorSpread: ReturnType<typeof regressionComponents> | undefined,
   ) {}
 
   static fit(reference: readonly PredictionRow[], ctx: EstimatorContext): PerformanceEstimator | undefined {
@@ -69,7 +86,8 @@ export class PerformanceEstimator {
       const rows = reference.filter((r) => r.labelValue !== undefined && r.predictionValue !== undefined);
       if (rows.length < MIN_ESTIMATION_ROWS) return undefined;
       const model = fitDle(rows.map(dleInputs), rows.map((r) => r.predictionValue!), rows.map((r) => r.labelValue!));
-      return new PerformanceEstimator({ method: 'dle', referenceRows: rows.length, inputs: [...ctx.numericNames, 'prediction'] }, undefined, model, undefined);
+      const spread = regressionComponents(rows.map((r) => r.labelValue! - r.predictionValue!));
+      return new PerformanceEstimator({ method: 'dle', referenceRows: rows.length, inputs: [...ctx.numericNames, 'prediction'] }, undefined, model, undefined, undefined, spread);
     }
     const kind = classifierKind(reference, ctx.positiveClass);
     if (!kind) return undefined;
@@ -87,7 +105,16 @@ export class PerformanceEstimator {
       ...(c.skipped ? { skipped: c.skipped } : {}),
     }));
     const positive = kind.kind === 'binary' ? ctx.positiveClass ?? '1' : undefined;
-    return new PerformanceEstimator({ method: 'cbpe', referenceRows: rows.length, average, ...(positive !== undefined ? { positiveClass: positive } : {}), calibration }, model, undefined, ctx.positiveClass);
+    const multi = kind.kind === 'multiclass';
+    const perClass = multi ? Array.from({ length: kind.classes }, (_, c) => c) : [1];
+    const binarised = perClass.map((c) => ({ yTrue: rows.map((r) => (r.label === c ? 1 : 0)), yPred: rows.map((r) => (r.predicted === c ? 1 : 0)), score: rows.map((r) => r.scores[multi ? c : 0]!) }));
+    const spreads = {
+      precision: binarised.map((b) => precisionComponent(b.yTrue, b.yPred, multi)),
+      recall: binarised.map((b) => recallComponent(b.yTrue, b.yPred, multi)),
+      f1: binarised.map((b) => f1Component(b.yTrue, b.yPred, multi)),
+      roc_auc: binarised.map((b) => rocAucComponent(b.yTrue, b.score, multi)),
+    };
+    return new PerformanceEstimator({ method: 'cbpe', referenceRows: rows.length, average, ...(positive !== undefined ? { positiveClass: positive } : {}), calibration }, model, undefined, ctx.positiveClass, spreads, undefined);
   }
 
   /** The estimates of one window's rows beside the values its labelled rows realise. */
@@ -109,13 +136,14 @@ export class PerformanceEstimator {
       }
       if (!inputs.length) return undefined;
       const est = estimateDle(this.dle, inputs);
+      const spread = this.errorSpread!;
       return {
         method: 'dle',
         rows: inputs.length,
         labelled,
         metrics: [
-          { metric: 'mae', estimated: fix(est.mae), realised: labelled ? fix(abs / labelled) : null },
-          { metric: 'rmse', estimated: fix(est.rmse), realised: labelled ? fix(Math.sqrt(sq / labelled)) : null },
+          { metric: 'mae', estimated: fix(est.mae), realised: labelled ? fix(abs / labelled) : null, samplingError: fix(maeSamplingError(spread, inputs.length)) },
+          { metric: 'rmse', estimated: fix(est.rmse), realised: labelled ? fix(Math.sqrt(sq / labelled)) : null, samplingError: fix(rmseSamplingError(spread, inputs.length)) },
         ],
       };
     }
@@ -126,16 +154,21 @@ export class PerformanceEstimator {
     const est = estimateCbpe(model, cbpeRows);
     const real = realisedCbpe(model, cbpeRows);
     const labelled = cbpeRows.filter((r) => r.label !== undefined).length;
+    const n = cbpeRows.length;
+    const se = (m: 'precision' | 'recall' | 'f1' | 'roc_auc') => {
+      const cs = this.spreads![m];
+      return fix(model.kind === 'binary' ? binarySamplingError(cs[0]!, n) : multiclassSamplingError(cs, n, m === 'roc_auc'));
+    };
     return {
       method: 'cbpe',
       average: model.kind === 'binary' ? 'binary' : 'macro',
       rows: cbpeRows.length,
       labelled,
       metrics: [
-        { metric: 'precision', estimated: fix(est.precision), realised: fix(real.precision) },
-        { metric: 'recall', estimated: fix(est.recall), realised: fix(real.recall) },
-        { metric: 'f1', estimated: fix(est.f1), realised: fix(real.f1) },
-        { metric: 'roc_auc', estimated: fix(est.rocAuc), realised: fix(real.rocAuc) },
+        { metric: 'precision', estimated: fix(est.precision), realised: fix(real.precision), samplingError: se('precision') },
+        { metric: 'recall', estimated: fix(est.recall), realised: fix(real.recall), samplingError: se('recall') },
+        { metric: 'f1', estimated: fix(est.f1), realised: fix(real.f1), samplingError: se('f1') },
+        { metric: 'roc_auc', estimated: fix(est.rocAuc), realised: fix(real.rocAuc), samplingError: se('roc_auc') },
       ],
     };
   }
@@ -197,10 +230,11 @@ function dleInputs(r: PredictionRow): Float64Array {
 /** Display name of an estimated metric. */
 export const ESTIMATED_METRIC_LABELS: Readonly<Record<EstimatedMetricName, string>> = { precision: 'precision', recall: 'recall', f1: 'F1', roc_auc: 'ROC AUC', mae: 'MAE', rmse: 'RMSE' };
 
-/** "CBPE (macro): precision 0.954 (realised 0.949), ..." for one window. */
+/** "CBPE (macro): precision 0.954 ±0.046 (realised 0.949), ..." for one window (the band is 3 sampling errors). */
 export function describeEstimate(e: PerformanceEstimate): string {
   const num = (x: number | null) => (x === null ? '-' : x.toFixed(3));
-  const parts = e.metrics.map((m) => `${ESTIMATED_METRIC_LABELS[m.metric]} ${num(m.estimated)}${m.realised !== null ? ` (realised ${num(m.realised)})` : ''}`);
+  const band = (m: EstimatedMetric) => (m.samplingError !== null && m.estimated !== null ? ` ±${(3 * m.samplingError).toFixed(3)}` : '');
+  const parts = e.metrics.map((m) => `${ESTIMATED_METRIC_LABELS[m.metric]} ${num(m.estimated)}${band(m)}${m.realised !== null ? ` (realised ${num(m.realised)})` : ''}`);
   return `${e.method.toUpperCase()}${e.average ? ` (${e.average})` : ''}: ${parts.join(', ')}`;
 }
 

@@ -168,10 +168,10 @@ export interface PredictionReport {
     readonly source: string;
     readonly complete: boolean;
     readonly accuracy: number | null;
-    /** The multivariate model fitted on the reference's numeric columns. */
-    readonly multivariate?: MultivariateSetup;
     /** How performance is estimated without labels (CBPE or DLE), fitted on the reference. */
     readonly estimation?: EstimationSetup;
+    /** The multivariate model fitted on the reference's numeric columns. */
+    readonly multivariate?: MultivariateSetup;
   };
   readonly windows: WindowReport[];
   /** Windows dropped from the front of `windows` to bound memory. */

@@ -145,3 +145,32 @@ test('DLE error model: a stump splits where the squared error falls most', () =>
   close(est.mae, (0 + 2 + 2) / 3);
   close(est.rmse, Math.sqrt((0 + 4 + 4) / 3));
 });
+
+test("sampling error: NannyML's reference spreads scaled to the window", async () => {
+  const se = await import('../../../src/core/estimation/samplingError');
+  // Ranked 0.1(0) 0.2(1) 0.3(0) 0.4(1) 0.5(0): negatives below each positive 1 and 2, over 3 negatives.
+  const auc = se.rocAucComponent([0, 1, 0, 1, 0], [0.1, 0.2, 0.3, 0.4, 0.5]);
+  close(auc.spread, 1 / 6);
+  close(auc.fraction, 2 / 5);
+  close(se.binarySamplingError(auc, 10), 1 / 6 / Math.sqrt(10 * 0.4));
+  // Majority positive: labels and scores flip, so the minority class is ranked.
+  const flipped = se.rocAucComponent([1, 0, 1, 0, 1], [0.9, 0.8, 0.7, 0.6, 0.5]);
+  close(flipped.spread, 1 / 6);
+  // A positive ranked first is dropped with the negatives' zeros (np.unique(...)[1:]).
+  assert.deepEqual(se.rocAucComponent([1, 0, 1, 0], [0.1, 0.2, 0.3, 0.4]), { spread: 0, fraction: 0.5 });
+  const yTrue = [1, 1, 0, 0, 1];
+  const yPred = [1, 1, 1, 0, 0];
+  close(se.precisionComponent(yTrue, yPred).spread, Math.sqrt(2 / 9));
+  close(se.precisionComponent(yTrue, yPred).fraction, 3 / 5);
+  close(se.recallComponent(yTrue, yPred).fraction, 3 / 5);
+  // Binary F1 scales TP rows by n / (TP + (FN + FP) / 2) = 4/3: values 4/3, 4/3, 0, 0.
+  close(se.f1Component(yTrue, yPred).spread, 2 / 3);
+  close(se.f1Component(yTrue, yPred).fraction, 4 / 5);
+  close(se.f1Component(yTrue, yPred, true).spread, 0.25);
+  close(se.multiclassSamplingError([{ spread: 0.25, fraction: 0.5 }, { spread: 0.16, fraction: 0.4 }], 100), Math.sqrt(0.009) / 2);
+  close(se.multiclassSamplingError([{ spread: 0.25, fraction: 0.5 }, { spread: 0.16, fraction: 0.4 }], 100, true), (Math.sqrt(0.009) / 2) * 1.2);
+  const reg = se.regressionComponents([1, -1, 3]);
+  close(reg.mae, Math.sqrt(8 / 9));
+  close(se.maeSamplingError(reg, 4), Math.sqrt(8 / 9) / 2);
+  close(se.rmseSamplingError(reg, 4), Math.sqrt(384 / 27 / (4 * 4 * (11 / 3))));
+});

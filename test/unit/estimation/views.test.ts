@@ -34,10 +34,10 @@ test('the latest window carries CBPE estimates beside realised values', () => {
     rows: 200,
     labelled: 200,
     metrics: [
-      { metric: 'precision', estimated: 0.949, realised: 1 },
-      { metric: 'recall', estimated: 0.9807, realised: 0.9922 },
-      { metric: 'f1', estimated: 0.9646, realised: 0.9961 },
-      { metric: 'roc_auc', estimated: 0.9894, realised: 1 },
+      { metric: 'precision', estimated: 0.949, realised: 1, samplingError: 0.0104 },
+      { metric: 'recall', estimated: 0.9807, realised: 0.9922, samplingError: 0.0093 },
+      { metric: 'f1', estimated: 0.9646, realised: 0.9961, samplingError: 0.0139 },
+      { metric: 'roc_auc', estimated: 0.9894, realised: 1, samplingError: 0.0003 },
     ],
   });
 });
@@ -48,7 +48,7 @@ test('CLI: --json holds the same estimate; the summary prints it', async () => {
   assert.deepEqual(doc.reference.estimation, report.reference.estimation);
   const text = await cli(LOG);
   const line = `estimated without labels, latest window: ${describeEstimate(latest.estimatedPerformance!)}`;
-  assert.equal(line, 'estimated without labels, latest window: CBPE (binary): precision 0.949 (realised 1.000), recall 0.981 (realised 0.992), F1 0.965 (realised 0.996), ROC AUC 0.989 (realised 1.000)');
+  assert.equal(line, 'estimated without labels, latest window: CBPE (binary): precision 0.949 ±0.031 (realised 1.000), recall 0.981 ±0.028 (realised 0.992), F1 0.965 ±0.042 (realised 0.996), ROC AUC 0.989 ±0.001 (realised 1.000)');
   assert.ok(text.includes(line + '\n'), text);
 });
 
@@ -61,10 +61,10 @@ test('dashboard view: a table of the latest window and estimate/realised pairs o
     rows: 200,
     labelled: 200,
     metrics: [
-      { metric: 'precision', label: 'precision', estimated: 0.949, realised: 1 },
-      { metric: 'recall', label: 'recall', estimated: 0.9807, realised: 0.9922 },
-      { metric: 'f1', label: 'F1', estimated: 0.9646, realised: 0.9961 },
-      { metric: 'roc_auc', label: 'ROC AUC', estimated: 0.9894, realised: 1 },
+      { metric: 'precision', label: 'precision', estimated: 0.949, realised: 1, samplingError: 0.0104 },
+      { metric: 'recall', label: 'recall', estimated: 0.9807, realised: 0.9922, samplingError: 0.0093 },
+      { metric: 'f1', label: 'F1', estimated: 0.9646, realised: 0.9961, samplingError: 0.0139 },
+      { metric: 'roc_auc', label: 'ROC AUC', estimated: 0.9894, realised: 1, samplingError: 0.0003 },
     ],
     basis: 'positive class 1: raw probability for the score (1000 labelled reference rows)',
   });
@@ -77,5 +77,5 @@ test('HTML report: the same table', () => {
   const monitor = judgeMonitor({ name: 'tabular', type: 'predictions', target: LOG, severity: {} }, observation, [], 'error', 5);
   const html = renderReportHtml({ title: 'r', generatedAt: '2026-01-01T00:00:00.000Z', result: decide('modelmon.json', 'error', [monitor], '2026-01-01T00:00:00.000Z', 5), views: [{ type: 'predictions', view }] }, { nonce: 'n' });
   assert.match(html, /<h3>Estimated performance: CBPE \(binary\), rows 3,800–3,999, 200 of 200 labelled<\/h3><table class="mm-estimates">/);
-  assert.ok(html.includes('<tr><td>F1</td><td>0.9646</td><td>0.9961</td><td>−0.0315</td></tr>'), html.slice(html.indexOf('mm-estimates'), html.indexOf('mm-estimates') + 600));
+  assert.ok(html.includes('<tr><td>F1</td><td>0.9646</td><td>±0.0417</td><td>0.9961</td><td>−0.0315</td></tr>'), html.slice(html.indexOf('mm-estimates'), html.indexOf('mm-estimates') + 600));
 });
