@@ -5,7 +5,7 @@ import { bench as tfeventsScale } from './tfevents-scale.bench';
 import { bench as drift } from './drift.bench';
 import { bench as gpu } from './gpu.bench';
 import { bench as integrity } from './integrity.bench';
-import { bench as predictions } from './predictions.bench';
+import { bench as predictions, benchMultivariate as multivariate } from './predictions.bench';
 import { bench as predictionsFormats } from './predictions-formats.bench';
 import { bench as endpoints } from './endpoints.bench';
 import { bench as estimation } from './estimation.bench';
@@ -13,7 +13,7 @@ import { bench as falseAlarms } from './false-alarms.bench';
 import { bench as dcgm } from './dcgm.bench';
 import { bench as fleet } from './fleet.bench';
 
-const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, 'predictions-formats': predictionsFormats, endpoints, dcgm, estimation, 'false-alarms': falseAlarms, fleet };
+const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, multivariate, 'predictions-formats': predictionsFormats, endpoints, dcgm, estimation, 'false-alarms': falseAlarms, fleet };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PredictionMonitor } from '../src/core/predictions';
 import { analyzePredictionLog } from '../src/io/predictions';
 import { timeBest, type BenchFigure } from './harness';
+import { MultivariateDriftMonitor, ReconstructionModel, domainClassifierAuc } from '../src/core/multivariate';
 
 const FIXTURES = 'test/fixtures/predictions';
 const ROWS = Number(process.env.MODELMON_BENCH_PRED_ROWS ?? 200_000);
@@ -64,6 +65,46 @@ export async function bench(): Promise<BenchFigure[]> {
     figures.push({ engine: 'predictions', name: `core PredictionMonitor.pushText (tabular, ${rows / 1000}k rows, warm)`, value: rows / (ms / 1000), unit: 'rows/s', anchor: '>= 100000 rows/s' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+/**
+ * Multivariate drift's cost: the reconstruction model's fit, its error over one window, one
+ * domain-classifier run (as the monitor runs it when an episode opens, and with the API's
+ * defaults), and the whole monitor on the tabular log with and without the multivariate methods.
+ */
+export async function benchMultivariate(): Promise<BenchFigure[]> {
+  const rows = readFileSync(join(FIXTURES, 'tabular_dev.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const names = Object.keys(rows[0]!).filter((k) => typeof rows[0]![k] === 'number' && !['id', 'score', 'prediction', 'label'].includes(k));
+  const matrix = rows.map((r) => names.map((n) => r[n] as number));
+  const reference = matrix.slice(0, 1000);
+  const window = matrix.slice(1000, 1200);
+  const figures: BenchFigure[] = [];
+  let model = ReconstructionModel.fit(reference, names);
+  const fitMs = timeBest(() => void (model = ReconstructionModel.fit(reference, names)), 5);
+  figures.push({ engine: 'multivariate', name: `reconstruction: fit on 1000 x ${names.length} (${model.components} components)`, value: fitMs, unit: 'ms' });
+  let sink = 0;
+  const errorMs = timeBest(() => {
+    for (const r of window) sink += model.error(r);
+  }, 20);
+  figures.push({ engine: 'multivariate', name: 'reconstruction: error of a 200-row window', value: errorMs * 1000, unit: 'us', anchor: sink > 0 ? 'each row once, as it enters' : undefined });
+  const monitor = MultivariateDriftMonitor.create(reference, names)!;
+  const numeric = window.map((values, i) => ({ index: 1000 + i, values }));
+  const explainMs = timeBest(() => void monitor.explain(numeric), 3);
+  figures.push({ engine: 'multivariate', name: 'domain classifier: explain a window (500 ref x 200, 3 folds, 16 pairs)', value: explainMs, unit: 'ms', anchor: 'at most twice an episode' });
+  const fullMs = timeBest(() => void domainClassifierAuc(reference, window, { featureNames: names }), 3);
+  figures.push({ engine: 'multivariate', name: 'domain classifier: API defaults (1000 x 200, 5 folds, 32 pairs)', value: fullMs, unit: 'ms' });
+  const text = readFileSync(join(FIXTURES, 'tabular_dev.jsonl'), 'utf8');
+  for (const enabled of [false, true]) {
+    let n = 0;
+    const ms = timeBest(() => {
+      const m = new PredictionMonitor({ multivariate: { enabled } });
+      m.pushText(text);
+      m.end();
+      n = m.rows;
+    }, 3);
+    figures.push({ engine: 'multivariate', name: `monitor, tabular ${n / 1000}k rows, multivariate ${enabled ? 'on' : 'off'}`, value: n / (ms / 1000), unit: 'rows/s' });
   }
   return figures;
 }

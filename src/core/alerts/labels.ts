@@ -7,6 +7,8 @@ const KIND_LABELS: Readonly<Record<string, string>> = {
   idle: 'idle while training',
   throttle: 'throttling',
   ecc: 'ECC errors',
+  xid: 'XID error',
+  'row-remap': 'row-remap failure',
   nan: 'NaN / Inf values',
   'non-finite': 'NaN / Inf values',
   divergence: 'divergence',

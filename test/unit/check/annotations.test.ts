@@ -29,7 +29,7 @@ test('on examples/, annotations land on train.py for its run only, none for runs
   assert.ok(!annotations.some((a) => /overfit_small_data|diverge_lr5/.test(a)));
   // The annotations come first, then the usual summary.
   assert.match(r.out, /^::error /);
-  assert.match(r.out, /\nfailed: 9 errors, 8 warnings, 1 acknowledged \(fails on error\)\n$/);
+  assert.match(r.out, /\nfailed: 9 errors, 10 warnings, 1 acknowledged \(fails on error\)\n$/);
 });
 
 /** The two-script fixture as `ml/` of a scratch repository, with a config for both runs. */
