@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PredictionMonitor } from '../src/core/predictions';
+import { seededRandom } from '../src/core/random';
 import type { BenchFigure } from './harness';
 
 const FIXTURES = 'test/fixtures/predictions';
@@ -34,18 +35,6 @@ function sources(): CleanSource[] {
   ];
 }
 
-/** Mulberry32: the same stream on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface FalseAlarmRun {
   readonly log: string;
   readonly monitored: number;
@@ -59,7 +48,7 @@ export interface FalseAlarmRun {
 export function falseAlarmRun(src: CleanSource, rows = ROWS, seed = 17): FalseAlarmRun {
   const lines = readFileSync(join(FIXTURES, src.file), 'utf8').split('\n').filter((l) => l.trim() !== '').slice(0, src.end);
   const pool = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const monitor = new PredictionMonitor();
   const total = rows + 1000;
   const start = Date.parse('2026-03-01T00:00:00Z');

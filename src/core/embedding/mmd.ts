@@ -1,4 +1,5 @@
-import { seededRandom, squaredDistance } from './reference';
+import { seededRandom } from '../random';
+import { squaredDistance } from './reference';
 
 /** MMD of two samples with an RBF kernel and its permutation p-value. */
 export interface MmdResult {

@@ -1,3 +1,4 @@
+import { seededRandom } from '../random';
 import { wassersteinScale } from '../stats';
 
 /**
@@ -21,17 +22,6 @@ export interface EmbeddingReference {
   readonly sampleDistances: Float64Array;
 }
 
-/** Mulberry32: a small seeded generator, so samples and permutations repeat from run to run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `k` of `n` indices without replacement (a partial Fisher-Yates shuffle), in ascending order. */
 export function sampleIndices(n: number, k: number, random: () => number): Int32Array {

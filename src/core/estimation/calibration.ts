@@ -4,6 +4,7 @@
  * score needs it (nannyml/calibration.py: ECE over equal-count bins, before and after calibrating
  * held-out folds).
  */
+import { seededRandom } from '../random';
 
 /** A fitted monotone map from a raw score to a probability. */
 export interface IsotonicCalibrator {
@@ -133,18 +134,6 @@ export interface CalibrationCheck {
   readonly skipped?: 'single_class' | 'separable';
 }
 
-/** Mulberry32: a small seeded generator, so the folds (and every estimate) repeat run to run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * NannyML's needs_calibration: on `splits` stratified shuffles holding out 10% of the rows, fit
  * the isotonic calibrator on the rest and calibrate the held-out rows; pool the held-out rows of
@@ -160,7 +149,7 @@ export function checkCalibration(outcome: ArrayLike<number>, probability: ArrayL
   for (let i = 0; i < n; i++) (outcome[i]! > 0 ? positives : negatives).push(i);
   if (!positives.length || !negatives.length) return { eceBefore: NaN, eceAfter: NaN, recalibrated: false, skipped: 'single_class' };
   if (binaryRocAuc(outcome, probability) > 0.999) return { eceBefore: NaN, eceAfter: NaN, recalibrated: false, skipped: 'separable' };
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const testSize = Math.ceil(0.1 * n);
   const testPositives = Math.min(positives.length - 1, Math.max(1, Math.round((testSize * positives.length) / n)));
   const testNegatives = Math.max(1, Math.min(negatives.length - 1, testSize - testPositives));

@@ -1,6 +1,6 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { rocAuc } from './rocAuc';
-import { seededRandom, shuffledIndices } from './seededRandom';
+import { seededRandom, shuffledIndices } from '../random';
 
 /** Options of `domainClassifierAuc`; every one has a default. */
 export interface DomainClassifierOptions {

@@ -1,6 +1,6 @@
 import { domainClassifierAuc, type FeatureImportance } from './domainClassifier';
 import { ReconstructionModel, type ReconstructionBand } from './reconstruction';
-import { seededRandom, shuffledIndices } from './seededRandom';
+import { seededRandom, shuffledIndices } from '../random';
 import type { MultivariateSetup } from './verdict';
 
 /** The multivariate knobs of a prediction monitor (modelmon.json `multivariate`). */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ours from '../../../src/core/drift';
+import { seededRandom } from '../../../src/core/random';
 import * as river from './river-reference';
 import { stream } from './streams';
 
@@ -10,17 +11,7 @@ import { stream } from './streams';
 // The streams and parameters come from a seeded generator local to this file, so a failure
 // names a seed that reproduces it.
 
-/** mulberry32: small, seeded, good enough to draw streams and parameters. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));

@@ -15,7 +15,8 @@ import {
   describeEmbeddingDrift,
   type EmbeddingDriftOptions,
 } from '../../../src/core/embedding';
-import { seededRandom, squaredDistance } from '../../../src/core/embedding/reference';
+import { seededRandom } from '../../../src/core/random';
+import { squaredDistance } from '../../../src/core/embedding/reference';
 import { medianInPlace } from '../../../src/core/embedding/mmd';
 
 const rows = readFileSync('test/fixtures/predictions/digits_dev.jsonl', 'utf8')

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { main } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/io';
 import type { PredictionReport } from '../../../src/core/predictions';
-import { seededRandom, shuffledIndices } from '../../../src/core/multivariate/seededRandom';
+import { seededRandom, shuffledIndices } from '../../../src/core/random';
 import { scratchDir } from '../helpers/scratch';
 import { captureIO } from '../helpers/cli';
 import { analyzeLog } from '../../../src/host/predictions/engine';

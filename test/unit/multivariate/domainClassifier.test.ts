@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { domainClassifierAuc, fitLogistic, rocAuc } from '../../../src/core/multivariate';
-import { seededRandom } from '../../../src/core/multivariate/seededRandom';
+import { seededRandom } from '../../../src/core/random';
 
 /** Standard normal draws (Box-Muller) from a seeded generator. */
 function normals(seed: number): () => number {

@@ -5,19 +5,13 @@ import { join } from 'node:path';
 import { analyzePredictionSet } from '../../../src/io/predictions/analyzeSet';
 import { observePredictions } from '../../../src/core/check/predictions';
 import { scratchDir } from '../helpers/scratch';
+import { seededRandom } from '../../../src/core/random';
 
 // Ten independent N(0, 1) features; the last 200 rows shift f0-f4 by +0.25 sd. With windows of
 // 200 rows the last window is all shifted: a moderate shift in half the features, the case where
 // Benjamini-Hochberg names more of them than Bonferroni at the same alertPValue.
 function log(): string {
-  let a = 11;
-  const r = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = seededRandom(11);
   const g = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   const rows = ['f0,f1,f2,f3,f4,f5,f6,f7,f8,f9,prediction,label'];
   for (let i = 0; i < 1200; i++) {

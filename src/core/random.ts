@@ -1,6 +1,7 @@
 /**
- * A small seeded generator (mulberry32) for the multivariate methods' folds and subsamples:
- * the same seed gives the same folds on every machine, so an AUC can be reproduced exactly.
+ * A small seeded generator (mulberry32) for every sample, fold and permutation the engines draw
+ * (domain-classifier folds, embedding samples and MMD permutations, calibration splits): the same
+ * seed gives the same draw on every machine, so a figure can be reproduced exactly.
  */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
