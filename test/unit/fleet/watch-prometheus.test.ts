@@ -120,7 +120,14 @@ test('Prometheus scrapes modelmon watch and its textfile; every value agrees wit
       const published = await prom.query(`modelmon_prediction_accuracy_ratio{job="modelmon",monitor="${m.name}"}`);
       if (accuracy === undefined) assert.deepEqual(published, []);
       else assert.equal(formatNumber(Number(published[0]!.value[1])), accuracy, m.name);
+      // The estimate from confidences (no labels needed): the latest window's, as modelmon predictions --json gives it.
+      const spec = (example.predictions as { name: string; log: string; window: number }[]).find((p) => p.name === m.name)!;
+      const pio = captureIO({ cwd: workspace });
+      assert.equal(await main(['predictions', spec.log, '--window', String(spec.window), '--json'], pio), 0, pio.stderr());
+      const estimated = (JSON.parse(pio.stdout()) as { windows: { estimatedAccuracy?: number }[] }).windows.at(-1)!.estimatedAccuracy;
+      assert.deepEqual(await q(`modelmon_prediction_estimated_accuracy_ratio{job="modelmon",monitor="${m.name}"}`), new Map([[`modelmon_prediction_estimated_accuracy_ratio{monitor=${m.name}}`, estimated]]));
     }
+    assert.deepEqual(await q('modelmon_prediction_estimated_accuracy_ratio{job="modelmon"}'), new Map([['modelmon_prediction_estimated_accuracy_ratio{monitor=tabular}', 0.9782], ['modelmon_prediction_estimated_accuracy_ratio{monitor=digits}', 0.9401]]));
     assert.deepEqual((await prom.query('modelmon_feature_drifted{job="modelmon",monitor="tabular"} == 1')).map((s) => s.metric.feature).sort(), ['mean_radius', 'mean_texture', 'segment', 'worst_area']);
     // Training: each run's last step, as the check's runs table.
     for (const m of check.monitors.filter((x) => x.type === 'training')) {

@@ -73,12 +73,16 @@ test('a broken pairing raises multivariate_drift within 300 rows, naming the per
   assert.deepEqual(report.alerts.map((a) => a.kind), ['multivariate_drift']);
   const alert = report.alerts[0]!;
   assert.ok(alert.index >= ONSET && alert.index < ONSET + 300, `raised at row ${alert.index}`);
+  // 99 rows after the onset, with half of the 200-row window permuted.
+  assert.deepEqual([alert.index, alert.line], [1499, 1500]);
   assert.deepEqual(alert.features.slice(0, 3).sort(), [...PERMUTED].sort());
   assert.match(alert.message, /^line \d+: multivariate drift over the last 200 rows: mean PCA reconstruction error [\d.]+ is above the reference band/);
   // The explanation the alert carries is the domain classifier's, refined one window after it opened.
   const e = alert.explanation!;
   assert.equal(e.method, 'domain-classifier');
   assert.ok(e.separated && e.auc > 0.8, `AUC ${e.auc}`);
+  assert.deepEqual([e.auc, e.aucThreshold, e.start, e.end], [0.8889, 0.55, 1500, 1700]);
+  assert.deepEqual(e.features.slice(0, 3).map((f) => [f.feature, f.importance]), [['mean_area', 0.1193], ['mean_perimeter', 0.0958], ['mean_radius', 0.0739]]);
   assert.deepEqual(e.features.slice(0, 3).map((f) => f.feature).sort(), [...PERMUTED].sort());
   // No column drifts by its own test in any window: every column keeps its distribution.
   for (const w of report.windows) assert.deepEqual(w.verdicts.filter((v) => v.drifted).map((v) => v.feature), [], `window ${w.start}-${w.end}`);
