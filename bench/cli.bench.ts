@@ -1,0 +1,46 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchFigure } from './harness';
+
+// The CLI as users run it: whole processes of dist/cli.js, start-up beside `node -e 0`, with V8's
+// code cache (src/cli/launcher.ts) and without it. Medians of 20 runs each.
+const CLI = 'dist/cli.js';
+const RUNS = 20;
+
+function medianMs(argv: string[], env: NodeJS.ProcessEnv): number {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, argv, { env, stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`node ${argv.join(' ')} exited ${r.status}`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[RUNS >> 1]!;
+}
+
+export async function bench(): Promise<BenchFigure[]> {
+  const cache = mkdtempSync(join(tmpdir(), 'modelmon-bench-cli-'));
+  try {
+    const env = { ...process.env, XDG_CACHE_HOME: cache };
+    const off = { ...env, MODELMON_NO_COMPILE_CACHE: '1' };
+    const log = 'test/fixtures/tensorboard/nan_divergence';
+    medianMs([CLI, '--version'], env); // leaves the cache
+    const node = medianMs(['-e', '0'], env);
+    const figures: BenchFigure[] = [{ engine: 'cli', name: '`node -e 0` (the floor)', value: node, unit: 'ms' }];
+    for (const [name, argv] of [
+      ['modelmon --version', [CLI, '--version']],
+      ['modelmon tb on a 300-step run (nan_divergence, 3 tags)', [CLI, 'tb', log]],
+    ] as const) {
+      const cached = medianMs([...argv], env);
+      const cold = medianMs([...argv], off);
+      figures.push({ engine: 'cli', name: `${name}: beyond node, with the code cache`, value: cached - node, unit: 'ms', anchor: '<= 20 ms' });
+      figures.push({ engine: 'cli', name: `${name}: beyond node, compiled afresh`, value: cold - node, unit: 'ms' });
+    }
+    return figures;
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+}
