@@ -76,6 +76,9 @@ describe('training efficiency in the editor', function () {
     assert.equal(view.utilization.steps.length, gpu.samples);
 
     const since = renders.length;
+    // The dashboard alone on screen, so the screenshot shows the card rather than other editors.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await runCommand('modelmon.openTrainingDashboard', { runs: [view.run], section: 'efficiency' });
     const shown = await waitFor(() => renders.slice(since).find((r) => r.panel === 'training' && r.title?.includes(`${view.run}: `)), 'the efficiency card on the dashboard', 30_000);
