@@ -10,6 +10,7 @@ import { reportCommand } from './report';
 import { probeCommand } from './probe';
 import { trafficCommand } from './traffic';
 import { watchCommand } from './watch';
+import { efficiencyCommand } from './efficiency';
 
 export const commands: readonly CliCommand[] = [
   tbCommand,
@@ -23,4 +24,5 @@ export const commands: readonly CliCommand[] = [
   probeCommand,
   trafficCommand,
   watchCommand,
+  efficiencyCommand,
 ];

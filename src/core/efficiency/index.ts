@@ -3,3 +3,5 @@ export * from './types';
 export * from './history';
 export { computeRunEfficiency, computeEfficiency, energyBetween, stepPace, DEFAULT_EFFICIENCY_THRESHOLDS } from './compute';
 export { runTimeline, batchSizeOf } from './timeline';
+export { GpuLogReader, GpuRecordWriter, RECORD_HEADER } from './gpuLog';
+export type { GpuLogFormat, GpuLogOptions, GpuLogProblem } from './gpuLog';
