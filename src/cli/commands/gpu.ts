@@ -1,4 +1,7 @@
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sampleOf } from '../../core/efficiency/history';
+import { GpuRecordFile } from '../../io/efficiency/recordFile';
 import { formatSampleLines, toSampleRecord } from '../../core/gpu/sampleRecord';
 import type { GpuSnapshot } from '../../core/gpu/types';
 import { HostMetricsSampler } from '../../io/hostMetrics';
@@ -11,8 +14,8 @@ import { parsePrometheusUrl, queryClusterGpus } from '../../io/gpu/prometheus';
 import { PrometheusGpuSource } from '../../io/gpu/prometheusSource';
 import { EXIT_NO_GPU, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIO } from '../io';
 
-const USAGE = `usage: modelmon gpu [--once] [--interval MS] [--json] [--backend TOOL] [--smi PATH] [--gpu INDEX]
-       modelmon gpu --prometheus URL [--match '{LABEL="VALUE",...}'] [--once] [--interval MS] [--json] [--gpu INDEX]
+const USAGE = `usage: modelmon gpu [--once] [--interval MS] [--json] [--record FILE] [--backend TOOL] [--smi PATH] [--gpu INDEX]
+       modelmon gpu --prometheus URL [--match '{LABEL="VALUE",...}'] [--once] [--interval MS] [--json] [--record FILE] [--gpu INDEX]
 
 Samples every GPU through one long-running nvidia-smi (NVIDIA) or amd-smi (AMD; rocm-smi is
 polled), with host CPU, memory, disk and network figures, until interrupted or until the reader
@@ -21,6 +24,8 @@ of the output leaves ('| head -1').
   --once           print one sample and exit (nvidia-smi gets 5 s to answer)
   --interval MS    sampling interval in milliseconds (default 1000, at least 100)
   --json           one JSON object per sample: {"ts","gpus":[...],"host":{...}}, null for absent values
+  --record FILE    also append every sample to FILE, a compact GPU history bounded at 64 MiB (its
+                   older half dropped when full) that modelmon efficiency --gpu-log FILE reads
   --backend TOOL   auto (default: the first of nvidia-smi, amd-smi, rocm-smi found), nvidia-smi, amd-smi or rocm-smi
   --smi PATH       the tool to run (default: the one on PATH; with auto, the file name says which tool it is)
   --gpu INDEX      only this GPU (default: all)
@@ -40,6 +45,7 @@ interface GpuArgs {
   backend: GpuBackend;
   prometheus: URL | null;
   matchers: LabelMatcher[];
+  record: string | null;
 }
 
 function parseGpuArgs(args: string[]): GpuArgs {
@@ -56,6 +62,7 @@ function parseGpuArgs(args: string[]): GpuArgs {
         backend: { type: 'string', default: 'auto' },
         prometheus: { type: 'string' },
         match: { type: 'string' },
+        record: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -74,6 +81,7 @@ function parseGpuArgs(args: string[]): GpuArgs {
     gpuIndex = Number(values.gpu);
   }
   if (values.smi === '') throw new UsageError('--smi needs a path');
+  if (values.record === '') throw new UsageError('--record needs a file');
   const backend = parseGpuBackend(values.backend ?? 'auto');
   if (!backend) throw new UsageError(`--backend must be auto, nvidia-smi, amd-smi or rocm-smi, got '${values.backend}'`);
   let prometheus: URL | null = null;
@@ -92,7 +100,7 @@ function parseGpuArgs(args: string[]): GpuArgs {
       throw new UsageError(`--match: ${(e as Error).message}`);
     }
   }
-  return { once: values.once === true, json: values.json === true, intervalMs, smi: values.smi ?? null, gpuIndex, backend, prometheus, matchers };
+  return { once: values.once === true, json: values.json === true, intervalMs, smi: values.smi ?? null, gpuIndex, backend, prometheus, matchers, record: values.record ?? null };
 }
 
 /** `modelmon gpu`: GPU and host samples, once or until SIGINT/SIGTERM. */
@@ -102,26 +110,70 @@ export const gpuCommand: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const opts = parseGpuArgs(args);
-    if (opts.prometheus) return clusterGpus(opts.prometheus, opts, io);
-    const paths = smiPaths(opts.backend, opts.smi);
-    const { resolved } = resolveGpuTool(opts.backend, paths, io.env, io.cwd);
-    if (!resolved) {
-      io.err(`modelmon gpu: ${noToolMessage(opts.backend, paths)}\n`);
-      return EXIT_NO_GPU;
+    let file: GpuRecordFile | null = null;
+    if (opts.record !== null) {
+      try {
+        file = await GpuRecordFile.open(resolvePath(io.cwd, opts.record));
+      } catch (error) {
+        io.err(`modelmon gpu: cannot open the GPU record ${opts.record}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+        return EXIT_USAGE;
+      }
     }
-    const host = new HostMetricsSampler();
-    const print = async (snapshot: GpuSnapshot) => {
-      const metrics = await host.sample();
-      if (opts.json) io.out(JSON.stringify(toSampleRecord(snapshot, metrics)) + '\n');
-      else io.out(formatSampleLines(snapshot, metrics).join('\n') + '\n');
-      // A reader slower than the samples holds the next print back instead of our memory growing.
-      await io.writable?.();
-    };
-    return opts.once ? runOnce(resolved, opts, io, host, print) : follow(resolved, opts, io, print);
+    const record = recorder(file, io);
+    const code = await sample(opts, io, record);
+    // Every queued write lands before the command ends; a failed one turns the exit status.
+    try {
+      await file?.close();
+    } catch (error) {
+      if (code === EXIT_OK) {
+        io.err(`modelmon gpu: ${(error as Error).message}\n`);
+        return EXIT_USAGE;
+      }
+    }
+    return code;
   },
 };
 
-async function runOnce(resolved: ResolvedGpuTool, opts: GpuArgs, io: CliIO, host: HostMetricsSampler, print: (s: GpuSnapshot) => Promise<void>): Promise<number> {
+/** Appends a snapshot to the record file; false (after saying why, once) when the file cannot be written. */
+type Recorder = (snapshot: GpuSnapshot) => boolean;
+
+function recorder(file: GpuRecordFile | null, io: CliIO): Recorder {
+  let failed = false;
+  return (snapshot) => {
+    if (!file) return true;
+    if (failed) return false;
+    try {
+      file.append(snapshot.gpus.map((g) => sampleOf(snapshot.timeMs, g, g.cluster?.host ?? '')));
+      return true;
+    } catch (error) {
+      failed = true;
+      io.err(`modelmon gpu: ${(error as Error).message}\n`);
+      return false;
+    }
+  };
+}
+
+/** Samples this machine's GPUs or the cluster's, once or until interrupted. */
+async function sample(opts: GpuArgs, io: CliIO, record: Recorder): Promise<number> {
+  if (opts.prometheus) return clusterGpus(opts.prometheus, opts, io, record);
+  const paths = smiPaths(opts.backend, opts.smi);
+  const { resolved } = resolveGpuTool(opts.backend, paths, io.env, io.cwd);
+  if (!resolved) {
+    io.err(`modelmon gpu: ${noToolMessage(opts.backend, paths)}\n`);
+    return EXIT_NO_GPU;
+  }
+  const host = new HostMetricsSampler();
+  const print = async (snapshot: GpuSnapshot) => {
+    const metrics = await host.sample();
+    if (opts.json) io.out(JSON.stringify(toSampleRecord(snapshot, metrics)) + '\n');
+    else io.out(formatSampleLines(snapshot, metrics).join('\n') + '\n');
+    // A reader slower than the samples holds the next print back instead of our memory growing.
+    await io.writable?.();
+  };
+  return opts.once ? runOnce(resolved, opts, io, host, print, record) : follow(resolved, opts, io, print, record);
+}
+
+async function runOnce(resolved: ResolvedGpuTool, opts: GpuArgs, io: CliIO, host: HostMetricsSampler, print: (s: GpuSnapshot) => Promise<void>, record: Recorder): Promise<number> {
   await host.sample(); // a baseline, so the printed sample has CPU and throughput rates
   // amd-smi starts a Python interpreter, so the AMD tools get longer to answer.
   const timeoutMs = resolved.tool === 'nvidia-smi' ? 5000 : 10_000;
@@ -137,12 +189,13 @@ async function runOnce(resolved: ResolvedGpuTool, opts: GpuArgs, io: CliIO, host
     return EXIT_USAGE;
   }
   for (const notice of r.notices) io.err(`modelmon gpu: ${notice}\n`);
+  if (!record(r.snapshot)) return EXIT_USAGE;
   await print(r.snapshot);
   return EXIT_OK;
 }
 
 /** Samples until interrupted, printed one at a time with only the newest kept while one prints. */
-function follow(resolved: ResolvedGpuTool, opts: GpuArgs, io: CliIO, print: (s: GpuSnapshot) => Promise<void>): Promise<number> {
+function follow(resolved: ResolvedGpuTool, opts: GpuArgs, io: CliIO, print: (s: GpuSnapshot) => Promise<void>, record: Recorder): Promise<number> {
   const source = createGpuSource(resolved, { intervalMs: opts.intervalMs, gpuIndex: opts.gpuIndex, env: io.env, computeAppsIntervalMs: 0 });
   return new Promise<number>((resolve) => {
     let exitCode = EXIT_OK;
@@ -152,7 +205,14 @@ function follow(resolved: ResolvedGpuTool, opts: GpuArgs, io: CliIO, print: (s: 
       void source.dispose().then(() => printer.idle()).then(() => resolve(exitCode));
     };
     source.on((event) => {
-      if (event.type === 'snapshot') printer.offer(event.snapshot);
+      if (event.type === 'snapshot') {
+        // Every sample is recorded, even those a slow reader of the output never sees printed.
+        if (!record(event.snapshot)) {
+          exitCode = EXIT_USAGE;
+          return finish();
+        }
+        printer.offer(event.snapshot);
+      }
       else if (event.type === 'notice') io.err(`modelmon gpu: ${event.message}\n`);
       else if (event.type === 'status') {
         const s = event.status;
@@ -177,7 +237,7 @@ function selectGpus(snapshot: GpuSnapshot, index: number | 'all'): GpuSnapshot {
 }
 
 /** `modelmon gpu --prometheus URL`: the cluster's GPUs from dcgm-exporter's series, once or polled. */
-async function clusterGpus(url: URL, opts: GpuArgs, io: CliIO): Promise<number> {
+async function clusterGpus(url: URL, opts: GpuArgs, io: CliIO, record: Recorder): Promise<number> {
   // This machine's load says nothing about the cluster's GPUs: no host figures here.
   const print = async (snapshot: GpuSnapshot) => {
     const shown = selectGpus(snapshot, opts.gpuIndex);
@@ -198,6 +258,7 @@ async function clusterGpus(url: URL, opts: GpuArgs, io: CliIO): Promise<number> 
       io.err(`modelmon gpu: no GPU found: Prometheus at ${url.origin} holds no DCGM series${opts.matchers.length ? ' matching --match' : ''}${opts.gpuIndex !== 'all' ? ` for GPU ${opts.gpuIndex}` : ''} (is dcgm-exporter scraped?)\n`);
       return EXIT_NO_GPU;
     }
+    if (!record(shown)) return EXIT_USAGE;
     await print(r.value);
     return EXIT_OK;
   }
@@ -210,7 +271,13 @@ async function clusterGpus(url: URL, opts: GpuArgs, io: CliIO): Promise<number> 
       void source.dispose().then(() => printer.idle()).then(() => resolve(exitCode));
     };
     source.on((event) => {
-      if (event.type === 'snapshot') printer.offer(event.snapshot);
+      if (event.type === 'snapshot') {
+        if (!record(selectGpus(event.snapshot, opts.gpuIndex))) {
+          exitCode = EXIT_USAGE;
+          return finish();
+        }
+        printer.offer(event.snapshot);
+      }
       else if (event.type === 'notice') io.err(`modelmon gpu: ${event.message}\n`);
       else if (event.type === 'status') {
         const s = event.status;
