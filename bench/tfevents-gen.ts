@@ -8,6 +8,8 @@ export interface RunDirShape {
   runs: number;
   tags: number;
   steps: number;
+  /** Seconds between the starts of consecutive runs (default 1000). */
+  runSpacingSeconds?: number;
 }
 
 const encoder = new TextEncoder();
@@ -106,7 +108,7 @@ export function generateRunDir(root: string, shape: RunDirShape): { bytes: numbe
   for (let r = 0; r < shape.runs; r++) {
     const dir = join(root, `run_${String(r).padStart(4, '0')}`);
     mkdirSync(dir, { recursive: true });
-    const point = (t: number, step: number) => ({ wallTime: 1.7e9 + r * 1000 + step * 0.05, value: syntheticValue(r, t, step, shape.steps) });
+    const point = (t: number, step: number) => ({ wallTime: 1.7e9 + r * (shape.runSpacingSeconds ?? 1000) + step * 0.05, value: syntheticValue(r, t, step, shape.steps) });
     const written = writeScalarFile(join(dir, `events.out.tfevents.1700000000.bench.${r}`), tags, shape.steps, point, chunk, 8192);
     bytes += written.bytes;
     events += written.events;
