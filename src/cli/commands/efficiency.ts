@@ -26,7 +26,8 @@ the findings input-bound, stalled, memory nearly full or mostly unused, GPUs all
                      (default this machine's zone)
   --no-processes     do not ask nvidia-smi which live processes hold which GPUs
   --json             {"runs":[{run,start,end,steps,stepsPerSecond,gpu:{...},findings:[...]}],"sources":[...]}
-Exit status: 0 when the runs were measured (findings are listed, not fatal); 2 for unusable
+Exit status: 0 when the runs were measured (findings are listed, not fatal: a training monitor's
+"efficiency" in modelmon.json makes them part of modelmon check); 2 for unusable
 arguments, an unreadable log directory, or a GPU log with a line that is not a sample (its
 file and line are named).`;
 

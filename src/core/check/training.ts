@@ -2,6 +2,7 @@ import type { RunData, RunStore, TrainingFinding } from '../tfevents';
 import type { FindingView, RunSummary, TaggedSeries } from '../../protocol';
 import type { TrainingView } from '../report/types';
 import type { MonitorObservation, RawFinding } from './types';
+import type { RunEfficiency } from '../efficiency/types';
 import { plural } from '../charts/format';
 
 export interface TrainingObservationInput {
@@ -15,6 +16,8 @@ export interface TrainingObservationInput {
   readonly logdir: string;
   /** Tag filters (`*` wildcards); empty = all. */
   readonly tags: readonly string[];
+  /** Each run joined with the monitor's GPU log, when it names one. */
+  readonly efficiency?: readonly RunEfficiency[];
 }
 
 /** Glob-ish tag filter: `*` matches any run of characters, everything else literally. */
@@ -46,6 +49,12 @@ export function observeTraining(input: TrainingObservationInput): { observation:
       subject: c.file,
       location: { file: joinPath(input.logdir, c.file) },
     });
+  }
+  // Efficiency is a run's, not a tag's: every run measured, whatever the tag filter.
+  for (const e of input.efficiency ?? []) {
+    for (const f of e.findings) {
+      findings.push({ kind: f.kind, severity: f.severity, message: f.message, subject: label(e.run), location: { file: joinPath(input.logdir, e.run) } });
+    }
   }
   if (!runs.length) {
     findings.push({

@@ -12,6 +12,7 @@ import type {
   ModelmonConfig,
   PredictionMonitorConfig,
   SeverityOverrides,
+  TrainingEfficiencyConfig,
   TrainingMonitorConfig,
 } from './types';
 import { childKey, problemReporter, validateNode, type Report } from './validate';
@@ -108,6 +109,18 @@ const record = (v: unknown): Record<string, unknown> => (v as Record<string, unk
 const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const optionalNumber = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
+/** A validated `efficiency` object: only the fields given. */
+function trainingEfficiency(e: Record<string, unknown>): TrainingEfficiencyConfig {
+  const t = record(e.thresholds);
+  const thresholds = Object.fromEntries(Object.entries(t).filter(([, v]) => typeof v === 'number'));
+  return {
+    gpuLog: e.gpuLog as string,
+    ...(optionalNumber(e.utcOffsetMinutes) !== undefined ? { utcOffsetMinutes: e.utcOffsetMinutes as number } : {}),
+    ...(optionalNumber(e.pricePerKWh) !== undefined ? { pricePerKWh: e.pricePerKWh as number } : {}),
+    ...(Object.keys(thresholds).length ? { thresholds } : {}),
+  };
+}
+
 function normalize(raw: RawConfig): ModelmonConfig {
   const training = (raw.training as Raw<TrainingMonitorConfig>[] | undefined) ?? [];
   const predictions = (raw.predictions as Raw<PredictionMonitorConfig>[] | undefined) ?? [];
@@ -121,6 +134,7 @@ function normalize(raw: RawConfig): ModelmonConfig {
       logdir: t.logdir as string,
       tags: stringList(t.tags),
       severity: severities(t.severity),
+      ...(t.efficiency !== undefined ? { efficiency: trainingEfficiency(record(t.efficiency)) } : {}),
     })),
     predictions: predictions.map((p) => {
       const reference = typeof p.reference === 'string' ? { log: p.reference } : record(p.reference);

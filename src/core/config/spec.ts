@@ -68,6 +68,12 @@ export const KNOWN_FINDING_KINDS = [
   'lr-step-change',
   'corrupt-record',
   'no-runs',
+  // training efficiency (a training monitor with "efficiency")
+  'input-bound',
+  'stalled',
+  'memory-near-full',
+  'memory-underused',
+  'gpu-idle',
   // prediction logs
   'data_drift',
   'multivariate_drift',
@@ -159,6 +165,30 @@ const training: ObjectSpec = {
       type: 'array',
       description: 'Only these scalar tags ("*" wildcards allowed); empty or absent = every tag.',
       items: { type: 'string', description: 'A scalar tag such as "train/loss" or "val/*".', nonEmpty: true },
+    },
+    efficiency: {
+      type: 'object',
+      description: 'Join every run with the GPU samples of its time: input-bound, stalled, memory and idle-GPU findings join the check.',
+      required: ['gpuLog'],
+      properties: {
+        gpuLog: relativePath('GPU log: an nvidia-smi --query-gpu=timestamp,index,uuid,utilization.gpu,memory.used,memory.total,power.draw --format=csv -lms N log, modelmon gpu --json lines or a modelmon gpu --record file'),
+        utcOffsetMinutes: { type: 'integer', description: "The zone nvidia-smi's timestamps were written in, minutes east of UTC (default the checking machine's zone).", minimum: -1080, maximum: 1080 },
+        pricePerKWh: { type: 'number', description: 'Price of one kWh, for the costs.', minimum: 0 },
+        thresholds: {
+          type: 'object',
+          description: 'Thresholds of the efficiency findings.',
+          properties: {
+            inputBoundShare: { type: 'number', description: 'Input-bound when the GPUs were under busyUtilization for at least this share of the run (default 0.5).', minimum: 0, maximum: 1 },
+            busyUtilization: { type: 'number', description: 'Utilisation (%) at and above which a GPU is busy (default 50).', minimum: 0, maximum: 100 },
+            idleUtilization: { type: 'number', description: 'A GPU holding memory under this mean utilisation (%) is idle (default 5).', minimum: 0, maximum: 100 },
+            stallIntervals: { type: 'number', description: 'Stalled after this many usual step intervals without an event (default 10).', exclusiveMinimum: 0 },
+            stallMinSeconds: { type: 'number', description: '...and at least this many seconds (default 60).', minimum: 0 },
+            memoryFullShare: { type: 'number', description: 'Memory nearly full at this share (default 0.95).', minimum: 0, maximum: 1 },
+            memoryUnusedShare: { type: 'number', description: 'Memory mostly unused under this share at its peak (default 0.25).', minimum: 0, maximum: 1 },
+            minSamples: { type: 'integer', description: 'GPU samples a run needs before utilisation or memory findings (default 8).', minimum: 0 },
+          },
+        },
+      },
     },
     severity: severityMap,
   },

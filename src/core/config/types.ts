@@ -1,3 +1,4 @@
+import type { EfficiencyThresholds } from '../efficiency/types';
 import type { PredictionSchemaOverride } from '../predictions/schema';
 import type { MultivariateSettings } from '../multivariate';
 import type { EmbeddingDriftOptions } from '../embedding';
@@ -24,6 +25,18 @@ export interface TrainingMonitorConfig extends MonitorBase {
   readonly logdir: string;
   /** Only these scalar tags (exact names, `*` wildcards allowed); empty = all. */
   readonly tags: readonly string[];
+  /** Each run joined with a GPU log, its efficiency findings part of the check. */
+  readonly efficiency?: TrainingEfficiencyConfig;
+}
+
+/** A training monitor's GPU samples and the thresholds of its efficiency findings. */
+export interface TrainingEfficiencyConfig {
+  /** An nvidia-smi --query-gpu CSV log, modelmon gpu --json lines or a modelmon gpu --record file, relative to the config. */
+  readonly gpuLog: string;
+  /** The zone of nvidia-smi's timestamps, minutes east of UTC (default the checking machine's). */
+  readonly utcOffsetMinutes?: number;
+  readonly pricePerKWh?: number;
+  readonly thresholds?: EfficiencyThresholds;
 }
 
 /** Where a prediction log's reference distribution comes from. */

@@ -13,13 +13,28 @@ import type { EnvelopeMapping } from '../../core/predictions/envelopes';
 import { analyzePredictionSet } from '../predictions/analyzeSet';
 import type { CheckEngines } from './engines';
 import { endpointEngine } from './endpoints';
+import { measureStoreEfficiency } from '../efficiency/logdirEfficiency';
 
 /** The real engines, each run once. */
 export const defaultEngines: CheckEngines = {
-  async training(monitor, logdir) {
+  async training(monitor, logdir, context) {
     const { store, corruptions } = await readLogdir(logdir);
     const findings = findHealthProblems(store);
-    return observeTraining({ store, findings, corruptions, monitorName: monitor.name, logdir: monitor.logdir, tags: monitor.tags });
+    const e = monitor.efficiency;
+    // The GPU log is relative to the config, as the log dir is; a check judges the runs as they stand now.
+    const efficiency = e
+      ? (
+          await measureStoreEfficiency(store, logdir, {
+            gpuLogs: [resolve(context.dir, e.gpuLog)],
+            ...(e.utcOffsetMinutes !== undefined ? { gpuLogUtcOffsetMinutes: e.utcOffsetMinutes } : {}),
+            ...(e.pricePerKWh !== undefined ? { pricePerKWh: e.pricePerKWh } : {}),
+            ...(e.thresholds ? { thresholds: e.thresholds } : {}),
+            computeApps: [],
+            nowMs: Date.now(),
+          })
+        ).runs
+      : undefined;
+    return observeTraining({ store, findings, corruptions, monitorName: monitor.name, logdir: monitor.logdir, tags: monitor.tags, ...(efficiency ? { efficiency } : {}) });
   },
   async predictions(monitor, paths, context) {
     // The config's paths are relative to the config; the engine's labelsFile to the log: make it absolute.
