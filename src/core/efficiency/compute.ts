@@ -406,6 +406,8 @@ const pct = (share: number) => `${Math.round(share * 100)}%`;
 const mib = (v: number | null) => (v === null ? '-' : v >= 1024 ? `${(v / 1024).toFixed(1)} GiB` : `${Math.round(v)} MiB`);
 
 function duration(seconds: number): string {
+  // Fast runs log every few milliseconds: "0.0 s" would hide the interval a stall is measured in.
+  if (seconds < 0.1) return `${(seconds * 1000).toFixed(seconds < 0.01 ? 1 : 0)} ms`;
   if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
   if (seconds < 3600) return `${(seconds / 60).toFixed(1)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;

@@ -92,6 +92,7 @@ test('stalled: the process lives and 70 s pass with no event after the last step
   const stall = e.findings.find((f) => f.kind === 'stalled');
   assert.ok(stall, JSON.stringify(e.findings));
   assert.equal(stall.severity, 'warning');
+  assert.equal(stall.message, 'stalled: no new events for 1.2 min after step 560, 41796 times the usual 1.7 ms between logged steps, while the process lives');
   const alive = computeRunEfficiency({ ...run, processAlive: false }, log.history, { nowMs: Date.parse('2026-11-23T03:55:29.787Z') });
   assert.equal(alive.findings.some((f) => f.kind === 'stalled'), false);
 });
