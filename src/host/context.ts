@@ -79,7 +79,7 @@ export class MonitorContext implements vscode.Disposable {
     this.predictionDiagnostics = own(new PredictionLogDiagnostics(this.predictions));
     this.integrity = own(new IntegrityFiles(this.log));
     this.gpu = own(new GpuMonitor(this.log, this.alerts));
-    this.efficiency = own(new TrainingEfficiency(this.training, this.gpu, this.log));
+    this.efficiency = own(new TrainingEfficiency(this.training, this.gpu, this.log, vscode.Uri.joinPath(extension.globalStorageUri, 'gpu-history.rec').fsPath));
     this.efficiencyDiagnostics = own(new EfficiencyCodeDiagnostics(this.training, this.sites, this.efficiency));
     this.gpuSource = own(new GpuPanelSource(this.gpu));
     this.predictionsSource = own(new PredictionsPanelSource(this.predictions));

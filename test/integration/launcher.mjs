@@ -87,6 +87,8 @@ async function main() {
   }
   // A quiet workbench: no welcome page, no git prompt for the repository around .test-output.
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  // Each run starts without the GPU history a previous run left in the extension's storage.
+  rmSync(join(userDataDir, 'User', 'globalStorage', 'modelmonitor.model-monitor'), { recursive: true, force: true });
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({

@@ -1,5 +1,10 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { computeEfficiency, GpuHistory, runTimeline, type RunEfficiency, type RunTimeline } from '../../core/efficiency';
+import { computeEfficiency, GpuHistory, runTimeline, type GpuSample, type RunEfficiency, type RunTimeline } from '../../core/efficiency';
+import { sampleOf } from '../../core/efficiency/history';
+import { readGpuLogFile } from '../../io/efficiency/gpuLogFile';
+import { GpuRecordFile } from '../../io/efficiency/recordFile';
 import type { GpuSnapshot } from '../../core/gpu/types';
 import type { RunEfficiencyView } from '../../protocol/views';
 import type { RunEfficiencyFinding } from '../diagnostics/efficiencyCode';
@@ -37,11 +42,22 @@ export class TrainingEfficiency implements vscode.Disposable {
   /** Timelines by run, rebuilt only when the run grew. */
   private readonly timelines = new Map<string, { key: string; timeline: RunTimeline }>();
 
+  /** The history on disk, once restored; samples are appended to it as they come. */
+  private record: GpuRecordFile | undefined;
+  private recordFailed = false;
+
+  /**
+   * `recordPath`: the extension's GPU history file (in its global storage). Its samples are read
+   * back at start, so a run trained while VS Code was closed or before a reload keeps the GPU
+   * figures seen so far, and every new sample is appended (bounded at 64 MiB, as `gpu --record`).
+   */
   constructor(
     private readonly training: WorkspaceTrainingRuns,
     private readonly gpu: GpuSamples,
     private readonly log: MonitorLog,
+    recordPath?: string,
   ) {
+    if (recordPath) void this.restore(recordPath);
     this.takeSamples();
     this.disposables.push(
       gpu.onDidUpdate(() => {
@@ -115,6 +131,36 @@ export class TrainingEfficiency implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
+    void this.record?.close().catch(() => undefined);
+  }
+
+  /** Reads the history file back into the history, then keeps appending to it. */
+  private async restore(path: string): Promise<void> {
+    try {
+      const old = await readGpuLogFile(path).catch(() => undefined);
+      let restored = 0;
+      for (const sample of old?.history.samples() ?? []) {
+        this.history.add(sample);
+        restored++;
+      }
+      // VS Code hands the extension its storage folder's name, not the folder.
+      await mkdir(dirname(path), { recursive: true });
+      this.record = await GpuRecordFile.open(path);
+      this.log.debug(`efficiency: ${restored} GPU sample(s) restored from ${path}`);
+      if (restored) this.schedule();
+    } catch (error) {
+      this.log.warn(`efficiency: the GPU history ${path} cannot be kept: ${describeError(error)}`);
+    }
+  }
+
+  private persist(samples: readonly GpuSample[]): void {
+    if (!this.record || this.recordFailed || !samples.length) return;
+    try {
+      this.record.append(samples);
+    } catch (error) {
+      this.recordFailed = true;
+      this.log.warn(`efficiency: ${describeError(error)}; GPU samples are kept in memory only`);
+    }
   }
 
   private schedule(): void {
@@ -124,13 +170,17 @@ export class TrainingEfficiency implements vscode.Disposable {
 
   /** Moves the monitor's new snapshots into the history; true when there were any. */
   private takeSamples(): boolean {
-    let added = false;
+    const added: GpuSample[] = [];
     for (const snapshot of this.gpu.history) {
       if (snapshot.timeMs <= this.lastSampleMs) continue;
-      this.history.addSnapshot(snapshot);
+      for (const g of snapshot.gpus) {
+        const sample = sampleOf(snapshot.timeMs, g, g.cluster?.host ?? '');
+        this.history.add(sample);
+        added.push(sample);
+      }
       this.lastSampleMs = snapshot.timeMs;
-      added = true;
     }
-    return added;
+    this.persist(added);
+    return added.length > 0;
   }
 }

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { writeScalarFile } from '../../../bench/tfevents-gen';
 import type { ModelMonitorApi, RenderEvent } from '../../../src/host/api';
-import { EXTENSION_ID, extensionApi, runCommand, screenshot, waitFor, workspaceRoot } from './harness';
+import { EXTENSION_ID, extensionApi, outputDir, runCommand, screenshot, waitFor, workspaceRoot } from './harness';
 
 // The stand-in nvidia-smi replays the H100 recording from its first row at twice its pace, one row
 // every 125 ms: 3.5 s idle, 8 s of a 100% burn (rows 30-60), idle again, then a training job at
@@ -75,6 +75,12 @@ describe('training efficiency in the editor', function () {
     assert.equal(view.steps, 119);
     assert.equal(view.utilization.steps.length, gpu.samples);
 
+    // The samples are kept on disk too, in the extension's global storage, for the next session.
+    const record = await waitFor(() => findFile(join(outputDir, 'vscode'), 'gpu-history.rec'), 'the GPU history file', 15_000);
+    const lines = readFileSync(record, 'utf8').split('\n');
+    assert.equal(lines[0], '#modelmon-gpu-history v1');
+    assert.ok(lines.filter((l) => l && !l.startsWith('#')).length > 0, `samples in ${record}`);
+
     const since = renders.length;
     // The dashboard alone on screen, so the screenshot shows the card rather than other editors.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -125,3 +131,22 @@ describe('training efficiency in the editor', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });
+
+/** The first file named `name` under `dir`, depth first. */
+function findFile(dir: string, name: string): string | undefined {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isFile() && e.name === name) return p;
+    if (e.isDirectory()) {
+      const found = findFile(p, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
