@@ -11,9 +11,12 @@ import { FleetWatcher } from '../../io/fleet/watcher';
 import { EXIT_OK, UsageError, type CliCommand } from '../io';
 import { VERSION } from '../version';
 import { locateConfig, reportConfigError } from './check';
+import { sampleOf } from '../../core/efficiency/history';
+import type { GpuSnapshot } from '../../core/gpu/types';
+import { GpuRecordFile } from '../../io/efficiency/recordFile';
 
 const USAGE = `usage: modelmon watch [--config modelmon.json] [--listen HOST:PORT | --no-listen] [--textfile DIR]
-                      [--interval S] [--gpu-interval S] [--scrape-timeout S]
+                      [--interval S] [--gpu-interval S] [--gpu-record FILE] [--scrape-timeout S]
 
 Runs every monitor of modelmon.json continuously and publishes what it finds as Prometheus
 metrics: the same findings and verdicts \`modelmon check --json\` gives on the same files.
@@ -27,6 +30,8 @@ A monitor re-runs when its files change; the GPU is sampled and endpoints probed
   --no-listen        no HTTP listener (with --textfile)
   --interval S       seconds between looks at the monitors' files (default 5)
   --gpu-interval S   seconds between GPU samples (default 15), when the config enables the GPU
+  --gpu-record FILE  also append every GPU sample to FILE, the compact history modelmon efficiency
+                     reads (--gpu-log), bounded at 64 MiB as modelmon gpu --record
   --scrape-timeout S a scraper must send its request and take the page within this (default 10)
 
 Stops cleanly on SIGTERM or SIGINT, with every child process (nvidia-smi, amd-smi).
@@ -51,6 +56,26 @@ export const watchCommand: CliCommand = {
       if (!info?.isDirectory()) throw new UsageError(`--textfile ${values.textfile}: ${info ? 'not a folder' : 'no such folder'}`);
     }
     const located = locateConfig(values.config, io);
+    let record: GpuRecordFile | undefined;
+    if (values['gpu-record'] !== undefined) {
+      try {
+        record = await GpuRecordFile.open(resolve(io.cwd, values['gpu-record']));
+      } catch (error) {
+        throw new UsageError(`--gpu-record ${values['gpu-record']}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+    }
+    let recordedUntil = -Infinity;
+    let recordProblem = false;
+    const recordGpu = (gpu: GpuSnapshot | undefined) => {
+      if (!record || recordProblem || !gpu || gpu.timeMs <= recordedUntil) return;
+      recordedUntil = gpu.timeMs;
+      try {
+        record.append(gpu.gpus.map((g) => sampleOf(gpu.timeMs, g)));
+      } catch (error) {
+        recordProblem = true;
+        io.err(printable(`modelmon watch: ${(error as Error).message}; GPU samples are no longer recorded`) + '\n');
+      }
+    };
 
     const exposition = new MetricsExposition();
     let textfileProblem: string | undefined;
@@ -75,6 +100,7 @@ export const watchCommand: CliCommand = {
       gpuIntervalMs,
       onSnapshot: (snapshot) => {
         exposition.apply(samplesOf(snapshot));
+        recordGpu(snapshot.gpu?.snapshot);
         void publishTextfile();
       },
       onProbes: (endpoint, results) => {
@@ -107,6 +133,7 @@ export const watchCommand: CliCommand = {
       return EXIT_OK;
     } finally {
       await server?.close();
+      await record?.close().catch((error: Error) => io.err(printable(`modelmon watch: ${error.message}`) + '\n'));
     }
   },
 };
@@ -131,6 +158,7 @@ function parse(args: string[]) {
         textfile: { type: 'string' },
         interval: { type: 'string' },
         'gpu-interval': { type: 'string' },
+        'gpu-record': { type: 'string' },
         'scrape-timeout': { type: 'string' },
       },
     }).values;

@@ -8,6 +8,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { scratchDir } from '../helpers/scratch';
+import { readGpuLogFile } from '../../../src/io/efficiency/gpuLogFile';
 import { cliBundle, get, pageValue, startWatch, type WatchProcess } from './watchProcess';
 
 const FAKE_SMI = resolve('test/fixtures/nvidia-smi/bin');
@@ -148,6 +149,7 @@ test('bad arguments and an unusable config: exit 2 with one clear message, no st
       [['--listen', `127.0.0.1:${busyPort}`], new RegExp(`^modelmon watch: cannot listen on 127\\.0\\.0\\.1:${busyPort}: the address is in use\\n`)],
       [['--textfile', 'nowhere'], /^modelmon watch: --textfile nowhere: no such folder\n/],
       [['--no-listen'], /^modelmon watch: --no-listen needs --textfile DIR: otherwise nothing is published\n/],
+      [['--gpu-record', 'no/such/folder/gpu.rec'], /^modelmon watch: --gpu-record no\/such\/folder\/gpu\.rec: ENOENT\n/],
       [['--interval', '0'], /^modelmon watch: --interval must be a number of seconds from 0\.1 to 86400, got '0'\n/],
       [['--config', 'missing.json', '--no-listen', '--textfile', '.'], /^missing\.json:1: cannot read the config: no such file\n$/],
     ];
@@ -160,4 +162,25 @@ test('bad arguments and an unusable config: exit 2 with one clear message, no st
   } finally {
     busy.close();
   }
+});
+
+test('--gpu-record keeps every GPU sample in the history modelmon efficiency reads', async () => {
+  const dir = workspace('fleet-gpu-record', { gpu: { enabled: true } });
+  const record = join(dir, 'gpu.rec');
+  const watch = await startWatch(dir, ['--gpu-interval', '1', '--gpu-record', 'gpu.rec'], { PATH: `${FAKE_SMI}${delimiter}${process.env.PATH}` });
+  try {
+    await until('three recorded samples', async () => {
+      const log = existsSync(record) ? await readGpuLogFile(record) : undefined;
+      return log && log.history.size >= 3 ? true : undefined;
+    });
+  } finally {
+    assert.equal(await watch.stop('SIGTERM'), 0, watch.stderr());
+  }
+  const log = await readGpuLogFile(record);
+  assert.equal(readFileSync(record, 'utf8').split('\n')[0], '#modelmon-gpu-history v1');
+  assert.deepEqual(log.problems, []);
+  // The stand-in's GPUs, each sample with the memory total nvidia-smi reported.
+  const samples = [...log.history.samples()];
+  assert.ok(samples.length >= 3);
+  assert.ok(samples.every((s) => s.memoryTotalMiB !== null && s.memoryTotalMiB > 0 && s.utilizationGpu !== null), JSON.stringify(samples[0]));
 });
