@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sampleOf } from '../../core/efficiency/history';
+import { snapshotSamples } from '../../core/efficiency/history';
 import { GpuRecordFile } from '../../io/efficiency/recordFile';
 import { formatSampleLines, toSampleRecord } from '../../core/gpu/sampleRecord';
 import type { GpuSnapshot } from '../../core/gpu/types';
@@ -143,7 +143,7 @@ function recorder(file: GpuRecordFile | null, io: CliIO): Recorder {
     if (!file) return true;
     if (failed) return false;
     try {
-      file.append(snapshot.gpus.map((g) => sampleOf(snapshot.timeMs, g, g.cluster?.host ?? '')));
+      file.append(snapshotSamples(snapshot));
       return true;
     } catch (error) {
       failed = true;

@@ -11,7 +11,7 @@ import { FleetWatcher } from '../../io/fleet/watcher';
 import { EXIT_OK, UsageError, type CliCommand } from '../io';
 import { VERSION } from '../version';
 import { locateConfig, reportConfigError } from './check';
-import { sampleOf } from '../../core/efficiency/history';
+import { snapshotSamples } from '../../core/efficiency/history';
 import type { GpuSnapshot } from '../../core/gpu/types';
 import { GpuRecordFile } from '../../io/efficiency/recordFile';
 
@@ -70,7 +70,7 @@ export const watchCommand: CliCommand = {
       if (!record || recordProblem || !gpu || gpu.timeMs <= recordedUntil) return;
       recordedUntil = gpu.timeMs;
       try {
-        record.append(gpu.gpus.map((g) => sampleOf(gpu.timeMs, g)));
+        record.append(snapshotSamples(gpu));
       } catch (error) {
         recordProblem = true;
         io.err(printable(`modelmon watch: ${(error as Error).message}; GPU samples are no longer recorded`) + '\n');

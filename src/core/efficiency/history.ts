@@ -113,7 +113,7 @@ export class GpuHistory {
 
   /** Adds every GPU of a snapshot (a sampler's, or a cluster's through DCGM, whose host it names). */
   addSnapshot(snapshot: GpuSnapshot, host = ''): void {
-    for (const g of snapshot.gpus) this.add(sampleOf(snapshot.timeMs, g, g.cluster?.host ?? host));
+    for (const sample of snapshotSamples(snapshot, host)) this.add(sample);
   }
 
   /** Every GPU's series, sorted by host then index. */
@@ -166,6 +166,11 @@ function seriesKey(host: string, gpu: string): string {
 }
 
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+/** The efficiency samples of a snapshot, one a GPU; a cluster GPU keeps the host DCGM names, others get `host`. */
+export function snapshotSamples(snapshot: GpuSnapshot, host = ''): GpuSample[] {
+  return snapshot.gpus.map((g) => sampleOf(snapshot.timeMs, g, g.cluster?.host ?? host));
+}
 
 /** The efficiency sample of one reading of a snapshot. */
 export function sampleOf(

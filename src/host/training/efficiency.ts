@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { computeEfficiency, GpuHistory, runTimeline, type GpuSample, type RunEfficiency, type RunTimeline } from '../../core/efficiency';
-import { sampleOf } from '../../core/efficiency/history';
+import { snapshotSamples } from '../../core/efficiency/history';
 import { readGpuLogFile } from '../../io/efficiency/gpuLogFile';
 import { GpuRecordFile } from '../../io/efficiency/recordFile';
 import type { GpuSnapshot } from '../../core/gpu/types';
@@ -173,8 +173,7 @@ export class TrainingEfficiency implements vscode.Disposable {
     const added: GpuSample[] = [];
     for (const snapshot of this.gpu.history) {
       if (snapshot.timeMs <= this.lastSampleMs) continue;
-      for (const g of snapshot.gpus) {
-        const sample = sampleOf(snapshot.timeMs, g, g.cluster?.host ?? '');
+      for (const sample of snapshotSamples(snapshot)) {
         this.history.add(sample);
         added.push(sample);
       }
