@@ -45,11 +45,14 @@ export class TrainingEfficiency implements vscode.Disposable {
   /** The history on disk, once restored; samples are appended to it as they come. */
   private record: GpuRecordFile | undefined;
   private recordFailed = false;
+  /** Samples taken while the history file is still being read back; written once it is open. */
+  private unsaved: GpuSample[] | undefined;
 
   /**
    * `recordPath`: the extension's GPU history file (in its global storage). Its samples are read
-   * back at start, so a run trained while VS Code was closed or before a reload keeps the GPU
-   * figures seen so far, and every new sample is appended (bounded at 64 MiB, as `gpu --record`).
+   * back at start, so after a reload or in a later session a run keeps the GPU figures of the
+   * samples seen while it trained, and every new sample is appended (bounded at 64 MiB, as
+   * `gpu --record`).
    */
   constructor(
     private readonly training: WorkspaceTrainingRuns,
@@ -57,7 +60,10 @@ export class TrainingEfficiency implements vscode.Disposable {
     private readonly log: MonitorLog,
     recordPath?: string,
   ) {
-    if (recordPath) void this.restore(recordPath);
+    if (recordPath) {
+      this.unsaved = [];
+      void this.restore(recordPath);
+    }
     this.takeSamples();
     this.disposables.push(
       gpu.onDidUpdate(() => {
@@ -146,14 +152,22 @@ export class TrainingEfficiency implements vscode.Disposable {
       // VS Code hands the extension its storage folder's name, not the folder.
       await mkdir(dirname(path), { recursive: true });
       this.record = await GpuRecordFile.open(path);
+      const unsaved = this.unsaved ?? [];
+      this.unsaved = undefined;
+      this.persist(unsaved);
       this.log.debug(`efficiency: ${restored} GPU sample(s) restored from ${path}`);
       if (restored) this.schedule();
     } catch (error) {
+      this.unsaved = undefined;
       this.log.warn(`efficiency: the GPU history ${path} cannot be kept: ${describeError(error)}`);
     }
   }
 
   private persist(samples: readonly GpuSample[]): void {
+    if (this.unsaved) {
+      this.unsaved.push(...samples);
+      return;
+    }
     if (!this.record || this.recordFailed || !samples.length) return;
     try {
       this.record.append(samples);
