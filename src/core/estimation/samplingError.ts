@@ -4,6 +4,7 @@
  * band of 3 sampling errors (NannyML's SAMPLING_ERROR_RANGE), so a user can tell a difference from
  * the realised value that sampling alone explains from one it does not.
  */
+import { standardDeviation } from 'simple-statistics';
 
 /** Spread on the reference and the share of rows it applies to (binary: a standard deviation; multiclass: a variance). */
 export interface SpreadComponent {
@@ -11,11 +12,9 @@ export interface SpreadComponent {
   readonly fraction: number;
 }
 
-/** Population standard deviation (numpy's np.std, ddof 0). */
+/** Population standard deviation (numpy's np.std, ddof 0); NaN for no values, as numpy gives. */
 function std(xs: readonly number[]): number {
-  if (!xs.length) return NaN;
-  const m = xs.reduce((s, x) => s + x, 0) / xs.length;
-  return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / xs.length);
+  return xs.length ? standardDeviation(xs as number[]) : NaN;
 }
 
 /** Observation-level values: true positives 1, false positives 0 (precision); true positives 1, false negatives 0 (recall). */
