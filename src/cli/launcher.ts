@@ -67,7 +67,6 @@ function run(): void {
   }
   const bundle = new Module(BUNDLE, module);
   bundle.filename = BUNDLE;
-  bundle.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(__dirname);
   const requireFromBundle = Module.createRequire(BUNDLE) as NodeJS.Require & { main: NodeJS.Module };
   // The bundle runs its CLI when it is the main module, as when started directly.
   requireFromBundle.main = bundle;
