@@ -29,6 +29,18 @@ test('a packed histogram unpacks to the same numbers: float64 limits, float32 co
 
 /** Heap bytes the store retains per bucket after reading `records` (garbage collected before and after). */
 function bytesPerBucket(records: Uint8Array[], buckets: number): number {
+  // The first read also compiles and optimises the reader and fills its inline caches, which
+  // under a loaded CI machine added up to 4 bytes a bucket; only a warm read measures the store.
+  readOnce(records);
+  return Math.min(measure(records, buckets), measure(records, buckets));
+}
+
+function readOnce(records: Uint8Array[]): void {
+  const store = new RunStore();
+  for (const r of records) store.addRecord('run', r);
+}
+
+function measure(records: Uint8Array[], buckets: number): number {
   gc();
   gc();
   const before = process.memoryUsage();
@@ -42,7 +54,7 @@ function bytesPerBucket(records: Uint8Array[], buckets: number): number {
 }
 
 test('histograms are stored compactly: TF2 [30, 3] float32 tensors and PyTorch 500-bucket HistogramProtos', () => {
-  // Before: 37.6 and 18.5 bytes a bucket (number[] pairs and three objects per point); now 16.6 and 12.6.
+  // Before: 37.6 and 18.5 bytes a bucket (number[] pairs and three objects per point); now 12.8 and 12.3 on a warm read.
   const tf2: Uint8Array[] = [];
   const meta = new Message().message(1, new Message().string(1, 'histograms'));
   const shape = new Message().message(2, new Message().varint(1, 30)).message(2, new Message().varint(1, 3));
