@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PredictionMonitor } from '../src/core/predictions';
 import { seededRandom } from '../src/core/random';
 import type { BenchFigure } from './harness';
+import { withLinearShap } from '../test/unit/helpers/attributionLog';
 
 const FIXTURES = 'test/fixtures/predictions';
 /** Monitored rows a stream (the 1,000 reference rows come on top). */
@@ -17,20 +18,22 @@ const ROWS = Number(process.env.MODELMON_BENCH_FALSE_ALARM_ROWS ?? 100_000);
 const PER = 20_000;
 
 /** Every kind the monitor raises (others seen are added as they come). */
-const KINDS = ['data_drift', 'multivariate_drift', 'concept_drift', 'prior_shift', 'performance', 'data_quality', 'anomaly'];
+const KINDS = ['data_drift', 'multivariate_drift', 'attribution_drift', 'concept_drift', 'prior_shift', 'performance', 'data_quality', 'anomaly'];
 
 interface CleanSource {
   readonly file: string;
   /** Rows [0, end) are the clean phase (from the truth file; the monitor never reads it). */
   readonly end: number;
   readonly id: string;
+  /** Give each row the SHAP values of a logistic regression fitted on the clean phase (attribution_drift). */
+  readonly shap?: boolean;
 }
 
 function sources(): CleanSource[] {
   const tabular = JSON.parse(readFileSync(join(FIXTURES, 'tabular_dev.truth.json'), 'utf8')) as { onset: number };
   const digits = JSON.parse(readFileSync(join(FIXTURES, 'digits_dev.truth.json'), 'utf8')) as { phases: { kind: string; to: number }[] };
   return [
-    { file: 'tabular_dev.jsonl', end: tabular.onset, id: 'id' },
+    { file: 'tabular_dev.jsonl', end: tabular.onset, id: 'id', shap: true },
     { file: 'digits_dev.jsonl', end: digits.phases.find((p) => p.kind === 'clean')!.to, id: 'request_id' },
   ];
 }
@@ -46,7 +49,8 @@ export interface FalseAlarmRun {
 
 /** Runs the monitor at its defaults over `reference + rows` rows drawn from the clean phase. */
 export function falseAlarmRun(src: CleanSource, rows = ROWS, seed = 17): FalseAlarmRun {
-  const lines = readFileSync(join(FIXTURES, src.file), 'utf8').split('\n').filter((l) => l.trim() !== '').slice(0, src.end);
+  const clean = readFileSync(join(FIXTURES, src.file), 'utf8').split('\n').filter((l) => l.trim() !== '').slice(0, src.end);
+  const lines = src.shap ? withLinearShap(clean).lines : clean;
   const pool = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   const random = seededRandom(seed);
   const monitor = new PredictionMonitor();

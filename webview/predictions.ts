@@ -3,7 +3,7 @@
  * per-feature drift table, per-segment figures and suspicious rows that jump to their log line.
  */
 import type { Chart } from 'chart.js';
-import type { EstimatesView, FeatureDriftView, PredictionAlertView, PredictionReportView, PredictionsState, Severity } from '../src/protocol';
+import type { AttributionsView, EstimatesView, FeatureDriftView, PredictionAlertView, PredictionReportView, PredictionsState, Severity } from '../src/protocol';
 import { formatCount, formatNumber, formatPValue, humanizeKey } from '../src/core/charts/format';
 import type { Bridge } from './bridge';
 import { Chart as ChartJs, lineChartConfig, type LineDataset, type Marker } from './charts';
@@ -69,6 +69,7 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
     if (this.state.adHoc) this.root.append(this.tiles(report), this.driftSection(report));
     else this.root.append(this.tiles(report), this.performanceSection(report), this.alertSection(report), this.driftSection(report));
     if (report.estimates && !this.state.adHoc) this.root.append(this.estimatesSection(report.estimates));
+    if (report.attributions && !this.state.adHoc) this.root.append(this.attributionsSection(report.attributions));
     if (report.segments.length) this.root.append(this.segmentSection(report));
     if (report.suspicious.length) this.root.append(this.suspiciousSection(report));
     this.reportRendered(report.windows.length * this.metricKeys(report).length);
@@ -333,6 +334,34 @@ export class PredictionsDashboard implements Dashboard<PredictionsState, Predict
       );
     });
     body.append(table(['Metric', 'Estimated', 'Band (3 SE)', 'Realised', 'Difference'], rows, [1, 2, 3, 4], true), h('p', { class: 'subtle small' }, e.basis));
+    return root;
+  }
+
+  /** Which features the model leans on now (mean |attribution|) against the reference's ranking. */
+  private attributionsSection(a: AttributionsView): HTMLElement {
+    const moved = a.features.filter((f) => f.moved).length;
+    const { root, body } = section('attributions', 'Attributions', `${moved ? `${plural(moved, 'feature')} moved` : 'ranking stable'} · ${rowSpan(a.start, a.end)}`);
+    const top = Math.max(...a.features.map((f) => Math.max(f.current, f.reference)), 0);
+    const rows = a.features.map((f) => {
+      const bar = h('span', { class: `bar${f.moved ? ' bar-drifted' : ''}` });
+      bar.style.width = `${top > 0 ? (100 * f.current) / top : 0}%`;
+      const arrow = f.rank < f.referenceRank ? '↑' : f.rank > f.referenceRank ? '↓' : '';
+      return h(
+        'tr',
+        { class: f.moved ? 'row-drifted' : '' },
+        h('td', { class: 'mono wrap' }, ...breakable(f.feature)),
+        h('td', { class: 'num' }, String(f.referenceRank)),
+        h('td', { class: 'num', title: arrow ? `from rank ${f.referenceRank}` : 'same rank' }, `${arrow} ${f.rank}`.trim()),
+        h('td', { class: 'num' }, formatNumber(f.reference, 3)),
+        h('td', { class: 'num' }, h('span', { class: 'bar-cell' }, h('span', { class: 'bar-track' }, bar), formatNumber(f.current, 3))),
+        h('td', { class: 'num' }, formatPValue(f.pValue)),
+        h('td', {}, f.moved ? badge('moved', 'warning') : badge('stable', 'ok')),
+      );
+    });
+    body.append(
+      table(['Feature', 'Reference rank', 'Rank', 'Mean |attr.| (ref.)', 'Mean |attr.|', 'p (corrected)', 'Verdict'], rows, [1, 2, 3, 4, 5]),
+      h('p', { class: 'subtle small' }, `${a.features.length} of ${plural(a.total, 'feature')}, ${formatCount(a.rows)} rows with attributions. A feature moves when its mean |attribution| changes beyond sampling noise and it enters or leaves the top 5.`),
+    );
     return root;
   }
 

@@ -266,6 +266,29 @@ export interface PredictionReportView {
   readonly suspiciousTotal?: number;
   /** The latest window's performance estimated without labels (CBPE or DLE), beside the realised values. */
   readonly estimates?: EstimatesView;
+  /** Which features the model leans on in the latest window against the reference (logs with SHAP-style attributions). */
+  readonly attributions?: AttributionsView;
+}
+
+/** The latest window's attribution ranking (mean |attribution| per feature) against the reference's. */
+export interface AttributionsView {
+  readonly start: number;
+  readonly end: number;
+  /** Window rows with attributions. */
+  readonly rows: number;
+  /** The window's top features and every feature that moved, by window rank. */
+  readonly features: readonly {
+    readonly feature: string;
+    readonly referenceRank: number;
+    readonly rank: number;
+    readonly reference: number;
+    readonly current: number;
+    /** Corrected p-value of the change in mean |attribution|. */
+    readonly pValue: number;
+    readonly moved: boolean;
+  }[];
+  /** Features in all (the list shows the top ones). */
+  readonly total: number;
 }
 
 /** Estimated against realised performance of one window, and how the estimator was fitted. */

@@ -115,7 +115,7 @@ function formatPredictionSummary(log: string, r: PredictionReport, how = ''): st
   if (r.alerts.length > 50) out.push(`  ... and ${r.alerts.length - 50} more (--json lists them all)`);
   const drifted = r.driftRanking.filter((d) => d.alertPValue < 0.05).slice(0, 10);
   if (drifted.length) out.push('', `drifting now: ${drifted.map((d) => `${d.feature} (${d.shift >= 0 ? '+' : ''}${d.shift} sd)`).join(', ')}`);
-  const patterns = r.episodes.filter((e) => e.kind === 'data_drift' || e.kind === 'multivariate_drift' || e.kind === 'concept_drift' || e.kind === 'prior_shift');
+  const patterns = r.episodes.filter((e) => e.kind === 'data_drift' || e.kind === 'multivariate_drift' || e.kind === 'attribution_drift' || e.kind === 'concept_drift' || e.kind === 'prior_shift');
   if (patterns.length) out.push(`drift episodes: ${patterns.map((e) => `${e.kind} rows ${e.start}-${e.end ?? 'now'} (${e.pattern})`).join('; ')}`);
   if (r.segmentGap) {
     const g = r.segmentGap;

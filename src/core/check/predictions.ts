@@ -7,7 +7,8 @@ import type { DriftScopeView, FeatureDriftView, PerformanceWindowView, Predictio
 import type { MonitorObservation, RawFinding } from './types';
 import { plural } from '../charts/format';
 import { describeEstimationBasis, estimateMetricKeys, ESTIMATED_METRIC_LABELS, type EstimationSetup, type PerformanceEstimate } from '../estimation/estimator';
-import type { EstimatesView } from '../../protocol';
+import type { AttributionsView, EstimatesView } from '../../protocol';
+import { ATTRIBUTION_TOP_RANKS, type AttributionDrift } from '../attribution';
 
 const MAX_FEATURE_ROWS = 40;
 
@@ -155,6 +156,21 @@ function predictionView(log: string, report: PredictionReport, latest: WindowRep
     ...(scope ? { driftScope: scope } : {}),
     suspiciousTotal: report.suspiciousTotal,
     ...(latest?.estimatedPerformance && report.reference.estimation ? { estimates: estimatesView(latest.estimatedPerformance, latest, report.reference.estimation) } : {}),
+    ...(latest?.attribution ? { attributions: attributionsView(latest.attribution, latest) } : {}),
+  };
+}
+
+/** Features a view lists: the window's top ones, and any that moved below them. */
+const ATTRIBUTION_VIEW_ROWS = 10;
+
+function attributionsView(a: AttributionDrift, w: WindowReport): AttributionsView {
+  const features = a.features.filter((f, i) => i < ATTRIBUTION_VIEW_ROWS || f.moved || f.referenceRank <= ATTRIBUTION_TOP_RANKS);
+  return {
+    start: w.start,
+    end: w.end,
+    rows: a.rows,
+    features: features.map((f) => ({ feature: f.feature, referenceRank: f.referenceRank, rank: f.rank, reference: f.reference, current: f.current, pValue: f.pValue, moved: f.moved })),
+    total: a.features.length,
   };
 }
 

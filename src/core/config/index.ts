@@ -3,6 +3,7 @@ import { CONFIG_SPEC, DEFAULT_REFERENCE_ROWS, DEFAULT_WINDOW } from './spec';
 import type { PredictionSchemaOverride } from '../predictions/schema';
 import type { MultivariateSettings } from '../multivariate';
 import type { EmbeddingDriftOptions } from '../embedding';
+import { validateAttributionPattern } from '../attribution/columns';
 import type {
   Acknowledgement,
   ConfigProblem,
@@ -195,7 +196,7 @@ function endpointName(url: string): string {
   return m ? m[1]!.replace(/^[^@]*@/, '') : url;
 }
 
-const SCHEMA_STRING_KEYS = ['timestamp', 'id', 'score', 'probabilities', 'label', 'labelsFile', 'joinKey'] as const;
+const SCHEMA_STRING_KEYS = ['timestamp', 'id', 'score', 'probabilities', 'label', 'labelsFile', 'joinKey', 'attributions'] as const;
 
 /** The prediction engine's column override, from the keys of a predictions entry. */
 function schemaOverride(p: Record<string, unknown>): PredictionSchemaOverride {
@@ -227,6 +228,16 @@ function checkNames(root: Node, config: ModelmonConfig, report: ReturnType<typeo
     });
   }
   if (config.gpu.enabled) seen.set('gpu', 'gpu');
+  config.predictions.forEach((p, i) => {
+    const pattern = p.schema?.attributions;
+    const bad = pattern === undefined ? undefined : validateAttributionPattern(pattern);
+    if (bad) {
+      const key = childKey(childKey('predictions', i), 'attributions');
+      const monitor = findMonitorNode(root, 'predictions', i);
+      const node = monitor?.children?.find((c) => c.children?.[0]?.value === 'attributions')?.children?.[1];
+      report(node ?? monitor ?? root, key, `${key}: ${bad.replace(/^'attributions' /, '')}`);
+    }
+  });
   config.acknowledged.forEach((a, i) => {
     if (!seen.has(a.monitor) && a.monitor !== 'gpu') {
       const key = childKey(childKey('acknowledged', i), 'monitor');

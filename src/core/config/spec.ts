@@ -77,6 +77,7 @@ export const KNOWN_FINDING_KINDS = [
   // prediction logs
   'data_drift',
   'multivariate_drift',
+  'attribution_drift',
   'concept_drift',
   'prior_shift',
   'performance',
@@ -267,6 +268,11 @@ const prediction: ObjectSpec = {
       },
     },
     joinKey: column('Column present in both the log and labelsFile (default: id).'),
+    attributions: {
+      type: 'string',
+      description: 'Columns of per-row feature attributions (SHAP values...), with <feature> where the feature\'s name goes: "shap_<feature>", or "explanation.<feature>" for an object of them. Each feature\'s mean |attribution| is ranked against the reference and a feature moving into or out of the top 5 raises attribution_drift. Default: shap_<feature>, shap.<feature>, attribution_<feature>, attributions.<feature>.',
+      nonEmpty: true,
+    },
     step: {
       type: 'integer',
       description: 'Rows between drift evaluations of the sliding window (default: window / 4).',

@@ -35,6 +35,7 @@ import {
   type ResolvedEmbeddingOptions,
 } from '../embedding';
 import { PerformanceEstimator } from '../estimation/estimator';
+import { AttributionSums, attributionDrift, buildAttributionReference, describeAttributionMove, type AttributionDrift, type AttributionReference } from '../attribution';
 
 /** Where the reference rows come from. */
 export type ReferenceSpec =
@@ -189,6 +190,8 @@ export class PredictionMonitor {
   private embeddingAt = -Infinity;
   /** Consecutive runs of each vector column's method that said drift. */
   private embeddingStreak = new Map<string, number>();
+  private attributionReference: AttributionReference | undefined;
+  private lastAttribution: AttributionDrift | undefined;
 
   constructor(options: PredictionMonitorOptions = {}) {
     this.opts = options;
@@ -557,6 +560,10 @@ export class PredictionMonitor {
       const vectors = rows.map((r) => r.vectors[column]).filter((v): v is Float64Array => !!v);
       return vectors.length >= 20 ? [{ reference: buildEmbeddingReference(name, vectors, eo.maxReferenceRows, eo.seed), column }] : [];
     });
+    if (schema.attributions) {
+      this.attributionReference = buildAttributionReference(schema.attributions.map((a) => a.feature), rows.map((r) => r.attributions));
+      if (!this.attributionReference) this.notes.push(`attributions: fewer than 20 reference rows carry ${schema.attributions[0]!.column} or its siblings; attribution drift is not compared`);
+    }
     this.scorer = new AnomalyScorer(profile, rows, this.opts.anomalyQuantile ?? 0.995);
     this.segmentProfiles = schema.segments.map((_, j) => {
       const byValue = new Map<string, PredictionRow[]>();
@@ -683,7 +690,30 @@ export class PredictionMonitor {
     this.adwinFired = false;
     this.confidenceFired = false;
     this.multivariateRule(at);
+    this.attributionRule(at);
     this.explainOpened(at, alertsBefore);
+  }
+
+  /** attribution_drift: a feature moved into or out of the top of the attribution ranking. */
+  private attributionRule(at: EvaluationPoint): void {
+    const reference = this.attributionReference;
+    if (!reference) return;
+    const sums = AttributionSums.of(reference.features.length, this.window!.entries().map((e) => e.row.attributions));
+    const d = attributionDrift(reference, sums, this.alertP, this.multipleTesting);
+    this.lastAttribution = d;
+    if (!d) return;
+    const moved = d.features.filter((f) => f.moved);
+    this.tracker.update('attribution_drift', 'attribution_drift', at, d.drifted, () => ({
+      features: d.moved,
+      featureStrength: new Map(moved.map((f) => [f.feature, Math.abs(f.z)])),
+      message: () => {
+        const parts = moved.slice(0, 4).map(describeAttributionMove);
+        if (moved.length > 4) parts.push(`${moved.length - 4} more`);
+        return `line ${at.line}: attribution drift over the last ${d.rows} rows: the model leans on other features than in the reference: ${parts.join('; ')}`;
+      },
+      severity: 'warning',
+      strength: Math.max(0, ...moved.map((f) => Math.abs(f.z))),
+    }));
   }
 
   private numericWindow(): NumericRow[] {
@@ -798,6 +828,7 @@ export class PredictionMonitor {
       this.lastMultivariateVerdict = multivariateDrift;
       report = { ...report, multivariateDrift };
     }
+    if (this.lastAttribution) report = { ...report, attribution: this.lastAttribution };
     if (this.labels && this.schemaValue!.task === 'classification') {
       this.late.windowClosed(this.windows.length + this.windowsDropped, report.start, report.end, entries.map((e) => ({ id: e.row.id, prediction: e.row.prediction, error: e.error })));
     }

@@ -6,9 +6,10 @@ import type { PredictionSchema } from './schema';
 import type { DriftVerdict } from './verdict';
 import type { DriftExplanation, MultivariateSetup, MultivariateVerdict } from '../multivariate';
 import type { EstimationSetup, PerformanceEstimate } from '../estimation/estimator';
+import type { AttributionDrift } from '../attribution';
 
 /** What an alert is about. */
-export type PredictionAlertKind = 'concept_drift' | 'data_drift' | 'multivariate_drift' | 'prior_shift' | 'data_quality' | 'anomaly' | 'performance';
+export type PredictionAlertKind = 'concept_drift' | 'data_drift' | 'multivariate_drift' | 'attribution_drift' | 'prior_shift' | 'data_quality' | 'anomaly' | 'performance';
 export type AlertSeverity = 'info' | 'warning' | 'error';
 
 /** One alert, raised once when an episode starts (not again until the condition has cleared). */
@@ -127,6 +128,8 @@ export interface WindowReport {
   readonly multivariate: MultivariateDrift[];
   /** The numeric columns' joint drift (PCA reconstruction error), the verdict the multivariate_drift alert rests on. */
   readonly multivariateDrift?: MultivariateVerdict;
+  /** Which features the model leans on (mean |attribution|) against the reference: the verdict attribution_drift rests on. */
+  readonly attribution?: AttributionDrift;
   readonly predictionDrift?: ShiftSummary;
   readonly priorShift?: ShiftSummary;
   readonly segments: SegmentWindow[];

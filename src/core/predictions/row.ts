@@ -17,6 +17,8 @@ export interface PredictionRow {
   readonly categorical: (string | undefined)[];
   /** One array per vector feature; undefined where missing or malformed. */
   readonly vectors: (Float64Array | undefined)[];
+  /** One attribution per schema attribution column (NaN where missing); undefined when the log has none. */
+  readonly attributions?: Float64Array;
   /** Primary prediction as text (classification) ... */
   readonly prediction?: string;
   /** ... or as a number (regression). */
@@ -195,6 +197,7 @@ export class RowDecoder {
   private readonly probabilities: Getter | undefined;
   private readonly label: Getter | undefined;
   private readonly segments: Getter[];
+  private readonly attributions: Getter[];
   private readonly topKeys: Set<string>;
   private lastKeys: string[] = [];
   /** JSON: key order of the last records, and the numeric column at each position (-1: none). */
@@ -230,6 +233,7 @@ export class RowDecoder {
     this.probabilities = opt(schema.probabilities);
     this.label = opt(schema.label);
     this.segments = schema.segments.map(getter);
+    this.attributions = (schema.attributions ?? []).map((a) => getter(a.column));
     this.topKeys = new Set(schema.columns.map((c) => c.split('.')[0]!));
     this.inOrder = !header;
   }
@@ -303,6 +307,16 @@ export class RowDecoder {
     return extra ?? NO_COLUMNS;
   }
 
+  /** The row's attributions; a missing or unreadable one is NaN (not counted: attributions are not features). */
+  private decodeAttributions(r: RawRecord): Float64Array {
+    const out = new Float64Array(this.attributions.length);
+    for (let i = 0; i < out.length; i++) {
+      const v = toNumber(this.attributions[i]!(r));
+      out[i] = typeof v === 'number' ? v : NaN;
+    }
+    return out;
+  }
+
   /** `numeric`: an array to fill (one of a row that is no longer used), else a new one. */
   decode(r: RawRecord, index: number, line: number, numeric: Float64Array = new Float64Array(this.numeric.length)): PredictionRow {
     let typeIssues: string[] | undefined;
@@ -354,6 +368,7 @@ export class RowDecoder {
       label: undefined,
       labelValue: undefined,
       segments: this.segments.map((g) => classText(g(r))),
+      attributions: this.attributions.length ? this.decodeAttributions(r) : undefined,
       typeIssues,
       nonFinite,
     };

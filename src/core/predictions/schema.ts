@@ -1,4 +1,5 @@
 import { MAX_RECORD_DEPTH } from './nesting';
+import { DEFAULT_ATTRIBUTION_PATTERNS, attributedFeature, validateAttributionPattern } from '../attribution/columns';
 
 /**
  * Explicit column roles for a prediction log, overriding what inference guesses. The same keys are
@@ -28,6 +29,18 @@ export interface PredictionSchemaOverride {
   readonly labelsFile?: string;
   /** Column present in both the log and `labelsFile` (defaults to `id`). */
   readonly joinKey?: string;
+  /**
+   * Per-row feature attributions (SHAP values...): the columns' pattern with `<feature>` where the
+   * feature's name goes, e.g. `shap_<feature>` or `explanation.<feature>` for an object of them.
+   * Default: `shap_<feature>`, `shap.<feature>`, `attribution_<feature>`, `attributions.<feature>`.
+   */
+  readonly attributions?: string;
+}
+
+/** A column of per-row attributions and the feature it attributes. */
+export interface AttributionColumn {
+  readonly column: string;
+  readonly feature: string;
 }
 
 /** How a monitored feature column is compared with the reference. */
@@ -53,6 +66,8 @@ export interface PredictionSchema {
   readonly probabilities?: string;
   readonly label?: string;
   readonly segments: readonly string[];
+  /** Attribution columns (never monitored as features themselves); absent when the log has none. */
+  readonly attributions?: readonly AttributionColumn[];
   /** Columns seen but not monitored for drift (latency, versions, free text ids). */
   readonly other: readonly string[];
   readonly task: 'classification' | 'regression';
@@ -203,7 +218,22 @@ export function inferPredictionSchema(
   let segments = asList(override.segment);
   if (segments.length) overridden.push('segment');
   else segments = columns.filter((c) => SEGMENT.test(leaf(c)) && !scalarNumeric(c));
-  const roles = new Set([timestamp, id, probabilities, score, label, ...predictions, ...segments].filter((x): x is string => !!x));
+  const patterns = override.attributions !== undefined ? [override.attributions] : DEFAULT_ATTRIBUTION_PATTERNS;
+  if (override.attributions !== undefined) overridden.push('attributions');
+  const taken = new Set([timestamp, id, probabilities, score, label, ...predictions, ...segments]);
+  const attributions: AttributionColumn[] = [];
+  for (const c of columns) {
+    // Any number makes it one: a stray "n/a" among the first rows must not turn SHAP values into a feature.
+    if (taken.has(c) || !values(c).some((v) => typeof v === 'number')) continue;
+    for (const pattern of patterns) {
+      const feature = attributedFeature(c, pattern);
+      if (feature !== undefined) {
+        attributions.push({ column: c, feature });
+        break;
+      }
+    }
+  }
+  const roles = new Set([...taken, ...attributions.map((a) => a.column)].filter((x): x is string => !!x));
 
   const categorical = new Set(override.categorical ?? []);
   if (override.categorical) overridden.push('categorical');
@@ -248,6 +278,7 @@ export function inferPredictionSchema(
     ...(probabilities ? { probabilities } : {}),
     ...(label ? { label } : {}),
     segments,
+    ...(attributions.length ? { attributions } : {}),
     other,
     task,
     columns,
@@ -261,12 +292,13 @@ export function validateSchemaOverride(value: unknown): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return ['schema override must be an object'];
   const problems: string[] = [];
   const o = value as Record<string, unknown>;
-  const strings = ['timestamp', 'id', 'score', 'probabilities', 'label', 'labelsFile', 'joinKey'];
+  const strings = ['timestamp', 'id', 'score', 'probabilities', 'label', 'labelsFile', 'joinKey', 'attributions'];
   const lists = ['features', 'categorical'];
   const either = ['prediction', 'segment'];
   const isList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
   for (const [k, v] of Object.entries(o)) {
-    if (strings.includes(k)) { if (typeof v !== 'string') problems.push(`'${k}' must be a column name (string)`); }
+    if (k === 'attributions') { const bad = validateAttributionPattern(v); if (bad) problems.push(bad); }
+    else if (strings.includes(k)) { if (typeof v !== 'string') problems.push(`'${k}' must be a column name (string)`); }
     else if (lists.includes(k)) { if (!isList(v)) problems.push(`'${k}' must be a list of column names`); }
     else if (either.includes(k)) { if (typeof v !== 'string' && !isList(v)) problems.push(`'${k}' must be a column name or a list of them`); }
     else problems.push(`unknown key '${k}' (known: ${[...strings, ...lists, ...either].join(', ')})`);

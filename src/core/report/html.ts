@@ -5,6 +5,7 @@ import { REPORT_CSS } from './style';
 import { efficiencyTableHtml } from './efficiency';
 import { summaryHtml } from './summary';
 import { estimatesTableHtml } from './estimates';
+import { attributionsTableHtml } from './attributions';
 import { barChart, lineChart, PALETTE_SIZE } from './svg';
 import { runColourSlots } from '../charts/runColours';
 
@@ -95,5 +96,5 @@ function predictionCharts(r: PredictionReportView): string {
       })
     : '';
   const legend = metricNames.length ? `<div class="mm-legend">${metricNames.map((m, i) => `<span><span class="mm-swatch mm-c${i % PALETTE_SIZE}"></span>${h(m)}</span>`).join('')}</div>` : '';
-  return `<h2>Predictions: ${h(r.log)}</h2>${legend}<div class="mm-charts" data-charts="predictions">${bars}${metrics}</div>${estimatesTableHtml(r.estimates)}`;
+  return `<h2>Predictions: ${h(r.log)}</h2>${legend}<div class="mm-charts" data-charts="predictions">${bars}${metrics}</div>${estimatesTableHtml(r.estimates)}${attributionsTableHtml(r.attributions)}`;
 }

@@ -21,7 +21,7 @@ export async function analyzeLog(file: string, settings: MonitorSettings, signal
     if (a.kind === 'data_quality' && !seen && problems.length < MAX_PROBLEMS) problems.push({ line: a.line, message: a.message, severity: a.severity });
   }
   // The tree and the alert center say "drift" on the latest verdicts, or while a multivariate or concept drift is open.
-  const drifted = (observation.driftedFeatures?.length ?? 0) > 0 || report.episodes.some((e) => e.end === null && (e.kind === 'data_drift' || e.kind === 'multivariate_drift' || e.kind === 'concept_drift'));
+  const drifted = (observation.driftedFeatures?.length ?? 0) > 0 || report.episodes.some((e) => e.end === null && (e.kind === 'data_drift' || e.kind === 'multivariate_drift' || e.kind === 'attribution_drift' || e.kind === 'concept_drift'));
   return { rows: report.rows, alerts: report.alerts.length, drifted, problems, report: view };
 }
 

@@ -36,7 +36,7 @@ test('the override replaces inference, and bad overrides are named', () => {
   assert.deepEqual([s.timestamp, s.predictions, s.label, s.segments], ['t', ['out'], 'gt', ['site']]);
   assert.deepEqual(s.overridden, ['timestamp', 'prediction', 'label', 'segment', 'categorical', 'features']);
   assert.deepEqual(validateSchemaOverride({ lable: 'y', features: 'x', prediction: 3 }), [
-    "unknown key 'lable' (known: timestamp, id, score, probabilities, label, labelsFile, joinKey, features, categorical, prediction, segment)",
+    "unknown key 'lable' (known: timestamp, id, score, probabilities, label, labelsFile, joinKey, attributions, features, categorical, prediction, segment)",
     "'features' must be a list of column names",
     "'prediction' must be a column name or a list of them",
   ]);
