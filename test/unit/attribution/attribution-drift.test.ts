@@ -7,6 +7,9 @@ import { AttributionSums, attributedFeature, attributionDrift, buildAttributionR
 import { loadConfig } from '../../../src/core/config';
 import { PredictionMonitor, type PredictionReport } from '../../../src/core/predictions';
 import { flattenRecord, inferPredictionSchema, validateSchemaOverride } from '../../../src/core/predictions/schema';
+import { decide, judgeMonitor } from '../../../src/core/check';
+import { observePredictions } from '../../../src/core/check/predictions';
+import { samplesOf } from '../../../src/core/fleet/families';
 import { analyzeLog } from '../../../src/host/predictions/engine';
 import type { MonitorSettings } from '../../../src/host/settings';
 import type { StaticReportData } from '../../../src/protocol';
@@ -138,7 +141,7 @@ test('modelmon.json: attributions is a column pattern, checked where it is writt
   assert.equal(good.config!.predictions[0]!.severity.attribution_drift, 'error');
 });
 
-test('the attribution_drift alert is the same in predictions --json, the dashboard and tree, check --json and the HTML report', async () => {
+test('the attribution_drift alert is the same in predictions --json, the dashboard and tree, check --json, the HTML report and /metrics', async () => {
   const dir = scratchDir('attribution-views');
   writeFileSync(join(dir, 'log.jsonl'), withLinearShap(clean, { update: { from: UPDATE, factors: { worst_area: 3 } } }).lines.join('\n') + '\n');
   writeFileSync(join(dir, 'modelmon.json'), JSON.stringify({ predictions: [{ name: 'shap', log: 'log.jsonl', window: 200 }] }));
@@ -165,4 +168,14 @@ test('the attribution_drift alert is the same in predictions --json, the dashboa
   const data = JSON.parse(embedded ?? '') as StaticReportData;
   const view = data.panels.flatMap((p) => (p.panel === 'predictions' && p.state.report ? [p.state.report] : []))[0]!;
   assert.deepEqual(view.alerts.map((a) => ({ kind: a.kind, index: a.index, line: a.line, features: a.features, message: a.message })), told);
+  assert.deepEqual(view.attributions, editor.report!.attributions);
+
+  // modelmon watch's /metrics: the finding by kind, and the ranking the alert rests on.
+  const observed = observePredictions({ log: 'log.jsonl', report: cliReport });
+  const result = decide('modelmon.json', 'error', [judgeMonitor({ name: 'shap', type: 'predictions', target: 'log.jsonl', severity: {} }, observed.observation, [], 'error', 0)], '2026-12-03T00:00:00.000Z', 0);
+  const samples = samplesOf({ version: '0', result, views: [{ type: 'predictions', view: observed.view }] });
+  const value = (name: string, labels: Record<string, string>) => samples.find((x) => x.family.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v))?.value;
+  assert.equal(value('modelmon_findings', { monitor: 'shap', kind: 'attribution_drift', severity: 'warning' }), 1);
+  assert.equal(value('modelmon_feature_attribution_rank', { monitor: 'shap', feature: 'worst_area' }), 1);
+  assert.equal(value('modelmon_feature_attribution_rank', { monitor: 'shap', feature: 'worst_concave_points' }), 2);
 });
