@@ -27,9 +27,9 @@ export interface CliIO {
   writable?(): Promise<void>;
 }
 
+/** A command's usage and what it does; its name and summary are listed in commands/index.ts. */
 export interface CliCommand {
   readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   run(args: string[], io: CliIO): Promise<number>;
 }

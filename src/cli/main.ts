@@ -35,11 +35,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.out(VERSION + '\n');
     return 0;
   }
-  const command: CliCommand | undefined = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.err(`modelmon: unknown command '${name}'\n\n${help()}\n`);
     return EXIT_USAGE;
   }
+  const command: CliCommand = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage + '\n');
     return 0;

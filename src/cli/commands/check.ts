@@ -31,7 +31,6 @@ exit status: 0 healthy, 1 a finding at or above --fail-on, 2 a usage or config e
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  summary: 'run every configured monitor once, for CI (exit 1 on findings)',
   usage: USAGE,
   async run(args, io) {
     const { values } = parse(args);

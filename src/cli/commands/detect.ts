@@ -67,7 +67,6 @@ export function numbersOf(text: string, source: string): Float64Array {
 
 export const detectCommand: CliCommand = {
   name: 'detect',
-  summary: 'run a streaming drift detector (ADWIN, Page-Hinkley, KSWIN, CUSUM, DDM, ...) over numbers',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = asUsage(() =>

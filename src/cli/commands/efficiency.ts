@@ -152,7 +152,6 @@ function renderText(runs: readonly RunEfficiency[], sources: readonly string[], 
 
 export const efficiencyCommand: CliCommand = {
   name: 'efficiency',
-  summary: 'Training efficiency: each run joined with its GPU samples (pace, utilisation, energy, cost, input-bound, stalls)',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
     const { root: given, json, options } = parse(args, io);

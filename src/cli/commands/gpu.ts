@@ -106,7 +106,6 @@ function parseGpuArgs(args: string[]): GpuArgs {
 /** `modelmon gpu`: GPU and host samples, once or until SIGINT/SIGTERM. */
 export const gpuCommand: CliCommand = {
   name: 'gpu',
-  summary: 'sample NVIDIA and AMD GPUs (utilisation, memory, power, throttling) and host load',
   usage: USAGE,
   async run(args, io) {
     const opts = parseGpuArgs(args);

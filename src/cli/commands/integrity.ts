@@ -127,7 +127,6 @@ const SUBCOMMANDS: Record<string, Handler> = { scan, snapshot, verify, diff };
 /** `modelmon integrity scan|snapshot|verify|diff`. */
 export const integrityCommand: CliCommand = {
   name: 'integrity',
-  summary: 'scan checkpoints for unsafe pickles; snapshot, verify and diff their tensors',
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;

@@ -144,7 +144,6 @@ function formatPredictionSummary(log: string, r: PredictionReport, how = ''): st
 
 export const predictionsCommand: CliCommand = {
   name: 'predictions',
-  summary: 'monitor a prediction log: drift, performance, data quality, suspicious inputs',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = asUsage(() =>

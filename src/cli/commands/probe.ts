@@ -69,7 +69,6 @@ function humanReport(r: ProbeReport): string {
 
 export const probeCommand: CliCommand = {
   name: 'probe',
-  summary: 'probe a served model (HTTP, KServe v2, TorchServe, OpenAI-compatible, TCP): availability, latency, golden answers',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = asUsage(() =>

@@ -19,7 +19,6 @@ exit status: 0 written, 2 a usage or config error`;
 
 export const reportCommand: CliCommand = {
   name: 'report',
-  summary: 'write a self-contained HTML report of every configured monitor',
   usage: USAGE,
   async run(args, io) {
     let values: { config?: string; html?: string; title?: string; svg?: boolean };

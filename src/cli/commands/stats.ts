@@ -28,7 +28,6 @@ bins over the reference's range, psi N quantile bins of the reference (default N
 
 export const statsCommand: CliCommand = {
   name: 'stats',
-  summary: 'drift statistics between two samples: ks, wasserstein, jensenshannon, psi, hellinger, chi2',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = asUsage(() =>

@@ -123,7 +123,6 @@ function parse(args: string[]) {
 
 export const tbCommand: CliCommand = {
   name: 'tb',
-  summary: 'TensorBoard runs: tags, last values, training-health findings, corruption',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
     const { root: given, json, follow, options } = parse(args);

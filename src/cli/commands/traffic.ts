@@ -28,7 +28,6 @@ function human(r: TrafficReport): string {
 
 export const trafficCommand: CliCommand = {
   name: 'traffic',
-  summary: "summarise a model server's access log: request rate, errors, latency, payload sizes per route",
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = asUsage(() =>

@@ -39,7 +39,6 @@ exit status: 0 stopped, 2 a usage or config error`;
 
 export const watchCommand: CliCommand = {
   name: 'watch',
-  summary: 'run every configured monitor continuously and publish Prometheus metrics',
   usage: USAGE,
   async run(args, io) {
     const values = parse(args);
