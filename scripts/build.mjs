@@ -13,6 +13,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   target: 'es2022',
+  // Every bundle is ASCII (other characters escaped): the CLI's launcher reads its body as latin1.
+  charset: 'ascii',
 };
 
 const builds = [

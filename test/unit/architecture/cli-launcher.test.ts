@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { scratchDir } from '../helpers/scratch';
@@ -14,7 +14,7 @@ const dir = scratchDir('cli-launcher');
 const dist = join(dir, 'dist');
 
 async function bundles(): Promise<string> {
-  const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'es2022', outdir: dist, logLevel: 'error' as const };
+  const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'es2022', charset: 'ascii' as const, outdir: dist, logLevel: 'error' as const };
   await build({ ...common, entryPoints: { cli: 'src/cli/launcher.ts' }, banner: { js: '#!/usr/bin/env node' } });
   await build({ ...common, entryPoints: { 'cli-main': 'src/cli/main.ts' } });
   return join(dist, 'cli.js');
@@ -77,4 +77,25 @@ test('a damaged cache is replaced; a folder others can write, or MODELMON_NO_COM
   const off = join(dir, 'cache-d');
   assert.equal(run(cli, off, ['--version'], { MODELMON_NO_COMPILE_CACHE: '1' }).code, 0);
   assert.deepEqual(cacheFiles(off), []);
+});
+
+test('the CLI bundle is ASCII, so the launcher\'s latin1 read is its exact text; a command\'s modules load only when it runs', async () => {
+  const cli = await bundles();
+  const body = readFileSync(join(dist, 'cli-main.js'));
+  assert.equal(body.findIndex((b) => b > 0x7f), -1);
+  // Output with non-ASCII text (the en dash of a range, the units) still prints as written.
+  const r = run(cli, join(dir, 'cache-ascii'), ['stats', '--help']);
+  assert.equal(r.code, 0);
+  const direct = spawnSync(process.execPath, [join(dist, 'cli-main.js'), 'stats', '--help'], { encoding: 'utf8' });
+  assert.equal(r.out, direct.stdout);
+  // Help lists every command without loading one: node:http (watch, probe) is never required.
+  const hook = join(dir, 'record-requires.js');
+  writeFileSync(hook, "const M = require('node:module'); const seen = []; const load = M._load; M._load = function (r, ...a) { seen.push(r); return load.call(this, r, ...a); }; process.on('exit', () => process.stderr.write(JSON.stringify(seen)));");
+  const help = spawnSync(process.execPath, ['--require', hook, join(dist, 'cli-main.js'), '--help'], { encoding: 'utf8' });
+  const required = JSON.parse(help.stderr.slice(help.stderr.lastIndexOf('['))) as string[];
+  assert.ok(help.stdout.includes('watch') && help.stdout.includes('efficiency'), help.stdout);
+  assert.ok(!required.some((m) => /^(node:)?(http|https|zlib|worker_threads)$/.test(m)), required.join(', '));
+  // ... which `watch` does load once it runs (the hook sees what it should).
+  const watch = spawnSync(process.execPath, ['--require', hook, join(dist, 'cli-main.js'), 'watch', '--help'], { encoding: 'utf8' });
+  assert.ok((JSON.parse(watch.stderr.slice(watch.stderr.lastIndexOf('['))) as string[]).some((m) => /^(node:)?http$/.test(m)));
 });
