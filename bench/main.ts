@@ -14,8 +14,9 @@ import { bench as dcgm } from './dcgm.bench';
 import { bench as fleet } from './fleet.bench';
 import { bench as cli } from './cli.bench';
 import { bench as efficiency } from './efficiency.bench';
+import { bench as floors } from './floors.bench';
 
-const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, multivariate, 'predictions-formats': predictionsFormats, endpoints, dcgm, estimation, 'false-alarms': falseAlarms, fleet, cli, efficiency };
+const engines: Record<string, () => Promise<BenchFigure[]>> = { tfevents, 'tfevents-scale': tfeventsScale, drift, gpu, integrity, predictions, multivariate, 'predictions-formats': predictionsFormats, endpoints, dcgm, estimation, 'false-alarms': falseAlarms, fleet, cli, efficiency, floors };
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
