@@ -5,28 +5,17 @@
 // - CSV: the same chunks and lines, each split at its commas and every cell turned into a number.
 // - TensorBoard: reading the file; framing plus both CRCs (no decoding) is the tfevents section's.
 // Each is the best of three, so a busy moment on a shared machine does not set it.
-import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '../src/core/tfevents/crc32c';
 import type { BenchFigure } from './harness';
 import { generateRunDir } from './tfevents-gen';
+import { bigLog } from './predictions.bench';
 
 const ENGINE = 'floors';
-const FIXTURES = 'test/fixtures/predictions';
 const ROWS = Number(process.env.MODELMON_BENCH_PRED_ROWS ?? 200_000);
 const CHUNK = 1 << 20;
-
-/** The fixture's data rows written again and again (header once for CSV) until `rows` rows. */
-function bigLog(dir: string, name: string, rows: number): string {
-  const lines = readFileSync(join(FIXTURES, name), 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const header = name.endsWith('.csv') ? lines.shift()! : undefined;
-  const block = lines.join('\n') + '\n';
-  const path = join(dir, name);
-  writeFileSync(path, header ? header + '\n' : '');
-  for (let written = 0; written < rows; written += lines.length) appendFileSync(path, block);
-  return path;
-}
 
 /** Calls `line` for every line of the file, read in 1 MiB chunks; returns the line count. */
 function eachLine(path: string, line: (text: string) => void): number {

@@ -10,7 +10,7 @@ const FIXTURES = 'test/fixtures/predictions';
 const ROWS = Number(process.env.MODELMON_BENCH_PRED_ROWS ?? 200_000);
 
 /** Writes the fixture's data rows again and again (header once for CSV) until `rows` rows. */
-function bigLog(dir: string, name: string, rows: number): string {
+export function bigLog(dir: string, name: string, rows: number): string {
   const text = readFileSync(join(FIXTURES, name), 'utf8');
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const header = name.endsWith('.csv') ? lines.shift()! : undefined;
