@@ -94,7 +94,8 @@ function formatPredictionSummary(log: string, r: PredictionReport, how = ''): st
       s.segments.length && `segments ${s.segments.join(', ')}`,
     ].filter(Boolean);
     const kinds = ['numeric', 'categorical', 'vector'].map((k) => `${s.features.filter((f) => f.kind === k).length} ${k}`);
-    out.push(`schema: ${roles.join(', ')}; ${s.features.length} features (${kinds.join(', ')}); task ${s.task}`);
+    const attributions = s.attributions?.length ? `; attributions of ${s.attributions.length} features (${s.attributions[0]!.column}, ...)` : '';
+    out.push(`schema: ${roles.join(', ')}; ${s.features.length} features (${kinds.join(', ')})${attributions}; task ${s.task}`);
   }
   const last = r.windows[r.windows.length - 1];
   if (last) {
@@ -106,6 +107,10 @@ function formatPredictionSummary(log: string, r: PredictionReport, how = ''): st
     if (last.estimatedAccuracy !== undefined) parts.push(`estimated accuracy ${pct(last.estimatedAccuracy)}`);
     out.push(`reference accuracy ${r.reference.accuracy === null ? '-' : pct(r.reference.accuracy)}; latest window: ${parts.join(', ')}`);
     if (last.estimatedPerformance) out.push(`estimated without labels, latest window: ${describeEstimate(last.estimatedPerformance)}`);
+    if (last.attribution) {
+      const top = last.attribution.features.filter((f, i) => i < 5 || f.moved);
+      out.push(`leaned on most, latest window (mean |attribution|, rank from the reference's): ${top.map((f) => `${f.feature} ${f.referenceRank} -> ${f.rank}${f.moved ? ' (moved)' : ''}`).join(', ')}`);
+    }
   }
   out.push('');
   out.push(r.alerts.length ? `alerts (${r.alerts.length}):` : 'alerts: none');

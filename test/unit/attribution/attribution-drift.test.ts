@@ -153,6 +153,9 @@ test('the attribution_drift alert is the same in predictions --json, the dashboa
   const cliReport = JSON.parse((await run(['predictions', 'log.jsonl', '--json'])).out) as PredictionReport;
   const told = cliReport.alerts.map((a) => ({ kind: a.kind, index: a.index, line: a.line, features: a.features, message: a.message }));
   assert.deepEqual(told.map((a) => [a.kind, a.features]), [['attribution_drift', ['worst_area']]]);
+  const text = (await run(['predictions', 'log.jsonl'])).out;
+  assert.match(text, /; attributions of 30 features \(shap\.mean_radius, \.\.\.\); task classification\n/);
+  assert.match(text, /\nleaned on most, latest window \(mean \|attribution\|, rank from the reference's\): worst_area 10 -> 1 \(moved\), worst_concave_points 1 -> 2, /);
 
   const editor = await analyzeLog(join(dir, 'log.jsonl'), { referenceRows: 1000, window: 200, alertPValue: 0.001 } as MonitorSettings, new AbortController().signal);
   assert.deepEqual(editor.report!.alerts.map((a) => ({ kind: a.kind, index: a.index, line: a.line, features: a.features, message: a.message })), told);
