@@ -15,7 +15,9 @@ Monitors a prediction log (JSON Lines, CSV, Parquet, or captured payloads; plain
 one file, or a directory or glob of rotated files read oldest first): data drift per
 feature, prediction drift and prior shift, performance where labels exist (estimated from
 calibrated confidence where they do not), concept drift on the error stream, data quality,
-suspicious inputs and per-segment metrics, each window against a reference.
+suspicious inputs, per-segment metrics, multivariate drift and, where rows carry feature
+attributions (shap_<feature> columns or a shap object), which features the model leans on;
+each window against a reference.
 
   --reference FILE      reference rows from another log with the same columns
   --reference-rows N    reference = the first N rows (default 1000; with --reference, of FILE)
@@ -27,7 +29,8 @@ suspicious inputs and per-segment metrics, each window against a reference.
   --labels FILE|DIR     late labels in any of those formats (or SageMaker ground truth) joined by id
   --schema JSON|FILE    column roles, e.g. '{"label":"y","segment":["region"]}'
                         (keys: timestamp, id, features, categorical, prediction, score,
-                        probabilities, label, segment, labelsFile, joinKey)
+                        probabilities, label, segment, labelsFile, joinKey, attributions:
+                        per-row SHAP-style columns such as "shap_<feature>")
   --json                one JSON document instead of the summary
   --fail-on-alert       exit 1 when any drift, performance or prior-shift alert was raised
 
