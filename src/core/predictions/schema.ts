@@ -222,18 +222,17 @@ export function inferPredictionSchema(
   if (override.attributions !== undefined) overridden.push('attributions');
   const taken = new Set([timestamp, id, probabilities, score, label, ...predictions, ...segments]);
   const attributions: AttributionColumn[] = [];
+  /** Columns named like attributions that hold no numbers (arrays, text): never features either. */
+  const notAttributions: string[] = [];
   for (const c of columns) {
+    if (taken.has(c)) continue;
+    const feature = patterns.map((pattern) => attributedFeature(c, pattern)).find((f) => f !== undefined);
+    if (feature === undefined) continue;
     // Any number makes it one: a stray "n/a" among the first rows must not turn SHAP values into a feature.
-    if (taken.has(c) || !values(c).some((v) => typeof v === 'number')) continue;
-    for (const pattern of patterns) {
-      const feature = attributedFeature(c, pattern);
-      if (feature !== undefined) {
-        attributions.push({ column: c, feature });
-        break;
-      }
-    }
+    if (values(c).some((v) => typeof v === 'number')) attributions.push({ column: c, feature });
+    else notAttributions.push(c);
   }
-  const roles = new Set([...taken, ...attributions.map((a) => a.column)].filter((x): x is string => !!x));
+  const roles = new Set([...taken, ...attributions.map((a) => a.column), ...notAttributions].filter((x): x is string => !!x));
 
   const categorical = new Set(override.categorical ?? []);
   if (override.categorical) overridden.push('categorical');
@@ -262,6 +261,7 @@ export function inferPredictionSchema(
       else other.push(c);
     }
   }
+  other.push(...notAttributions);
   const primary = predictions[0];
   let task: 'classification' | 'regression' = 'classification';
   if (!probabilities && !score && primary) {

@@ -51,6 +51,9 @@ test('attribution columns: shap_<feature>, an object of them, or a configured pa
   assert.deepEqual(configured.features.map((f) => f.name), ['a', 'shap_a'], 'a configured pattern replaces the defaults');
   assert.ok(configured.overridden.includes('attributions'));
   assert.equal(inferPredictionSchema([flattenRecord({ a: 1, prediction: 1 })], 'jsonl').attributions, undefined);
+  // Named like attributions but holding no numbers: neither attributions nor features.
+  const odd = inferPredictionSchema([flattenRecord({ a: 1, shap: { input: [0.1, 0.2], note: 'n/a' }, prediction: 1 })], 'jsonl');
+  assert.deepEqual([odd.features.map((f) => f.name), odd.attributions, odd.other], [['a'], undefined, ['shap.input', 'shap.note']]);
 });
 
 test('the reference ranks features by mean |attribution|; a window is compared by a Welch z per feature, corrected over the features', () => {
