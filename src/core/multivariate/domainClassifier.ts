@@ -23,6 +23,11 @@ export interface DomainClassifierOptions {
   readonly interactions?: number;
   /** Smallest |Pearson r| in the reference for a pair to get a product term (default 0.5). */
   readonly minCorrelation?: number;
+  /**
+   * Whether to rank the columns (default true). A caller that reads only the AUC (embedding
+   * drift's model-based method) turns it off: the ranking scores every test fold once per column.
+   */
+  readonly importances?: boolean;
 }
 
 /** How much the separation of the window from the reference rests on one column. */
@@ -36,7 +41,7 @@ export interface DomainClassifierResult {
   /** Mean ROC AUC over the held-out folds: 0.5 = indistinguishable, 1 = fully separable. */
   readonly auc: number;
   readonly foldAucs: readonly number[];
-  /** Every column, most important first (ties in column order). */
+  /** Every column, most important first (ties in column order); empty with `importances: false`. */
   readonly importances: readonly FeatureImportance[];
   /** The column pairs that got a product term, as names. */
   readonly interactions: readonly (readonly [string, string])[];
@@ -78,6 +83,7 @@ export function domainClassifierAuc(
   const maxRows = options.maxRowsPerSide ?? 1000;
   const maxInteractions = options.interactions ?? 32;
   const minCorrelation = options.minCorrelation ?? 0.5;
+  const rank = options.importances ?? true;
   if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`domainClassifierAuc: folds must be an integer >= 2, got ${folds}`);
   if (!(l2 > 0) || !Number.isFinite(l2)) throw new RangeError(`domainClassifierAuc: l2 must be a positive number, got ${l2}`);
   if (!Number.isInteger(maxRows) || maxRows < folds) throw new RangeError(`domainClassifierAuc: maxRowsPerSide must be an integer >= folds (${folds}), got ${maxRows}`);
@@ -120,13 +126,16 @@ export function domainClassifierAuc(
     const testPositive = test.map((i) => positive[i]!);
     const auc = rocAuc(design.scores(testRows, beta, -1), testPositive);
     foldAucs.push(auc);
+    if (!rank) continue;
     const neutralised = design.neutralisedScores(testRows, beta);
     for (let j = 0; j < d; j++) drops[j]! += auc - rocAuc(neutralised[j]!, testPositive);
   }
-  const importances = names
-    .map((feature, j) => ({ feature, importance: drops[j]! / folds, j }))
-    .sort((a, b) => b.importance - a.importance || a.j - b.j)
-    .map(({ feature, importance }) => ({ feature, importance }));
+  const importances = rank
+    ? names
+        .map((feature, j) => ({ feature, importance: drops[j]! / folds, j }))
+        .sort((a, b) => b.importance - a.importance || a.j - b.j)
+        .map(({ feature, importance }) => ({ feature, importance }))
+    : [];
   return {
     auc: foldAucs.reduce((s, a) => s + a, 0) / folds,
     foldAucs,
