@@ -3,8 +3,8 @@ import { DEFAULT_ATTRIBUTION_PATTERNS, attributedFeature, validateAttributionPat
 
 /**
  * Explicit column roles for a prediction log, overriding what inference guesses. The same keys are
- * read from the `predictions` section of `modelmon.json` and from the `modelmon.predictions.schema`
- * setting. Nested JSON fields are named with dots (`features.mean_intensity`).
+ * read from a `predictions` entry of `modelmon.json` and from `modelmon predictions --schema`.
+ * Nested JSON fields are named with dots (`features.mean_intensity`).
  */
 export interface PredictionSchemaOverride {
   /** Column holding the request time (ISO 8601 text or epoch seconds/milliseconds). */
