@@ -1,5 +1,5 @@
-// One esbuild script, five bundles: the extension host, the webview, the CLI (its entry and its
-// body) and the benchmark; plus the integration suite when tests are built. --watch rebuilds on change,
+// One esbuild script, six bundles: the extension host, the webview, the CLI (its entry and its
+// body), the TensorBoard read worker and the benchmark; plus the integration suite when tests are built. --watch rebuilds on change,
 // --production minifies and drops source maps for packaging.
 import * as esbuild from 'esbuild';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -38,6 +38,15 @@ const builds = [
   {
     ...common,
     entryPoints: { 'cli-main': 'src/cli/main.ts' },
+    platform: 'node',
+    format: 'cjs',
+    outdir: 'dist',
+  },
+  {
+    ...common,
+    // The worker threads of a first read of many TensorBoard runs (src/io/tfevents/read-threads.ts),
+    // for the extension and the CLI alike: both look for it beside their own bundle.
+    entryPoints: { 'tfevents-worker': 'src/io/tfevents/read-worker.ts' },
     platform: 'node',
     format: 'cjs',
     outdir: 'dist',

@@ -9,7 +9,7 @@ import { EXIT_OK, UsageError, type CliCommand, type CliIO } from '../io';
 // Run and tag names come from the event files: their control characters must not reach the terminal.
 import { printable, terminalJson } from '../../core/terminalText';
 
-const USAGE = `usage: modelmon tb <logdir> [--json] [--follow] [--no-data-crc] [--max-points N]
+const USAGE = `usage: modelmon tb <logdir> [--json] [--follow] [--no-data-crc] [--max-points N] [--threads N]
 
 Reads TensorBoard event files under <logdir> (or one event file) and prints each run's tags
 (kind, points, first and last step, last value), training-health findings and any corruption.
@@ -17,6 +17,8 @@ Reads TensorBoard event files under <logdir> (or one event file) and prints each
   --follow        keep tailing; print new findings and corruptions as they appear (Ctrl-C ends)
   --no-data-crc   skip payload checksums (length checksums are always verified)
   --max-points N  scalar points kept per tag before downsampling (default 10000)
+  --threads N     worker threads for a first read of 64 runs or more (default: one a core, up
+                  to 4; 0 reads on the main thread only)
 Exit status: 0 when the logs were read (damage is listed, not fatal), also when --follow ends
 because the reader of the output left ('| head -1'); 2 for unusable arguments.`;
 
@@ -105,6 +107,7 @@ function parse(args: string[]) {
         follow: { type: 'boolean', default: false },
         'no-data-crc': { type: 'boolean', default: false },
         'max-points': { type: 'string' },
+        threads: { type: 'string' },
       },
     });
   } catch (error) {
@@ -117,6 +120,11 @@ function parse(args: string[]) {
     const n = Number(values['max-points']);
     if (!Number.isInteger(n) || n < 16) throw new UsageError(`--max-points must be an integer >= 16, got '${values['max-points']}'`);
     options.maxScalarPoints = n;
+  }
+  if (values.threads !== undefined) {
+    const n = Number(values.threads);
+    if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--threads must be an integer from 0 to 64, got '${values.threads}'`);
+    options.threads = n;
   }
   return { root: positionals[0]!, json: values.json!, follow: values.follow!, options };
 }

@@ -21,6 +21,14 @@ function fits(kind: Narrow, x: number): boolean {
 
 /** A growable column of numbers that starts narrow (uint32 or float32) and widens on demand. */
 export class NumberColumn {
+  /**
+   * Gives `copy`, a structured clone of an instance (as a worker thread posts it), its class back,
+   * with the classes of what it holds. Returns it, now an instance.
+   */
+  static revive(copy: object): NumberColumn {
+    return Object.setPrototypeOf(copy, NumberColumn.prototype) as NumberColumn;
+  }
+
   private kind: Narrow;
   private data: Store;
 
@@ -79,6 +87,16 @@ export class NumberColumn {
  * progression only its start and stride are kept; the first step off it materialises a column.
  */
 export class StepColumn {
+  /**
+   * Gives `copy`, a structured clone of an instance (as a worker thread posts it), its class back,
+   * with the classes of what it holds. Returns it, now an instance.
+   */
+  static revive(copy: object): StepColumn {
+    const column = Object.setPrototypeOf(copy, StepColumn.prototype) as StepColumn;
+    if (column.column) NumberColumn.revive(column.column);
+    return column;
+  }
+
   private start = 0;
   private stride = 0;
   private column: NumberColumn | undefined;

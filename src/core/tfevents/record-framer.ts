@@ -35,6 +35,14 @@ const FOOTER = 4;
  * record. Memory held is bounded by the longest accepted record, never by a length field alone.
  */
 export class TfRecordFramer {
+  /**
+   * Gives `copy`, a structured clone of an instance (as a worker thread posts it), its class back,
+   * with the classes of what it holds. Returns it, now an instance.
+   */
+  static revive(copy: object): TfRecordFramer {
+    return Object.setPrototypeOf(copy, TfRecordFramer.prototype) as TfRecordFramer;
+  }
+
   private readonly verifyDataCrc: boolean;
   private readonly maxRecordBytes: number;
   /** File offset of the first byte not yet framed (the start of the carried bytes, if any). */

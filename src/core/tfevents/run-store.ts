@@ -15,6 +15,16 @@ export interface RunRestart {
 
 /** The tags of one run (a directory of event files). */
 export class RunData {
+  /**
+   * Gives `copy`, a structured clone of an instance (as a worker thread posts it), its class back,
+   * with the classes of what it holds. Returns it, now an instance.
+   */
+  static revive(copy: object): RunData {
+    const run = Object.setPrototypeOf(copy, RunData.prototype) as RunData;
+    for (const series of run.tags.values()) TagSeries.revive(series);
+    return run;
+  }
+
   readonly tags = new Map<string, TagSeries>();
   /** Event files of this run, in the order read (set by the reader). */
   files: string[] = [];
@@ -223,6 +233,12 @@ export class RunStore {
   /** Runs sorted by name. */
   get runs(): RunData[] {
     return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Takes a run read elsewhere (a worker thread's RunData, revived), replacing any of the same name. */
+  adopt(run: RunData): void {
+    this.byName.set(run.name, run);
+    this.version++;
   }
 
   removeRun(name: string): boolean {

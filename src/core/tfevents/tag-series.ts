@@ -44,6 +44,18 @@ const BUCKET = 8;
  * exact, wall times float64, and per-point weights only once downsampling needs them.
  */
 export class TagSeries {
+  /**
+   * Gives `copy`, a structured clone of an instance (as a worker thread posts it), its class back,
+   * with the classes of what it holds. Returns it, now an instance.
+   */
+  static revive(copy: object): TagSeries {
+    const series = Object.setPrototypeOf(copy, TagSeries.prototype) as TagSeries;
+    StepColumn.revive(series.steps);
+    if (series.values) NumberColumn.revive(series.values);
+    if (series.weights) NumberColumn.revive(series.weights);
+    return series;
+  }
+
   /** Bumped on every change, so derived results can be cached per version. */
   version = 0;
   /** Step where the current timeline segment starts after a restart cut it (undefined: never cut). */

@@ -21,6 +21,17 @@ const PROBE_BYTES = 4096;
  * caller rebuilds its run from scratch (see LogdirWatcher).
  */
 export class EventFileTail {
+  /**
+   * Gives `copy`, a structured clone of an instance (as a worker thread posts it), its class back,
+   * with the classes of what it holds. `signal` (never cloned) is set again.
+   */
+  static revive(copy: object, signal: AbortSignal | undefined): EventFileTail {
+    const tail = Object.setPrototypeOf(copy, EventFileTail.prototype) as EventFileTail;
+    TfRecordFramer.revive(tail.framer);
+    (tail as unknown as { signal: AbortSignal | undefined }).signal = signal;
+    return tail;
+  }
+
   private readonly framer: TfRecordFramer;
   private readonly chunkBytes: number;
   private readonly signal: AbortSignal | undefined;

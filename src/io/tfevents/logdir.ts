@@ -3,11 +3,15 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Corruption } from '../../core/tfevents/record-framer';
 import { ProtoError } from '../../core/tfevents/protobuf';
-import { RunStore } from '../../core/tfevents/run-store';
+import { RunData, RunStore } from '../../core/tfevents/run-store';
 import type { SeriesLimits } from '../../core/tfevents/tag-series';
 import { EventFileTail, type TailOptions } from './event-file-tail';
+import { readRunsInWorker, readThreads, type ReadThreads, type ThreadRunPiece } from './read-threads';
 
 const RUN_CONCURRENCY = 4;
+
+/** A run to read: its name, its event files in order, and their tails. */
+type PendingRun = [string, string[], Map<string, EventFileTail>];
 const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 /** Runs up to which an emulated recursive watch (Linux) is worth its per-directory watches. */
 export const MAX_EMULATED_WATCH_RUNS = 100;
@@ -31,6 +35,13 @@ export interface LogdirOptions extends TailOptions, SeriesLimits {
   useFsWatch?: boolean;
   /** Directory levels searched below the root (default 32). */
   maxDepth?: number;
+  /**
+   * Worker threads for a first read of many runs (see read-threads.ts): `0` reads on this thread
+   * only; default one per core up to 4, from 64 runs on, where the worker script is bundled.
+   */
+  threads?: number;
+  /** The worker script (default `tfevents-worker.js` beside the bundle); for tests that build it. */
+  workerScript?: string;
 }
 
 /** What one poll changed. */
@@ -268,7 +279,7 @@ export class LogdirWatcher {
         change.runsRemoved.push(name);
       }
     }
-    const pending: [string, string[], Map<string, EventFileTail>][] = [];
+    const pending: PendingRun[] = [];
     for (const [name, files] of found) {
       let tails = this.tails.get(name);
       if (!tails) {
@@ -284,13 +295,28 @@ export class LogdirWatcher {
       }
       pending.push([name, files, tails]);
     }
-    // Runs are independent: read a few at once so one run's I/O waits overlap another's decoding.
-    // Each reader has one file open at a time and one read buffer for all its files.
+    const progress = { done: 0, total: pending.length };
+    const threads = first ? readThreads(this.options, pending.length) : undefined;
+    if (threads) await this.readInThreads(pending, change, threads, progress);
+    else await this.readPending(pending, change, first, progress);
+    change.runsChanged.sort();
+    change.corruptions.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.offset - b.offset));
+    this.corruptions.push(...change.corruptions);
+    if (this.onChange && (change.runsAdded.length || change.runsRemoved.length || change.runsChanged.length || change.corruptions.length)) {
+      this.onChange(change);
+    }
+    return change;
+  }
+
+  /**
+   * Reads the pending runs on this thread. Runs are independent: a few are read at once so one
+   * run's I/O waits overlap another's decoding; each reader has one file open at a time and one
+   * read buffer for all its files.
+   */
+  private async readPending(pending: PendingRun[], change: LogdirChange, first: boolean, progress: { done: number; total: number }, onRunRead?: (name: string) => void): Promise<void> {
     const added = new Set(change.runsAdded);
     let next = 0;
-    let done = 0;
-    const total = pending.length;
-    const worker = async () => {
+    const reader = async () => {
       const scratch = new Uint8Array(this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
       while (next < pending.length) {
         const [name, files, tails] = pending[next++]!;
@@ -299,17 +325,67 @@ export class LogdirWatcher {
         // by run, so the copies never add up to a second store.
         if (first) this.store.get(name)?.trim();
         if (changed && !added.has(name)) change.runsChanged.push(name);
-        this.onProgress?.(++done, total);
+        onRunRead?.(name);
+        this.onProgress?.(++progress.done, progress.total);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(RUN_CONCURRENCY, pending.length) }, worker));
-    change.runsChanged.sort();
-    change.corruptions.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.offset - b.offset));
-    this.corruptions.push(...change.corruptions);
-    if (this.onChange && (change.runsAdded.length || change.runsRemoved.length || change.runsChanged.length || change.corruptions.length)) {
-      this.onChange(change);
+    await Promise.all(Array.from({ length: Math.min(RUN_CONCURRENCY, pending.length) }, reader));
+  }
+
+  /**
+   * A first read of many runs, split over worker threads: each reads whole runs (framing, CRCs,
+   * decoding, storing) into its own store, then transfers the runs' columns and the files' read
+   * positions back, and this watcher adopts them as if it had read them itself; later polls
+   * continue from there on this thread. A thread that fails leaves its runs to this thread.
+   */
+  private async readInThreads(pending: PendingRun[], change: LogdirChange, threads: ReadThreads, progress: { done: number; total: number }): Promise<void> {
+    const groups: PendingRun[][] = Array.from({ length: threads.count }, () => []);
+    // Interleaved, so each thread gets runs of every size the directory's order puts together.
+    pending.forEach((p, i) => groups[i % threads.count]!.push(p));
+    const { signal, ...options } = this.options;
+    // Each run is adopted as it arrives, so no thread holds a second copy of what it has read.
+    const adopt = (piece: ThreadRunPiece) => {
+      this.store.adopt(RunData.revive(piece.run));
+      const tails = this.tails.get(piece.run.name)!;
+      for (const [file, copy] of piece.tails) tails.set(file, EventFileTail.revive(copy, signal));
+      change.corruptions.push(...piece.corruptions);
+      this.onProgress?.(++progress.done, progress.total);
+    };
+    // This thread reads the first group itself: one worker fewer, and one heap fewer.
+    const outcomes = await Promise.all(
+      groups.map((group, g) =>
+        g === 0
+          ? this.readPending(group, change, true, progress).then(() => true)
+          : readRunsInWorker(threads.script, { root: this.root, options, runs: group.map(([name, files]) => [name, files]) }, signal, adopt),
+      ),
+    );
+    signal?.throwIfAborted();
+    // A thread that failed leaves the runs it did not send to this thread.
+    for (let g = 1; g < groups.length; g++) {
+      if (outcomes[g]) continue;
+      const left = groups[g]!.filter(([name]) => !this.store.get(name));
+      if (left.length) await this.readPending(left, change, true, progress);
     }
-    return change;
+  }
+
+  /**
+   * For a worker thread (read-worker.ts): reads these runs whole, as a first poll would, and hands
+   * over each run as soon as it is read (then forgets it: the receiver owns its columns).
+   */
+  async readForThread(runs: readonly [string, string[]][], send: (piece: ThreadRunPiece) => void): Promise<void> {
+    const change: LogdirChange = { runsAdded: [], runsRemoved: [], runsChanged: [], corruptions: [] };
+    const pending: PendingRun[] = runs.map(([name, files]) => {
+      const tails = new Map<string, EventFileTail>();
+      this.tails.set(name, tails);
+      return [name, files, tails];
+    });
+    await this.readPending(pending, change, true, { done: 0, total: runs.length }, (name) => {
+      // Corruptions are sorted by file and offset when the poll ends: order here does not matter.
+      const corruptions = change.corruptions.splice(0);
+      send({ run: this.store.run(name), tails: [...this.tails.get(name)!], corruptions });
+      this.store.removeRun(name);
+      this.tails.delete(name);
+    });
   }
 
   private resetRun(name: string): Map<string, EventFileTail> {

@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { HealthMonitor } from '../../../src/core/tfevents/health';
+import { summarizeRun } from '../../../src/core/tfevents/summary';
+import { LogdirWatcher, readLogdir, type LogdirOptions } from '../../../src/io/tfevents/logdir';
+import { THREAD_MIN_RUNS } from '../../../src/io/tfevents/read-threads';
+import { scratchDir } from '../helpers/scratch';
+import { concat, record, scalarEvent, scalarFile } from './helpers';
+
+// A first read of many runs on worker threads (src/io/tfevents/read-threads.ts) must give exactly
+// what one thread gives: the runs, their findings and corruptions, and the read positions that the
+// polls after it continue from.
+
+const dir = scratchDir('read-threads');
+
+async function workerScript(): Promise<string> {
+  const out = join(dir, 'dist');
+  await build({ bundle: true, platform: 'node', format: 'cjs', target: 'es2022', charset: 'ascii', outdir: out, logLevel: 'error', entryPoints: { 'tfevents-worker': 'src/io/tfevents/read-worker.ts' } });
+  return join(out, 'tfevents-worker.js');
+}
+
+/** 70 generated runs, the real fixtures (histograms, images, restarts, NaN), a damaged file and a record cut short. */
+function logdir(): string {
+  const root = join(dir, 'logs');
+  for (let r = 0; r < 70; r++) {
+    const run = join(root, `sweep/run_${String(r).padStart(3, '0')}`);
+    mkdirSync(run, { recursive: true });
+    const points: [string, number, number][] = [];
+    for (let step = 0; step < 40; step++) for (const tag of ['loss', 'acc', 'lr']) points.push([tag, step, tag === 'loss' ? 2 / (1 + step + r) : tag === 'acc' ? step / 40 : 0.1]);
+    writeFileSync(join(run, 'events.out.tfevents.1700000000.host'), scalarFile(points));
+  }
+  cpSync('test/fixtures/tensorboard', join(root, 'fixtures'), { recursive: true });
+  // A payload byte flipped (data CRC) in one run; a record cut short at the end of another.
+  const damaged = join(root, 'sweep/run_003/events.out.tfevents.1700000000.host');
+  const bytes = scalarFile([['loss', 1, 0.5], ['loss', 2, 0.4]]);
+  bytes[20] = bytes[20]! ^ 0xff;
+  writeFileSync(damaged, bytes);
+  appendFileSync(join(root, 'sweep/run_004/events.out.tfevents.1700000000.host'), record(scalarEvent('loss', 99, 0.1)).subarray(0, 20));
+  return root;
+}
+
+function picture(store: LogdirWatcher['store'], corruptions: unknown[]) {
+  return { runs: store.runs.map(summarizeRun), findings: new HealthMonitor().update(store).findings, corruptions };
+}
+
+test('a first read on threads gives what one thread gives: runs, findings, corruptions, cut-off records', async () => {
+  const root = logdir();
+  const script = await workerScript();
+  const runs = readdirSync(join(root, 'sweep')).length + readdirSync(join(root, 'fixtures')).length;
+  assert.ok(runs >= THREAD_MIN_RUNS, `${runs} runs`);
+  // A wrapper that counts the worker threads started, then runs the real worker.
+  const marker = join(dir, 'workers-started');
+  const counted = join(dir, 'counted-worker.js');
+  writeFileSync(counted, `require('node:fs').appendFileSync(${JSON.stringify(marker)}, 'x');\nrequire(${JSON.stringify(script)});\n`);
+  const one = await readLogdir(root, { threads: 0 });
+  const two = await readLogdir(root, { threads: 2, workerScript: counted });
+  assert.equal(readFileSync(marker, 'utf8'), 'x', 'two threads: the calling one and one worker');
+  const three = await readLogdir(root, { threads: 3, workerScript: counted });
+  assert.equal(readFileSync(marker, 'utf8'), 'xxx');
+  const expected = picture(one.store, one.corruptions);
+  assert.ok(expected.corruptions.length >= 2, JSON.stringify(expected.corruptions));
+  assert.ok(expected.runs.some((r) => r.tags.some((t) => t.kind === 'histogram')));
+  assert.deepEqual(picture(two.store, two.corruptions), expected);
+  assert.deepEqual(picture(three.store, three.corruptions), expected);
+  // The same series, point for point.
+  for (const run of one.store.runs) {
+    const other = two.store.get(run.name)!;
+    for (const series of run.tagList()) assert.deepEqual(other.tags.get(series.tag)!.points(), series.points(), `${run.name} ${series.tag}`);
+  }
+});
+
+test('polls after a threaded first read continue each file where the threads stopped: nothing lost or read twice', async () => {
+  const root = join(dir, 'follow');
+  cpSync(logdir(), root, { recursive: true });
+  const script = await workerScript();
+  const watch = async (options: LogdirOptions) => {
+    const w = new LogdirWatcher(root, { ...options, useFsWatch: false });
+    await w.poll();
+    return w;
+  };
+  const threaded = await watch({ threads: 2, workerScript: script });
+  const single = await watch({ threads: 0 });
+  const file = join(root, 'sweep/run_010/events.out.tfevents.1700000000.host');
+  appendFileSync(file, concat([40, 41, 42].map((step) => record(scalarEvent('loss', step, 0.01)))));
+  // The record cut short in run_004 is completed by the bytes that follow it.
+  appendFileSync(join(root, 'sweep/run_004/events.out.tfevents.1700000000.host'), record(scalarEvent('loss', 99, 0.1)).subarray(20));
+  const [a, b] = [await threaded.poll(), await single.poll()];
+  assert.deepEqual(a, b);
+  assert.deepEqual(a.runsChanged, ['sweep/run_004', 'sweep/run_010']);
+  assert.deepEqual(picture(threaded.store, threaded.corruptions), picture(single.store, single.corruptions));
+  assert.equal(threaded.store.get('sweep/run_010')!.tags.get('loss')!.totalPoints, 43);
+  threaded.dispose();
+  single.dispose();
+});
+
+test('a worker that cannot start or fails leaves its runs to the calling thread', async () => {
+  const root = logdir();
+  const broken = join(dir, 'broken-worker.js');
+  writeFileSync(broken, "throw new Error('no worker today');\n");
+  const one = await readLogdir(root, { threads: 0 });
+  const fallback = await readLogdir(root, { threads: 2, workerScript: broken });
+  assert.deepEqual(picture(fallback.store, fallback.corruptions), picture(one.store, one.corruptions));
+  // No script where it is looked for (a source checkout): one thread, silently.
+  const missing = await readLogdir(root, { threads: 2, workerScript: join(dir, 'nowhere.js') });
+  assert.deepEqual(picture(missing.store, missing.corruptions), picture(one.store, one.corruptions));
+});
