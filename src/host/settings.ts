@@ -14,6 +14,8 @@ export interface MonitorSettings {
   readonly maxEventFiles: number;
   readonly pollIntervalMs: number;
   readonly verifyDataCrc: boolean;
+  /** Threads for a first read of a large log directory, at most (one a core); 1 = this thread only. */
+  readonly readThreads: number;
   readonly findingsEnabled: boolean;
   readonly predictionLogGlobs: readonly string[];
   readonly maxPredictionLogs: number;
@@ -63,6 +65,7 @@ export function readSettings(): MonitorSettings {
     maxEventFiles: num('tensorboard.maxEventFiles', 500, 1),
     pollIntervalMs: num('tensorboard.pollIntervalMs', 2000, 250),
     verifyDataCrc: bool('tensorboard.verifyDataCrc', true),
+    readThreads: Math.min(64, Math.floor(num('tensorboard.readThreads', 4, 1))),
     findingsEnabled: bool('training.findings.enabled', true),
     predictionLogGlobs: list('predictions.logGlobs', ['**/predictions/**/*.{csv,jsonl,parquet,gz,zst}', '**/*predictions*.{csv,jsonl,parquet,gz,zst}']),
     maxPredictionLogs: num('predictions.maxLogs', 20, 1),
