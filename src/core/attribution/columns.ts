@@ -9,12 +9,12 @@ export const DEFAULT_ATTRIBUTION_PATTERNS: readonly string[] = ['shap_<feature>'
 
 const PLACEHOLDER = '<feature>';
 
-/** A message naming what is wrong with `pattern`, or undefined when it is usable. */
+/** What is wrong with `pattern` ("must contain <feature> ..."), for the caller to put after the key's name; undefined when it is usable. */
 export function validateAttributionPattern(pattern: unknown): string | undefined {
-  if (typeof pattern !== 'string') return `'attributions' must be a column pattern such as "shap_${PLACEHOLDER}"`;
+  if (typeof pattern !== 'string') return `must be a column pattern such as "shap_${PLACEHOLDER}"`;
   const at = pattern.indexOf(PLACEHOLDER);
-  if (at < 0 || pattern.indexOf(PLACEHOLDER, at + 1) >= 0) return `'attributions' must contain ${PLACEHOLDER} exactly once (got "${pattern}"), e.g. "shap_${PLACEHOLDER}"`;
-  if (pattern === PLACEHOLDER) return `'attributions' needs a prefix or suffix around ${PLACEHOLDER} (got "${pattern}"), or every column would be an attribution`;
+  if (at < 0 || pattern.indexOf(PLACEHOLDER, at + 1) >= 0) return `must contain ${PLACEHOLDER} exactly once (got "${pattern}"), e.g. "shap_${PLACEHOLDER}"`;
+  if (pattern === PLACEHOLDER) return `needs a prefix or suffix around ${PLACEHOLDER} (got "${pattern}"), or every column would be an attribution`;
   return undefined;
 }
 

@@ -126,20 +126,20 @@ export class AttributionSums {
     return sums;
   }
 
-  /** Adds one row's attributions (sign 1), or takes them out again (sign -1). */
-  add(row: Float64Array | undefined, sign: 1 | -1 = 1): void {
+  /** Adds one row's attributions (NaN: that feature has none in this row). */
+  add(row: Float64Array | undefined): void {
     if (!row) return;
     let any = false;
     for (let i = 0; i < this.sum.length; i++) {
       const x = row[i]!;
       if (Number.isNaN(x)) continue;
       const a = Math.abs(x);
-      this.count[i]! += sign;
-      this.sum[i]! += sign * a;
-      this.sumSquares[i]! += sign * a * a;
+      this.count[i]!++;
+      this.sum[i]! += a;
+      this.sumSquares[i]! += a * a;
       any = true;
     }
-    if (any) this.rows += sign;
+    if (any) this.rows++;
   }
 }
 

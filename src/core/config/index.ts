@@ -235,7 +235,7 @@ function checkNames(root: Node, config: ModelmonConfig, report: ReturnType<typeo
       const key = childKey(childKey('predictions', i), 'attributions');
       const monitor = findMonitorNode(root, 'predictions', i);
       const node = monitor?.children?.find((c) => c.children?.[0]?.value === 'attributions')?.children?.[1];
-      report(node ?? monitor ?? root, key, `${key}: ${bad.replace(/^'attributions' /, '')}`);
+      report(node ?? monitor ?? root, key, `${key}: ${bad}`);
     }
   });
   config.acknowledged.forEach((a, i) => {

@@ -32,7 +32,7 @@ export const FAMILIES = {
   featureDrifted: gauge('modelmon_feature_drifted', "1 when the latest window's verdict says the feature drifted, else 0.", ['monitor', 'feature']),
   featureDriftScore: gauge('modelmon_feature_drift_score', "The drift statistic of the feature's latest window (its value; the test label names it).", ['monitor', 'feature', 'test']),
   featureDriftPValue: gauge('modelmon_feature_drift_p_value', "The family-wise p-value of the feature's latest window, where its test gives one.", ['monitor', 'feature', 'test']),
-  featureAttributionRank: gauge('modelmon_feature_attribution_rank', "The feature's rank by mean |attribution| in the latest window (1 = leaned on most), for logs with SHAP-style attributions: the top 10 and every feature that moved.", ['monitor', 'feature']),
+  featureAttributionRank: gauge('modelmon_feature_attribution_rank', "The feature's rank by mean |attribution| in the latest window (1 = leaned on most), for logs with SHAP-style attributions: the window's top 10, the reference's top 5 and every feature that moved.", ['monitor', 'feature']),
   predictionRows: counter('modelmon_prediction_rows_total', 'Rows read from the prediction log.', ['monitor']),
   predictionAccuracy: gauge('modelmon_prediction_accuracy_ratio', 'Accuracy of the latest window against its labels (0-1).', ['monitor']),
   predictionEstimatedAccuracy: gauge('modelmon_prediction_estimated_accuracy_ratio', 'Accuracy of the latest window estimated from confidences, without labels (0-1).', ['monitor']),

@@ -297,7 +297,7 @@ export function validateSchemaOverride(value: unknown): string[] {
   const either = ['prediction', 'segment'];
   const isList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
   for (const [k, v] of Object.entries(o)) {
-    if (k === 'attributions') { const bad = validateAttributionPattern(v); if (bad) problems.push(bad); }
+    if (k === 'attributions') { const bad = validateAttributionPattern(v); if (bad) problems.push(`'attributions' ${bad}`); }
     else if (strings.includes(k)) { if (typeof v !== 'string') problems.push(`'${k}' must be a column name (string)`); }
     else if (lists.includes(k)) { if (!isList(v)) problems.push(`'${k}' must be a list of column names`); }
     else if (either.includes(k)) { if (typeof v !== 'string' && !isList(v)) problems.push(`'${k}' must be a column name or a list of them`); }

@@ -131,7 +131,7 @@ export class WorkspaceTrainingRuns implements TrainingRuns, vscode.Disposable {
       }
       // VS Code's file watcher is recursive on every platform (Linux included, where Node's is
       // emulated with a watch per directory and file), so it replaces the reader's own fs.watch.
-      const watcher = new LogdirWatcher(logdir, { pollIntervalMs: settings.pollIntervalMs, verifyDataCrc: settings.verifyDataCrc, useFsWatch: false, threads: readThreadCount(settings.readThreads) }, (change) => {
+      const watcher = new LogdirWatcher(logdir, { pollIntervalMs: settings.pollIntervalMs, verifyDataCrc: settings.verifyDataCrc, useFsWatch: false, threads: Math.min(settings.readThreads, availableParallelism()) }, (change) => {
         for (const c of change.corruptions) this.log.warn(`training: ${path.join(logdir, c.file)} at byte ${c.offset}: ${c.message}`);
         this.invalidate();
       });
@@ -276,8 +276,3 @@ function toRunState(logdir: string, run: RunData): RunState {
   };
 }
 
-/** The setting's ceiling, one thread a core at most; a single thread means none besides this one. */
-function readThreadCount(setting: number): number {
-  const count = Math.min(setting, availableParallelism());
-  return count < 2 ? 0 : count;
-}
