@@ -12,9 +12,9 @@ import { observePredictions } from '../../../src/core/check/predictions';
 import { samplesOf } from '../../../src/core/fleet/families';
 import { analyzeLog } from '../../../src/host/predictions/engine';
 import type { MonitorSettings } from '../../../src/host/settings';
-import type { StaticReportData } from '../../../src/protocol';
 import { withLinearShap } from '../helpers/attributionLog';
 import { captureIO } from '../helpers/cli';
+import { reportPredictionViews } from '../helpers/report';
 import { scratchDir } from '../helpers/scratch';
 
 const truth = JSON.parse(readFileSync('test/fixtures/predictions/tabular_dev.truth.json', 'utf8')) as { onset: number };
@@ -170,9 +170,7 @@ test('the attribution_drift alert is the same in predictions --json, the dashboa
   assert.deepEqual(monitor.findings.filter((f) => f.kind === 'attribution_drift').map((f) => [f.severity, f.subject, f.location?.line]), [['warning', 'worst_area', told[0]!.line]]);
 
   assert.equal((await run(['report', '--html', join(dir, 'report.html')])).code, 0);
-  const embedded = /<script type="application\/json" id="modelmon-data">([\s\S]*?)<\/script>/.exec(readFileSync(join(dir, 'report.html'), 'utf8'))?.[1];
-  const data = JSON.parse(embedded ?? '') as StaticReportData;
-  const view = data.panels.flatMap((p) => (p.panel === 'predictions' && p.state.report ? [p.state.report] : []))[0]!;
+  const view = reportPredictionViews(join(dir, 'report.html'))[0]!;
   assert.deepEqual(view.alerts.map((a) => ({ kind: a.kind, index: a.index, line: a.line, features: a.features, message: a.message })), told);
   assert.deepEqual(view.attributions, editor.report!.attributions);
 

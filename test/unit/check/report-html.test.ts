@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide, judgeMonitor } from '../../../src/core/check';
+import { embeddedReportData } from '../helpers/report';
 import { buildReportData, downsample, renderReportHtml, type MonitorView } from '../../../src/core/report';
 
 const hostile = '</script><img src=x onerror=alert(1)>&';
@@ -48,7 +49,6 @@ for (const mode of ['svg', 'bundle'] as const) {
     assert.equal(closers, mode === 'bundle' ? 2 : 1, 'only the page\'s own </script> tags');
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;&amp;'));
     assert.ok(html.includes(`content="default-src 'none'; style-src 'nonce-abc123'; img-src data:`));
-    const json = /<script type="application\/json" id="modelmon-data">([\s\S]*?)<\/script>/.exec(html)?.[1];
-    assert.equal((JSON.parse(json!) as { title: string }).title, `Report ${hostile}`);
+    assert.equal(embeddedReportData(html).title, `Report ${hostile}`);
   });
 }

@@ -11,7 +11,7 @@ import { scratchDir } from '../helpers/scratch';
 import { captureIO } from '../helpers/cli';
 import { analyzeLog } from '../../../src/host/predictions/engine';
 import type { MonitorSettings } from '../../../src/host/settings';
-import type { StaticReportData } from '../../../src/protocol';
+import { reportPredictionViews } from '../helpers/report';
 
 // The clean phase of the tabular fixture: its truth puts the onset of drift at row 2000.
 const truth = JSON.parse(readFileSync('test/fixtures/predictions/tabular_dev.truth.json', 'utf8')) as { onset: number };
@@ -129,8 +129,6 @@ test('the multivariate_drift alert is the same in predictions --json, the dashbo
 
   // The HTML report embeds the same alert.
   assert.equal((await run(['report', '--html', join(dir, 'report.html')])).code, 0);
-  const embedded = /<script type="application\/json" id="modelmon-data">([\s\S]*?)<\/script>/.exec(readFileSync(join(dir, 'report.html'), 'utf8'))?.[1];
-  const data = JSON.parse(embedded ?? '') as StaticReportData;
-  const view = data.panels.flatMap((p) => (p.panel === 'predictions' && p.state.report ? [p.state.report] : []))[0]!;
+  const view = reportPredictionViews(join(dir, 'report.html'))[0]!;
   assert.deepEqual(view.alerts.map((a) => ({ kind: a.kind, index: a.index, line: a.line, features: a.features })), told);
 });

@@ -2,13 +2,13 @@
 // in the dashboard's data, the HTML report's data, `modelmon predictions --json` and `modelmon check --json`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { analyzeLog } from '../../../src/host/predictions/engine';
 import type { MonitorSettings } from '../../../src/host/settings';
 import type { PredictionReport } from '../../../src/core/predictions';
-import type { PredictionReportView, StaticReportData } from '../../../src/protocol';
+import type { PredictionReportView } from '../../../src/protocol';
+import { reportPredictionViews } from '../helpers/report';
 import { captureIO } from '../helpers/cli';
 import { scratchDir } from '../helpers/scratch';
 
@@ -44,9 +44,7 @@ test('the drift verdicts and drifted-feature counts of the example logs agree in
   const monitors = (JSON.parse(check.out) as { monitors: { name: string; driftedFeatures: string[]; summary: string; tables: { caption: string; rows: string[][] }[] }[] }).monitors;
   const out = join(scratchDir('verdicts'), 'report.html');
   assert.equal((await cli(['report', '--html', out, '--svg'])).code, 0);
-  const embedded = /<script type="application\/json" id="modelmon-data">([\s\S]*?)<\/script>/.exec(readFileSync(out, 'utf8'))?.[1];
-  const data = JSON.parse(embedded ?? '') as StaticReportData;
-  const reportViews = data.panels.flatMap((p) => (p.panel === 'predictions' && p.state.report ? [p.state.report] : []));
+  const reportViews = reportPredictionViews(out);
 
   const expected = {
     tabular: { drifted: ['mean_radius', 'mean_texture', 'worst_area', 'segment'], total: 31, rows: '3500–3999', since: '2239' },

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { embeddedReportData } from '../helpers/report';
 import { DATA_ELEMENT_ID, embedJson, randomNonce, reportShell, webviewPage, type StaticReportData } from '../../../src/protocol';
 
 const data: StaticReportData = {
@@ -23,8 +24,7 @@ test('the report shell embeds data that cannot close its script element', () => 
   assert.match(html, new RegExp(`<script type="application/json" id="${DATA_ELEMENT_ID}">`));
   assert.match(html, /<title>Report &lt;b&gt;&amp;&lt;\/b&gt;<\/title>/);
   assert.match(html, /script-src 'nonce-n0nce'/);
-  const json = /<script type="application\/json" id="modelmon-data">([\s\S]*?)<\/script>/.exec(html)?.[1];
-  assert.deepEqual(JSON.parse(json ?? ''), data);
+  assert.deepEqual(embeddedReportData(html), data);
 });
 
 test('embedJson escapes what HTML would read', () => {
