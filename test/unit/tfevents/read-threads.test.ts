@@ -7,6 +7,8 @@ import { HealthMonitor } from '../../../src/core/tfevents/health';
 import { summarizeRun } from '../../../src/core/tfevents/summary';
 import { LogdirWatcher, readLogdir, type LogdirOptions } from '../../../src/io/tfevents/logdir';
 import { THREAD_MIN_RUNS } from '../../../src/io/tfevents/read-threads';
+import { main } from '../../../src/cli/main';
+import { captureIO } from '../helpers/cli';
 import { scratchDir } from '../helpers/scratch';
 import { concat, record, scalarEvent, scalarFile } from './helpers';
 
@@ -106,4 +108,16 @@ test('a worker that cannot start or fails leaves its runs to the calling thread'
   // No script where it is looked for (a source checkout): one thread, silently.
   const missing = await readLogdir(root, { threads: 2, workerScript: join(dir, 'nowhere.js') });
   assert.deepEqual(picture(missing.store, missing.corruptions), picture(one.store, one.corruptions));
+});
+
+test('modelmon tb --threads takes 0 to 64 and names a bad value', async () => {
+  for (const bad of ['-1', '65', '1.5', 'two']) {
+    const io = captureIO();
+    // `--threads=-1`: a separate "-1" would read as an option, which parseArgs refuses on its own.
+    assert.equal(await main(['tb', 'test/fixtures/tensorboard/nan_divergence', `--threads=${bad}`], io), 2);
+    assert.match(io.stderr(), new RegExp(`--threads must be an integer from 0 to 64, got '${bad.replace('.', '\\.')}'`));
+  }
+  const io = captureIO();
+  assert.equal(await main(['tb', 'test/fixtures/tensorboard/nan_divergence', '--threads', '0', '--json'], io), 0);
+  assert.equal((JSON.parse(io.stdout()) as { runs: unknown[] }).runs.length, 1);
 });
