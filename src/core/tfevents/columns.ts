@@ -175,3 +175,116 @@ export class StepColumn {
     return lo;
   }
 }
+
+/** Units of a wall time in the compact form: 2^-22 s, the spacing of doubles from 2^30 to 2^31 s (2004 to 2038). */
+const WALL_UNITS = 4_194_304;
+const WALL_UNIT = 1 / WALL_UNITS;
+/** Points a block shares one base for (a float64 each, half a byte a point). */
+const WALL_BLOCK_SHIFT = 4;
+const WALL_BLOCK = 1 << WALL_BLOCK_SHIFT;
+
+/**
+ * The wall times of a series, exact, in 4.5 bytes a point instead of 8. Every double from 2^30 to
+ * 2^31 seconds is a whole number of 2^-22 s units, so a point keeps its distance in those units
+ * from its block's first point (an int32, up to 512 s either way) and each block of 16 its first
+ * point's units (a float64). The first wall time this cannot hold exactly (before 2004 or after
+ * 2038, a fraction finer than 2^-22 s, -0, NaN, or 512 s away from its block's first point, as a
+ * long pause can be) widens the column to plain float64 for good.
+ */
+export class WallTimeColumn {
+  /**
+   * Gives `copy`, a structured clone of an instance (as a worker thread posts it), its class back.
+   * Returns it, now an instance.
+   */
+  static revive(copy: object): WallTimeColumn {
+    return Object.setPrototypeOf(copy, WallTimeColumn.prototype) as WallTimeColumn;
+  }
+
+  private offsets: Int32Array | undefined;
+  private bases: Float64Array | undefined;
+  private wide: Float64Array | undefined;
+
+  constructor(capacity: number) {
+    this.offsets = new Int32Array(capacity);
+    this.bases = new Float64Array((capacity + WALL_BLOCK - 1) >>> WALL_BLOCK_SHIFT);
+  }
+
+  /** Bytes held by the backing arrays. */
+  get bytes(): number {
+    return this.wide ? this.wide.byteLength : this.offsets!.byteLength + this.bases!.byteLength;
+  }
+
+  /** True once a wall time forced plain float64. */
+  get widened(): boolean {
+    return this.wide !== undefined;
+  }
+
+  at(i: number): number {
+    const offsets = this.offsets;
+    return offsets ? (this.bases![i >>> WALL_BLOCK_SHIFT]! + offsets[i]!) * WALL_UNIT : this.wide![i]!;
+  }
+
+  /** Writes slot `i`, where slots [0, i) hold the series' earlier points (appending, or rewriting in order). */
+  set(i: number, wallTime: number): void {
+    const offsets = this.offsets;
+    if (offsets) {
+      const units = wallTime * WALL_UNITS;
+      if (Number.isInteger(units) && Math.abs(units) <= Number.MAX_SAFE_INTEGER && !(units === 0 && 1 / units < 0)) {
+        if ((i & (WALL_BLOCK - 1)) === 0) {
+          this.bases![i >>> WALL_BLOCK_SHIFT] = units;
+          offsets[i] = 0;
+          return;
+        }
+        const d = units - this.bases![i >>> WALL_BLOCK_SHIFT]!;
+        if (d >= -0x80000000 && d <= 0x7fffffff) {
+          offsets[i] = d;
+          return;
+        }
+      }
+      this.widen(i);
+    }
+    this.wide![i] = wallTime;
+  }
+
+  /** Reallocates to `capacity` slots, keeping the first `length`. */
+  resize(capacity: number, length: number): void {
+    const keep = Math.min(length, capacity);
+    if (this.wide) {
+      const next = new Float64Array(capacity);
+      next.set(this.wide.subarray(0, keep));
+      this.wide = next;
+      return;
+    }
+    const offsets = new Int32Array(capacity);
+    offsets.set(this.offsets!.subarray(0, keep));
+    const bases = new Float64Array((capacity + WALL_BLOCK - 1) >>> WALL_BLOCK_SHIFT);
+    bases.set(this.bases!.subarray(0, Math.min(bases.length, (keep + WALL_BLOCK - 1) >>> WALL_BLOCK_SHIFT)));
+    this.offsets = offsets;
+    this.bases = bases;
+  }
+
+  /** Keeps the slots whose `keep` flag is set among the first `length`, in order, from slot 0. */
+  retain(keep: Uint8Array, length: number): void {
+    // Decoded first: rewriting a block's first slot moves its base under the slots still to be read.
+    const walls = this.toFloat64(length);
+    let w = 0;
+    for (let i = 0; i < length; i++) if (keep[i]) this.set(w++, walls[i]!);
+  }
+
+  /** A float64 copy of the first `length` wall times. */
+  toFloat64(length: number): Float64Array {
+    if (this.wide) return this.wide.slice(0, length);
+    const out = new Float64Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.at(i);
+    return out;
+  }
+
+  /** Goes to plain float64, keeping slots [0, length). */
+  private widen(length: number): void {
+    const wide = new Float64Array(this.offsets!.length);
+    for (let i = 0; i < length; i++) wide[i] = this.at(i);
+    this.wide = wide;
+    this.offsets = undefined;
+    this.bases = undefined;
+  }
+}

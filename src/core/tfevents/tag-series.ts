@@ -1,5 +1,5 @@
 import type { SummaryData, ValueKind } from './event';
-import { NumberColumn, StepColumn } from './columns';
+import { NumberColumn, StepColumn, WallTimeColumn } from './columns';
 import { packHistogram, unpackHistogram } from './histogram-store';
 
 /** One scalar point. */
@@ -51,6 +51,7 @@ export class TagSeries {
   static revive(copy: object): TagSeries {
     const series = Object.setPrototypeOf(copy, TagSeries.prototype) as TagSeries;
     StepColumn.revive(series.steps);
+    WallTimeColumn.revive(series.wallTimes);
     if (series.values) NumberColumn.revive(series.values);
     if (series.weights) NumberColumn.revive(series.weights);
     return series;
@@ -68,7 +69,7 @@ export class TagSeries {
   private length = 0;
   private allocated: number;
   private readonly steps: StepColumn;
-  private wallTimes: Float64Array;
+  private readonly wallTimes: WallTimeColumn;
   private readonly values: NumberColumn | undefined;
   /** Non-scalar payloads; histograms packed into one buffer each (see histogram-store). */
   private data: (SummaryData | ArrayBuffer)[] | undefined;
@@ -95,7 +96,7 @@ export class TagSeries {
     const initial = Math.min(limit, 64);
     this.allocated = initial;
     this.steps = new StepColumn(initial);
-    this.wallTimes = new Float64Array(initial);
+    this.wallTimes = new WallTimeColumn(initial);
     if (scalar) this.values = new NumberColumn('f32', initial);
     else this.data = [];
   }
@@ -133,7 +134,7 @@ export class TagSeries {
   }
 
   wallTimeAt(i: number): number {
-    return this.wallTimes[i]!;
+    return this.wallTimes.at(i);
   }
 
   /** Scalar value at index i (NaN for non-scalar kinds). */
@@ -148,7 +149,7 @@ export class TagSeries {
 
   /** Bytes held by this series' arrays (capacity included), for memory accounting. */
   get storageBytes(): number {
-    return this.steps.bytes + this.wallTimes.byteLength + (this.values?.bytes ?? 0) + (this.weights?.bytes ?? 0) + (this.data ? this.length * 8 : 0);
+    return this.steps.bytes + this.wallTimes.bytes + (this.values?.bytes ?? 0) + (this.weights?.bytes ?? 0) + (this.data ? this.length * 8 : 0);
   }
 
   /** Releases spare capacity (over an eighth) once a series was read in full: it will mostly not grow much again. */
@@ -160,7 +161,7 @@ export class TagSeries {
   /** Scalar points in step order (a copy). */
   points(): ScalarPoint[] {
     const out: ScalarPoint[] = [];
-    for (let i = 0; i < this.length; i++) out.push({ step: this.steps.at(i), wallTime: this.wallTimes[i]!, value: this.valueAt(i) });
+    for (let i = 0; i < this.length; i++) out.push({ step: this.steps.at(i), wallTime: this.wallTimes.at(i), value: this.valueAt(i) });
     return out;
   }
 
@@ -168,7 +169,7 @@ export class TagSeries {
   scalarArrays(): { steps: Float64Array; wallTimes: Float64Array; values: Float64Array } {
     return {
       steps: this.steps.toFloat64(this.length),
-      wallTimes: this.wallTimes.slice(0, this.length),
+      wallTimes: this.wallTimes.toFloat64(this.length),
       values: this.values ? this.values.toFloat64(this.length) : new Float64Array(this.length).fill(NaN),
     };
   }
@@ -177,7 +178,7 @@ export class TagSeries {
   dataPoints(): DataPoint[] {
     const out: DataPoint[] = [];
     if (!this.data) return out;
-    for (let i = 0; i < this.length; i++) out.push({ step: this.steps.at(i), wallTime: this.wallTimes[i]!, data: unpack(this.data[i]!) });
+    for (let i = 0; i < this.length; i++) out.push({ step: this.steps.at(i), wallTime: this.wallTimes.at(i), data: unpack(this.data[i]!) });
     return out;
   }
 
@@ -196,7 +197,7 @@ export class TagSeries {
     if (this.length === this.allocated) this.grow();
     const i = this.length++;
     this.steps.append(i, step);
-    this.wallTimes[i] = wallTime;
+    this.wallTimes.set(i, wallTime);
     this.weights?.set(i, 1);
     this.total++;
     if (this.values) {
@@ -256,9 +257,7 @@ export class TagSeries {
 
   private resize(size: number): void {
     this.steps.resize(size, this.length);
-    const walls = new Float64Array(size);
-    walls.set(this.wallTimes.subarray(0, this.length));
-    this.wallTimes = walls;
+    this.wallTimes.resize(size, this.length);
     this.weights?.resize(size, this.length);
     this.values?.resize(size, this.length);
     this.allocated = size;
@@ -305,11 +304,11 @@ export class TagSeries {
       for (let i = 0; i < n; i++) this.weights.set(i, 1);
     }
     const weights = this.weights;
+    this.wallTimes.retain(keep, n);
     let w = 0;
     for (let i = 0; i < n; i++) {
       if (keep[i]) {
         this.steps.write(w, this.steps.at(i));
-        this.wallTimes[w] = this.wallTimes[i]!;
         weights.set(w, weights.at(i));
         if (this.values) this.values.set(w, this.values.at(i));
         else this.data![w] = this.data![i]!;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NumberColumn, StepColumn } from '../../../src/core/tfevents/columns';
+import { NumberColumn, StepColumn, WallTimeColumn } from '../../../src/core/tfevents/columns';
+import { seededRandom } from '../../../src/core/random';
 import { TfRecordFramer } from '../../../src/core/tfevents/record-framer';
 import { RunStore } from '../../../src/core/tfevents/run-store';
 import { TagSeries } from '../../../src/core/tfevents/tag-series';
@@ -46,7 +47,7 @@ test('steps in arithmetic progression take no array; the first step off it mater
   assert.deepEqual(Array.from(c.toFloat64(6)), [10, 15, 20, 25, 30, 36]);
 });
 
-test('a series of 1,000 float32 values at regular steps costs 12 bytes a point; irregular steps 16', () => {
+test('a series of 1,000 float32 values at regular steps costs 8.5 bytes a point; irregular steps 12.5', () => {
   const regular = new TagSeries('loss', 'scalar', '');
   const irregular = new TagSeries('loss', 'scalar', '');
   for (let i = 1; i <= 1000; i++) {
@@ -56,8 +57,9 @@ test('a series of 1,000 float32 values at regular steps costs 12 bytes a point; 
   regular.trim();
   irregular.trim();
   // 1,000 of 1,024 slots in use is under an eighth spare: trim keeps them.
-  assert.equal(regular.storageBytes, 1024 * 12);
-  assert.equal(irregular.storageBytes, 1024 * 16);
+  // Values 4, wall times 4 + 8 a block of 16, steps 0 (a progression) or 4.
+  assert.equal(regular.storageBytes, 1024 * 8.5);
+  assert.equal(irregular.storageBytes, 1024 * 12.5);
   assert.equal(regular.valueAt(999), Math.fround(1 / 1000));
   assert.equal(irregular.stepAt(999), 1_000_000);
   assert.equal(regular.wallTimeAt(999), 1.7e9 + 1000 * 0.05);
@@ -74,9 +76,10 @@ test('a double value that float32 cannot hold is kept exactly', () => {
 test('trim releases spare capacity: 100 points in 256 slots shrink to 100', () => {
   const s = new TagSeries('loss', 'scalar', '');
   for (let i = 1; i <= 100; i++) s.add(i, i, i);
-  assert.equal(s.storageBytes, 256 * 12);
+  assert.equal(s.storageBytes, 256 * 8.5);
   s.trim();
-  assert.equal(s.storageBytes, 100 * 12);
+  // 100 points: 100 values, 100 wall-time offsets and 7 block bases.
+  assert.equal(s.storageBytes, 100 * 8 + 7 * 8);
   s.add(101, 101, 101);
   assert.deepEqual([s.size, s.lastStep, s.lastValue], [101, 101, 101]);
 });
@@ -119,4 +122,48 @@ test('framing by byte ranges hands over the same payloads and offsets as framing
   }
   assert.deepEqual(byRange, byView);
   assert.deepEqual(byView.map(([p]) => p), payloads.map((p) => Array.from(p)));
+});
+
+test('wall times are kept exactly in 4.5 bytes a point: real clocks, pauses, resumes and compaction', () => {
+  const random = seededRandom(3);
+  // time.time() doubles from 2004 to 2038, at uneven intervals, and a 20-minute pause.
+  const times: number[] = [];
+  let t = 1_733_160_000 + random();
+  for (let i = 0; i < 5000; i++) {
+    t += i === 2000 ? 1200 + random() : random() * 0.5;
+    times.push(t);
+  }
+  const column = new WallTimeColumn(64);
+  let capacity = 64;
+  for (let i = 0; i < 2000; i++) {
+    if (i === capacity) column.resize((capacity *= 4), i);
+    column.set(i, times[i]!);
+  }
+  assert.equal(column.widened, false);
+  assert.equal(column.bytes, capacity * 4 + (capacity / 16) * 8);
+  for (let i = 0; i < 2000; i++) assert.equal(column.at(i), times[i], `point ${i}`);
+  // Kept compact through a rewrite in place (downsampling), every other point from slot 0.
+  const keep = Uint8Array.from({ length: 2000 }, (_, i) => (i % 2 === 0 ? 1 : 0));
+  column.retain(keep, 2000);
+  for (let i = 0; i < 1000; i++) assert.equal(column.at(i), times[2 * i], `kept ${i}`);
+  assert.equal(column.widened, false);
+});
+
+test('a wall time the compact form cannot hold widens the column to float64, every earlier one exact', () => {
+  for (const odd of [0.1, -0, NaN, 2 ** 31 + 0.5 ** 21, 1_733_160_000 + 600, Infinity]) {
+    const column = new WallTimeColumn(32);
+    const times = [1_733_160_000.25, 1_733_160_000.5, 1_733_160_001.125];
+    times.forEach((w, i) => column.set(i, w));
+    column.set(3, odd);
+    column.set(4, 1_733_160_002);
+    assert.equal(column.widened, true, `${odd}`);
+    assert.deepEqual([0, 1, 2, 3, 4].map((i) => column.at(i)), [...times, odd, 1_733_160_002], `${odd}`);
+    assert.equal(column.bytes, 32 * 8);
+  }
+  // At a block's first slot a new base is taken, so a far wall time there stays compact.
+  const column = new WallTimeColumn(32);
+  for (let i = 0; i < 16; i++) column.set(i, 1_733_160_000 + i);
+  column.set(16, 1_733_170_000);
+  assert.equal(column.widened, false);
+  assert.equal(column.at(16), 1_733_170_000);
 });
