@@ -11,10 +11,13 @@ import { readRunsInWorker, readThreads, type ReadThreads, type ThreadRunPiece } 
 const RUN_CONCURRENCY = 4;
 /**
  * Runs read at once by each thread of a threaded first read: the threads already overlap one
- * another's I/O, and one run in flight each kept the peak RSS of a 1,000-run read at 373-382 MiB
- * (4 in flight: 388-397 MiB) and took 4.0-5.4 s (5.3-5.6 s).
+ * another's I/O and workers read with blocking calls; two in flight on this thread measured no
+ * faster (1,000 runs: 4.6-5.0 s against 4.4-4.9 s) and held 3 MiB more.
  */
 const THREADED_RUN_CONCURRENCY = 1;
+
+/** The index of the next run to read, shared by the threads of a first read (Atomics.add). */
+type RunClaims = Int32Array;
 
 /** A run to read: its name, its event files in order, and their tails. */
 type PendingRun = [string, string[], Map<string, EventFileTail>];
@@ -326,13 +329,16 @@ export class LogdirWatcher {
     progress: { done: number; total: number },
     onRunRead?: (name: string) => void,
     concurrency = RUN_CONCURRENCY,
+    claim?: RunClaims,
   ): Promise<void> {
     const added = new Set(change.runsAdded);
-    let next = 0;
+    let local = 0;
+    // Threads of one read share a counter, so a thread that runs ahead takes more runs.
+    const next = claim ? () => Atomics.add(claim, 0, 1) : () => local++;
     const reader = async () => {
       const scratch = new Uint8Array(this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
-      while (next < pending.length) {
-        const [name, files, tails] = pending[next++]!;
+      for (let k = next(); k < pending.length; k = next()) {
+        const [name, files, tails] = pending[k]!;
         const changed = await this.readRun(name, files, tails, change, scratch);
         // A first read takes whole files, so the series will mostly not grow much past it; run
         // by run, so the copies never add up to a second store.
@@ -352,40 +358,39 @@ export class LogdirWatcher {
    * continue from there on this thread. A thread that fails leaves its runs to this thread.
    */
   private async readInThreads(pending: PendingRun[], change: LogdirChange, threads: ReadThreads, progress: { done: number; total: number }): Promise<void> {
-    const groups: PendingRun[][] = Array.from({ length: threads.count }, () => []);
-    // Interleaved, so each thread gets runs of every size the directory's order puts together.
-    pending.forEach((p, i) => groups[i % threads.count]!.push(p));
+    // Every thread takes the next unread run from one shared counter: the threads finish together
+    // however their shares of the directory differ in size or their I/O in speed.
+    const claim: RunClaims = new Int32Array(new SharedArrayBuffer(4));
     const { signal, ...options } = this.options;
+    const received = new Set<string>();
     // Each run is adopted as it arrives, so no thread holds a second copy of what it has read.
     const adopt = (piece: ThreadRunPiece) => {
+      received.add(piece.run.name);
       this.store.adopt(RunData.revive(piece.run));
       const tails = this.tails.get(piece.run.name)!;
       for (const [file, copy] of piece.tails) tails.set(file, EventFileTail.revive(copy, signal));
       change.corruptions.push(...piece.corruptions);
       this.onProgress?.(++progress.done, progress.total);
     };
-    // This thread reads the first group itself: one worker fewer, and one heap fewer.
-    const outcomes = await Promise.all(
-      groups.map((group, g) =>
-        g === 0
-          ? this.readPending(group, change, true, progress, undefined, THREADED_RUN_CONCURRENCY).then(() => true)
-          : readRunsInWorker(threads.script, { root: this.root, options, runs: group.map(([name, files]) => [name, files]) }, signal, adopt),
-      ),
-    );
+    const readHere = new Set<string>();
+    const runs = pending.map(([name, files]) => [name, files] as [string, string[]]);
+    // This thread reads too: one worker fewer, and one heap fewer.
+    const outcomes = await Promise.all([
+      this.readPending(pending, change, true, progress, (name) => readHere.add(name), THREADED_RUN_CONCURRENCY, claim).then(() => true),
+      ...Array.from({ length: threads.count - 1 }, () => readRunsInWorker(threads.script, { root: this.root, options, runs, claim }, signal, adopt)),
+    ]);
     signal?.throwIfAborted();
-    // A thread that failed leaves the runs it did not send to this thread.
-    for (let g = 1; g < groups.length; g++) {
-      if (outcomes[g]) continue;
-      const left = groups[g]!.filter(([name]) => !this.store.get(name));
-      if (left.length) await this.readPending(left, change, true, progress);
-    }
+    // A thread that failed leaves the runs it took and did not send to this thread.
+    if (outcomes.every(Boolean)) return;
+    const left = pending.filter(([name]) => !received.has(name) && !readHere.has(name));
+    if (left.length) await this.readPending(left, change, true, progress);
   }
 
   /**
    * For a worker thread (read-worker.ts): reads these runs whole, as a first poll would, and hands
    * over each run as soon as it is read (then forgets it: the receiver owns its columns).
    */
-  async readForThread(runs: readonly [string, string[]][], send: (piece: ThreadRunPiece) => void): Promise<void> {
+  async readForThread(runs: readonly [string, string[]][], claim: RunClaims, send: (piece: ThreadRunPiece) => void): Promise<void> {
     const change: LogdirChange = { runsAdded: [], runsRemoved: [], runsChanged: [], corruptions: [] };
     const pending: PendingRun[] = runs.map(([name, files]) => {
       const tails = new Map<string, EventFileTail>();
@@ -399,7 +404,7 @@ export class LogdirWatcher {
       this.store.removeRun(name);
       this.tails.delete(name);
     };
-    await this.readPending(pending, change, true, { done: 0, total: runs.length }, readOne, THREADED_RUN_CONCURRENCY);
+    await this.readPending(pending, change, true, { done: 0, total: runs.length }, readOne, THREADED_RUN_CONCURRENCY, claim);
   }
 
   private resetRun(name: string): Map<string, EventFileTail> {

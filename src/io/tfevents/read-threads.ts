@@ -26,7 +26,10 @@ export interface ReadThreads {
 export interface ThreadReadRequest {
   readonly root: string;
   readonly options: Omit<LogdirOptions, 'signal'>;
+  /** Every run of the read; the thread reads those whose index it claims from `claim`. */
   readonly runs: readonly [string, string[]][];
+  /** The shared index of the next unclaimed run (an Int32Array over a SharedArrayBuffer). */
+  readonly claim: Int32Array;
 }
 
 /** One run a worker has read, as structured clones that the adopting watcher revives. */

@@ -5,7 +5,7 @@ import { transferables, type ThreadReadRequest } from './read-threads';
 
 const request = workerData as ThreadReadRequest;
 const port = parentPort!;
-const watcher = new LogdirWatcher(request.root, { ...request.options, threads: 0, useFsWatch: false });
+const watcher = new LogdirWatcher(request.root, { ...request.options, threads: 0, useFsWatch: false, blockingReads: true });
 void watcher
-  .readForThread(request.runs, (piece) => port.postMessage({ kind: 'run', piece }, transferables(piece)))
+  .readForThread(request.runs, request.claim, (piece) => port.postMessage({ kind: 'run', piece }, transferables(piece)))
   .then(() => port.postMessage({ kind: 'done' }));

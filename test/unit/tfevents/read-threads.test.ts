@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { HealthMonitor } from '../../../src/core/tfevents/health';
 import { summarizeRun } from '../../../src/core/tfevents/summary';
+import { EventFileTail } from '../../../src/io/tfevents/event-file-tail';
 import { LogdirWatcher, readLogdir, type LogdirOptions } from '../../../src/io/tfevents/logdir';
 import { THREAD_MIN_RUNS } from '../../../src/io/tfevents/read-threads';
 import { main } from '../../../src/cli/main';
@@ -120,4 +121,37 @@ test('modelmon tb --threads takes 0 to 64 and names a bad value', async () => {
   const io = captureIO();
   assert.equal(await main(['tb', 'test/fixtures/tensorboard/nan_divergence', '--threads', '0', '--json'], io), 0);
   assert.equal((JSON.parse(io.stdout()) as { runs: unknown[] }).runs.length, 1);
+});
+
+test('runs a worker took from the shared counter and never sent are read by the calling thread', async () => {
+  const root = logdir();
+  // Claims five runs, as a worker that dies mid-read leaves them, and ends without sending any.
+  const dying = join(dir, 'dying-worker.js');
+  writeFileSync(dying, "const { workerData } = require('node:worker_threads');\nfor (let i = 0; i < 5; i++) Atomics.add(workerData.claim, 0, 1);\nprocess.exit(1);\n");
+  const one = await readLogdir(root, { threads: 0 });
+  const fallback = await readLogdir(root, { threads: 2, workerScript: dying });
+  assert.deepEqual(picture(fallback.store, fallback.corruptions), picture(one.store, one.corruptions));
+});
+
+test('a tail reading with blocking calls (as workers read) sees what an asynchronous one sees: growth, a cut record, a rewrite, a removal', async () => {
+  const root = join(dir, 'blocking');
+  mkdirSync(root, { recursive: true });
+  const file = join(root, 'events.out.tfevents.1700000000.host');
+  writeFileSync(file, scalarFile([['loss', 1, 0.5], ['loss', 2, 0.4]]));
+  const tails = [new EventFileTail(file, { blockingReads: true }), new EventFileTail(file)];
+  const seen: string[][] = [[], []];
+  const poll = () =>
+    Promise.all(tails.map((t, i) => t.poll((p, offset) => seen[i]!.push(`${offset}:${p.length}`), (c) => seen[i]!.push(`corrupt ${c.offset}`))));
+  assert.deepEqual(await poll(), ['grew', 'grew']);
+  appendFileSync(file, record(scalarEvent('loss', 3, 0.3)).subarray(0, 10));
+  assert.deepEqual(await poll(), ['grew', 'grew']);
+  appendFileSync(file, record(scalarEvent('loss', 3, 0.3)).subarray(10));
+  assert.deepEqual(await poll(), ['grew', 'grew']);
+  assert.deepEqual(await poll(), ['unchanged', 'unchanged']);
+  writeFileSync(file, scalarFile([['acc', 1, 0.9]]));
+  assert.deepEqual(await poll(), ['replaced', 'replaced']);
+  rmSync(file);
+  assert.deepEqual(await poll(), ['gone', 'gone']);
+  assert.deepEqual(seen[0], seen[1]);
+  assert.equal(seen[0]!.length, 4); // the file version record, then three points
 });
