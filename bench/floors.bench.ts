@@ -9,6 +9,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '../src/core/tfevents/crc32c';
+import { RECORD_WINDOW_BYTES, wasmMaskedCrc32c } from '../src/core/tfevents/record-check';
+import { TfRecordFramer } from '../src/core/tfevents/record-framer';
 import type { BenchFigure } from './harness';
 import { generateRunDir } from './tfevents-gen';
 import { bigLog } from './predictions.bench';
@@ -79,6 +81,17 @@ export async function bench(): Promise<BenchFigure[]> {
     figures.push({ engine: ENGINE, name: `tfevents ${(bytes / 1e6).toFixed(1)} MB: readFileSync`, value: bytes / 1e6 / read, unit: 'MB/s' });
     const crc = bestSeconds(() => void (sink += crc32c(data)));
     figures.push({ engine: ENGINE, name: 'tfevents: CRC32C over every byte once (the reader checks each payload and header)', value: bytes / 1e6 / crc, unit: 'MB/s', anchor: 'target 400 MB/s for the whole read' });
+    const wasmCrc = bestSeconds(() => {
+      for (let i = 0; i < data.length; i += RECORD_WINDOW_BYTES) sink += wasmMaskedCrc32c(data, i, Math.min(data.length, i + RECORD_WINDOW_BYTES)) ?? 0;
+    });
+    figures.push({ engine: ENGINE, name: 'tfevents: CRC32C over every byte once, in WebAssembly (1 MiB windows copied in)', value: bytes / 1e6 / wasmCrc, unit: 'MB/s' });
+    for (const wasm of [false, true]) {
+      const framed = bestSeconds(() => {
+        const framer = new TfRecordFramer({ wasm });
+        for (let i = 0; i < data.length; i += 1 << 20) framer.pushRanges(data.subarray(i, i + (1 << 20)), () => sink++, () => undefined);
+      });
+      figures.push({ engine: ENGINE, name: `tfevents: framing + both CRCs, no decoding, ${wasm ? 'in WebAssembly (the default)' : 'in JavaScript'}`, value: bytes / 1e6 / framed, unit: 'MB/s' });
+    }
     if (statSync(file).size !== bytes) throw new Error('the generated run is not one file');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -27,7 +27,7 @@ function gc(): void {
 function frameOnly(bytes: Uint8Array): number {
   let n = 0;
   const framer = new TfRecordFramer();
-  for (let i = 0; i < bytes.length; i += 1 << 20) framer.push(bytes.subarray(i, i + (1 << 20)), () => n++, () => undefined);
+  for (let i = 0; i < bytes.length; i += 1 << 20) framer.pushRanges(bytes.subarray(i, i + (1 << 20)), () => n++, () => undefined);
   return n;
 }
 

@@ -265,10 +265,17 @@ export class WallTimeColumn {
 
   /** Keeps the slots whose `keep` flag is set among the first `length`, in order, from slot 0. */
   retain(keep: Uint8Array, length: number): void {
-    // Decoded first: rewriting a block's first slot moves its base under the slots still to be read.
-    const walls = this.toFloat64(length);
+    // Read through the arrays as they are now: a write can widen the column midway (kept points
+    // closer together in slots can be over 512 s apart), and the unread slots stay where they were.
+    const { offsets, bases, wide } = this;
+    // Slot i is read with its block's base as it was when i entered the block: a write to slot
+    // w <= i takes a new base for i's block only when w is i itself, rewriting the same time.
+    let base = 0;
     let w = 0;
-    for (let i = 0; i < length; i++) if (keep[i]) this.set(w++, walls[i]!);
+    for (let i = 0; i < length; i++) {
+      if (offsets && (i & (WALL_BLOCK - 1)) === 0) base = bases![i >>> WALL_BLOCK_SHIFT]!;
+      if (keep[i]) this.set(w++, offsets ? (base + offsets[i]!) * WALL_UNIT : wide![i]!);
+    }
   }
 
   /** A float64 copy of the first `length` wall times. */

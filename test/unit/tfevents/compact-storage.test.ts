@@ -167,3 +167,17 @@ test('a wall time the compact form cannot hold widens the column to float64, eve
   assert.equal(column.widened, false);
   assert.equal(column.at(16), 1_733_170_000);
 });
+
+test('downsampling that brings wall times over 512 s apart into one block widens midway and keeps every kept time exact', () => {
+  // A point every 30 s: 16 consecutive points span 450 s, within reach of their block's base;
+  // keeping every third point triples a block's span to 1,350 s.
+  const times = Array.from({ length: 64 }, (_, i) => 1_733_160_000 + i * 30 + i / 1024);
+  const column = new WallTimeColumn(64);
+  times.forEach((w, i) => column.set(i, w));
+  assert.equal(column.widened, false);
+  const keep = Uint8Array.from({ length: 64 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+  column.retain(keep, 64);
+  assert.equal(column.widened, true);
+  const kept = times.filter((_, i) => i % 3 === 0);
+  assert.deepEqual(kept.map((_, i) => column.at(i)), kept);
+});
