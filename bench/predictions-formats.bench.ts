@@ -7,6 +7,9 @@ import { createGzip, gzipSync } from 'node:zlib';
 import { fileWriter, parquetWriteFile, parquetWriteRows } from 'hyparquet-writer';
 import { analyzePredictionLog } from '../src/io/predictions';
 import { analyzePredictionSet } from '../src/io/predictions/analyzeSet';
+import { readPredictionInput } from '../src/io/predictions/input';
+import { resolveLogSet } from '../src/io/predictions/logSet';
+import { PredictionLineParser } from '../src/core/predictions';
 import type { BenchFigure } from './harness';
 
 const FIXTURES = 'test/fixtures/predictions';
@@ -53,6 +56,34 @@ async function rate(name: string, spec: string, figures: BenchFigure[], anchor?:
   figures.push({ engine: 'predictions-formats', name: `${name} (${Math.round(rows / 1000)}k rows)`, value: rows / best, unit: 'rows/s', ...(anchor ? { anchor } : {}) } as BenchFigure);
 }
 
+/**
+ * The reader alone: files resolved, decompressed, split into lines and parsed (JSON or CSV
+ * fields), Parquet row groups decoded, envelopes unwrapped, into the records the monitor is
+ * given; no monitoring. What each format costs before any check runs.
+ */
+async function readOnly(spec: string): Promise<{ rows: number }> {
+  const files = await resolveLogSet(spec, process.cwd());
+  let rows = 0;
+  let parser = new PredictionLineParser(() => rows++, () => undefined);
+  await readPredictionInput(files, 'auto', {
+    lines: (lines) => {
+      for (const l of lines) parser.pushLine(l.text, l.line);
+    },
+    records: (batch) => (rows += batch.length),
+    problem: () => undefined,
+    fileStart: () => {
+      parser.end();
+      parser = new PredictionLineParser(() => rows++, () => undefined);
+    },
+  });
+  parser.end();
+  return { rows };
+}
+
+async function readerRate(name: string, spec: string, figures: BenchFigure[]): Promise<void> {
+  await rate(`${name}: the reader alone, no monitoring`, spec, figures, '>= 100000 rows/s', readOnly);
+}
+
 export async function bench(): Promise<BenchFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'modelmon-formats-bench-'));
   const figures: BenchFigure[] = [];
@@ -61,15 +92,19 @@ export async function bench(): Promise<BenchFigure[]> {
     const text = rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
     writeFileSync(join(dir, 'plain.jsonl'), text);
     await rate('JSON Lines, plain', join(dir, 'plain.jsonl'), figures, '>= 100000 rows/s');
+    await readerRate('JSON Lines, plain', join(dir, 'plain.jsonl'), figures);
     await rate('JSON Lines, plain, through the single-file reader', join(dir, 'plain.jsonl'), figures, 'before this reader', analyzePredictionLog);
     writeFileSync(join(dir, 'log.jsonl.gz'), gzipSync(text, { level: 6 }));
     await rate('JSON Lines, gzip', join(dir, 'log.jsonl.gz'), figures, '>= 100000 rows/s');
+    await readerRate('JSON Lines, gzip', join(dir, 'log.jsonl.gz'), figures);
     if (spawnSync('zstd', ['-q', '-3', join(dir, 'plain.jsonl'), '-o', join(dir, 'log.jsonl.zst')]).status === 0) {
       await rate('JSON Lines, zstd (fzstd)', join(dir, 'log.jsonl.zst'), figures, '>= 100000 rows/s');
+      await readerRate('JSON Lines, zstd (fzstd)', join(dir, 'log.jsonl.zst'), figures);
     }
     const keys = Object.keys(rows[0]!);
     parquetWriteFile({ filename: join(dir, 'log.parquet'), columnData: keys.map((k) => ({ name: k, data: rows.map((r) => r[k]) as unknown[] })), rowGroupSize: 10000 });
     await rate('Parquet, snappy, row groups of 10k', join(dir, 'log.parquet'), figures, '>= 100000 rows/s, faster than JSON Lines');
+    await readerRate('Parquet, snappy, row groups of 10k', join(dir, 'log.parquet'), figures);
     const rotated = join(dir, 'rotated');
     spawnSync('mkdir', [rotated]);
     const quarter = Math.ceil(rows.length / 4);
@@ -79,6 +114,7 @@ export async function bench(): Promise<BenchFigure[]> {
       writeFileSync(join(rotated, n === 0 ? 'predictions.log' : n >= 2 ? `predictions.log.${n}.gz` : `predictions.log.${n}`), n >= 2 ? gzipSync(part) : part);
     }
     await rate('logrotate set (2 gzip + 2 plain files)', rotated, figures, '>= 100000 rows/s');
+    await readerRate('logrotate set (2 gzip + 2 plain files)', rotated, figures);
     const capture = rows
       .map((r) => {
         const [input, output] = halves(r);
@@ -87,6 +123,7 @@ export async function bench(): Promise<BenchFigure[]> {
       .join('\n');
     writeFileSync(join(dir, 'capture.jsonl'), capture + '\n');
     await rate('SageMaker Data Capture (JSON in, base64 out)', join(dir, 'capture.jsonl'), figures);
+    await readerRate('SageMaker Data Capture (JSON in, base64 out)', join(dir, 'capture.jsonl'), figures);
     const events = rows
       .flatMap((r) => {
         const [input, output] = halves(r);
@@ -96,6 +133,7 @@ export async function bench(): Promise<BenchFigure[]> {
       .join('\n');
     writeFileSync(join(dir, 'events.jsonl'), events + '\n');
     await rate('KServe CloudEvents (request + response)', join(dir, 'events.jsonl'), figures);
+    await readerRate('KServe CloudEvents (request + response)', join(dir, 'events.jsonl'), figures);
     rmSync(join(dir, 'capture.jsonl'));
     rmSync(join(dir, 'events.jsonl'));
 

@@ -69,3 +69,20 @@ test('a field mapping: roles by path, a missing prediction skips the document wi
   assert.deepEqual(rows.map((r) => r.record), [{ a: 1, b: 'x', prediction: 7, id: 'r1' }]);
   assert.deepEqual(problems, ["line 2: prediction path 'response.0' is missing; skipped"]);
 });
+
+test('SageMaker JSON rows: outputs join the parsed features in place, in the same column order, and a __proto__ output stays a column', () => {
+  const rows: EnvelopeRow[] = [];
+  const reader = envelopeReader('sagemaker-capture', { row: (r) => rows.push(r), problem: () => assert.fail('no problem expected') });
+  const capture = (input: string, output: string) => ({
+    captureData: { endpointInput: { observedContentType: 'application/json', data: input, encoding: 'JSON' }, endpointOutput: { observedContentType: 'application/json', data: output, encoding: 'JSON' } },
+    eventMetadata: { eventId: 'e1', inferenceTime: '2026-01-01T00:00:00Z' },
+  });
+  reader.push(JSON.parse(JSON.stringify(capture('{"a":1,"score":0.1,"b":2}', '{"score":0.9,"prediction":"1"}'))), 1);
+  reader.push(JSON.parse(JSON.stringify(capture('{"a":1}', '{"__proto__":{"polluted":true},"prediction":"0"}'))), 2);
+  assert.deepEqual(Object.keys(rows[0]!.record), ['a', 'score', 'b', 'prediction', 'event_id', 'timestamp']);
+  assert.equal(rows[0]!.record.score, 0.9);
+  const second = rows[1]!.record;
+  assert.equal(Object.getPrototypeOf(second), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(second, '__proto__')?.value, { polluted: true });
+  assert.equal((second as { polluted?: unknown }).polluted, undefined);
+});
