@@ -391,7 +391,10 @@ class MappedEnvelopeReader implements EnvelopeReader {
       const v = valueAt(doc, path);
       if (role === 'features') {
         if (v === undefined) return this.sink.problem(line, `line ${line}: features path '${path.join('.')}' is missing; skipped`);
-        Object.assign(record, featureColumns(v));
+        const features = featureColumns(v);
+        // A payload column named '__proto__' stays a column: assigning it would set the prototype.
+        if (Object.hasOwn(features, '__proto__')) Object.defineProperty(record, '__proto__', { value: features.__proto__, enumerable: true, writable: true, configurable: true });
+        for (const k of Object.keys(features)) if (k !== '__proto__') record[k] = features[k];
       } else if (v !== undefined) record[role] = v;
       else if (role === 'prediction') return this.sink.problem(line, `line ${line}: prediction path '${path.join('.')}' is missing; skipped`);
     }

@@ -86,3 +86,13 @@ test('SageMaker JSON rows: outputs join the parsed features in place, in the sam
   assert.deepEqual(Object.getOwnPropertyDescriptor(second, '__proto__')?.value, { polluted: true });
   assert.equal((second as { polluted?: unknown }).polluted, undefined);
 });
+
+test('a field mapping keeps a payload column named __proto__ as a column, never as the row\'s prototype', () => {
+  const { rows, problems } = read({ features: 'body.x', prediction: 'out' }, [JSON.parse('{"body":{"x":{"a":1,"__proto__":{"polluted":true}}},"out":"1"}')]);
+  assert.deepEqual(problems, []);
+  const record = rows[0]!.record;
+  assert.equal(Object.getPrototypeOf(record), Object.prototype);
+  assert.equal((record as { polluted?: unknown }).polluted, undefined);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(record, '__proto__')?.value, { polluted: true });
+  assert.equal(record.a, 1);
+});
