@@ -124,7 +124,7 @@ function rowRecord(input: unknown, output: unknown): Record<string, unknown> {
   const outputs = outputColumns(output);
   // A parsed payload object belongs to this row alone, so it takes the outputs in place: copying
   // its 30-odd columns was a fifth of reading an envelope. '__proto__' would be a setter there.
-  if (features === input && !Object.hasOwn(outputs, '__proto__')) return Object.assign(features, outputs);
+  if (features === input && Object.getPrototypeOf(features) === Object.prototype && !Object.hasOwn(outputs, '__proto__')) return Object.assign(features, outputs);
   return { ...features, ...outputs };
 }
 
@@ -392,9 +392,11 @@ class MappedEnvelopeReader implements EnvelopeReader {
       if (role === 'features') {
         if (v === undefined) return this.sink.problem(line, `line ${line}: features path '${path.join('.')}' is missing; skipped`);
         const features = featureColumns(v);
-        // A payload column named '__proto__' stays a column: assigning it would set the prototype.
-        if (Object.hasOwn(features, '__proto__')) Object.defineProperty(record, '__proto__', { value: features.__proto__, enumerable: true, writable: true, configurable: true });
-        for (const k of Object.keys(features)) if (k !== '__proto__') record[k] = features[k];
+        for (const k of Object.keys(features)) {
+          // A payload column named '__proto__' stays a column: assigning it would set the prototype.
+          if (k === '__proto__') Object.defineProperty(record, k, { value: features[k], enumerable: true, writable: true, configurable: true });
+          else record[k] = features[k];
+        }
       } else if (v !== undefined) record[role] = v;
       else if (role === 'prediction') return this.sink.problem(line, `line ${line}: prediction path '${path.join('.')}' is missing; skipped`);
     }

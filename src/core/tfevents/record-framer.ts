@@ -29,6 +29,8 @@ export type CorruptionSink = (corruption: Corruption) => void;
 
 export const DEFAULT_MAX_RECORD_BYTES = 128 * 1024 * 1024;
 const HEADER = 12;
+/** Bytes framed in JavaScript after WebAssembly declined a record, before it is tried again. */
+const WASM_RETRY_BYTES = 64 * 1024;
 const FOOTER = 4;
 
 /**
@@ -164,6 +166,10 @@ export class TfRecordFramer {
   private frame(buf: Uint8Array, onRecord: RecordRangeSink, onCorruption: CorruptionSink): number {
     let pos = 0;
     const end = buf.length;
+    // Where WebAssembly is tried again after it declined a record: damaged records in a row (a
+    // writer with wrong payload CRCs) would each cost a window's copy, so JavaScript frames the
+    // next 64 KiB before the next try.
+    let wasmFrom = this.wasm ? 0 : Infinity;
     for (;;) {
       if (this.resyncing) {
         const found = this.scan(buf, pos);
@@ -171,7 +177,11 @@ export class TfRecordFramer {
         pos = found;
         this.resyncing = false;
       }
-      if (this.wasm) pos = this.frameSound(buf, pos, onRecord);
+      if (pos >= wasmFrom) {
+        const from = pos;
+        pos = this.frameSound(buf, pos, onRecord);
+        if (pos === from) wasmFrom = pos + WASM_RETRY_BYTES;
+      }
       if (end - pos < HEADER) return pos;
       const total = this.checkHeader(buf, pos, onCorruption, this.offset + pos);
       if (total === 0) {

@@ -96,3 +96,15 @@ test('a field mapping keeps a payload column named __proto__ as a column, never 
   assert.deepEqual(Object.getOwnPropertyDescriptor(record, '__proto__')?.value, { polluted: true });
   assert.equal(record.a, 1);
 });
+
+test('KServe v2: a tensor named __proto__ never becomes the row\'s prototype, and a mapped __proto__ column keeps its place', () => {
+  const request = { specversion: '1.0', id: 'r1', source: 't', type: 'org.kubeflow.serving.inference.request', data: { inputs: [{ name: '__proto__', shape: [1, 2], datatype: 'FP32', data: [1, 2] }, { name: 'x', shape: [1], datatype: 'FP32', data: [3] }] } };
+  const response = { specversion: '1.0', id: 'r1', source: 't', type: 'org.kubeflow.serving.inference.response', data: { outputs: [{ name: 'predict', shape: [1], datatype: 'INT64', data: [1] }] } };
+  const { rows } = read('kserve-cloudevents', [request, response]);
+  assert.equal(rows.length, 1);
+  const record = rows[0]!.record;
+  assert.equal(Object.getPrototypeOf(record), Object.prototype);
+  assert.equal('length' in record, false);
+  const mapped = read({ features: 'x', prediction: 'p' }, [JSON.parse('{"x":{"a":1,"__proto__":2,"b":3},"p":"0"}')]).rows[0]!.record;
+  assert.deepEqual(Object.keys(mapped), ['a', '__proto__', 'b', 'prediction']);
+});
