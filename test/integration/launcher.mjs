@@ -5,7 +5,7 @@
 // It also serves the suite's requests for screenshots and for clicks inside webviews, which the
 // extension host cannot reach (files under <output>/screenshot-requests).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,7 +187,12 @@ async function main() {
   });
   await page.goto(url);
 
-  // Serve the suite's screenshot requests until it exits.
+  // Serve the suite's screenshot requests until it exits. Each answer is written under another
+  // name and renamed: the suite waits for the file to exist, and could read it still empty.
+  const answer = (name, text) => {
+    writeFileSync(join(requests, `${name}.done.part`), text);
+    renameSync(join(requests, `${name}.done.part`), join(requests, `${name}.done`));
+  };
   let polling = true;
   const poll = (async () => {
     while (polling) {
@@ -203,9 +208,9 @@ async function main() {
           rmSync(join(requests, f), { force: true });
           try {
             await clickInFrames(page, spec);
-            writeFileSync(join(requests, `${name}.done`), 'ok');
+            answer(name, 'ok');
           } catch (e) {
-            writeFileSync(join(requests, `${name}.done`), `error: ${e?.message ?? e}`);
+            answer(name, `error: ${e?.message ?? e}`);
           }
           continue;
         }
@@ -227,9 +232,9 @@ async function main() {
             await new Promise((r) => setTimeout(r, 1_000));
             const labels = await page.locator('.quick-input-widget .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
             await page.keyboard.press('Escape');
-            writeFileSync(join(requests, `${name}.done`), JSON.stringify(labels));
+            answer(name, JSON.stringify(labels));
           } catch (e) {
-            writeFileSync(join(requests, `${name}.done`), `error: ${e?.message ?? e}`);
+            answer(name, `error: ${e?.message ?? e}`);
           }
           continue;
         }
@@ -238,9 +243,9 @@ async function main() {
         rmSync(join(requests, f), { force: true });
         try {
           await page.screenshot({ path: join(shots, `${name}.png`) });
-          writeFileSync(join(requests, `${name}.done`), 'ok');
+          answer(name, 'ok');
         } catch (e) {
-          writeFileSync(join(requests, `${name}.done`), `error: ${e}`);
+          answer(name, `error: ${e}`);
         }
       }
       await new Promise((r) => setTimeout(r, 100));
