@@ -1,7 +1,8 @@
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), table-driven slicing-by-8.
 const POLY = 0x82f63b78;
 
-const TABLES: Uint32Array = (() => {
+/** The eight slicing tables, 256 entries each (the WebAssembly check copies them in, record-check.ts). */
+export const CRC32C_TABLES: Uint32Array = (() => {
   const t = new Uint32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -23,7 +24,7 @@ const TABLES: Uint32Array = (() => {
  * @example crc32c(new Uint8Array(32)) === 0x8a9136aa
  */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  const t = TABLES;
+  const t = CRC32C_TABLES;
   let crc = 0xffffffff;
   let i = start;
   // Eight bytes a round: two 32-bit words looked up in eight tables at once.
@@ -47,7 +48,7 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
 
 /** Masked CRC-32C of the eight bytes at `start` (a record's length field): one slicing round, no loop. */
 export function maskedCrc32c8(bytes: Uint8Array, start: number): number {
-  const t = TABLES;
+  const t = CRC32C_TABLES;
   const lo = ~(bytes[start]! | (bytes[start + 1]! << 8) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 24));
   const crc =
     t[1792 + (lo & 0xff)]! ^

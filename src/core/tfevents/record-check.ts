@@ -1,3 +1,4 @@
+import { CRC32C_TABLES } from './crc32c';
 import { RECORD_CHECK_WASM } from './record-check-wasm';
 
 // The layout record-check.wat fixes: slicing tables, then the list of record lengths, then the window.
@@ -15,7 +16,6 @@ interface WasmApi {
 
 interface RecordCheckExports {
   memory: { buffer: ArrayBuffer };
-  init(): void;
   maskedCrc(p: number, end: number): number;
   frame(p: number, end: number, max: number, verify: number, out: number, cap: number): number;
 }
@@ -36,9 +36,11 @@ function recordCheck(): RecordCheck | null {
     if (!wasm) return (loaded = null);
     const instance = new wasm.Instance(new wasm.Module(RECORD_CHECK_WASM));
     const exports = instance.exports as unknown as RecordCheckExports;
-    exports.init();
     // The memory is fixed in size, so these views never go stale.
-    loaded = { exports, bytes: new Uint8Array(exports.memory.buffer), words: new Uint32Array(exports.memory.buffer) };
+    const words = new Uint32Array(exports.memory.buffer);
+    // The slicing tables at offset 0 are JavaScript's own: one table for both paths.
+    words.set(CRC32C_TABLES, 0);
+    loaded = { exports, bytes: new Uint8Array(exports.memory.buffer), words };
   } catch {
     loaded = null;
   }

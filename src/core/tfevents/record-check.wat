@@ -4,42 +4,11 @@
 ;; bounds checks, 32-bit words). Compiled by scripts/build-wasm.mjs into record-check-wasm.ts;
 ;; record-framer.ts copies each window in and keeps every decision about damaged bytes itself.
 ;;
-;; Memory layout (fixed, 21 pages): CRC tables at 0 (8 x 256 u32), record lengths at 8192
-;; (65,536 u32), the window of file bytes at 270336 (1 MiB).
+;; Memory layout (fixed, 21 pages): CRC tables at 0 (8 x 256 u32, copied in from crc32c.ts's
+;; CRC32C_TABLES so both paths use one table), record lengths at 8192 (65,536 u32), the window of
+;; file bytes at 270336 (1 MiB).
 (module
   (memory (export "memory") 21 21)
-
-  ;; Fills the eight slicing tables for the reflected Castagnoli polynomial 0x82F63B78.
-  (func (export "init")
-    (local $n i32) (local $c i32) (local $k i32) (local $s i32)
-    (loop $byte
-      (local.set $c (local.get $n))
-      (local.set $k (i32.const 0))
-      (loop $bit
-        (local.set $c (select
-          (i32.xor (i32.shr_u (local.get $c) (i32.const 1)) (i32.const 0x82f63b78))
-          (i32.shr_u (local.get $c) (i32.const 1))
-          (i32.and (local.get $c) (i32.const 1))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br_if $bit (i32.lt_u (local.get $k) (i32.const 8))))
-      (i32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $c))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br_if $byte (i32.lt_u (local.get $n) (i32.const 256))))
-    (local.set $n (i32.const 0))
-    (loop $entry
-      (local.set $c (i32.load (i32.shl (local.get $n) (i32.const 2))))
-      (local.set $s (i32.const 1))
-      (loop $slice
-        (local.set $c (i32.xor
-          (i32.load (i32.shl (i32.and (local.get $c) (i32.const 255)) (i32.const 2)))
-          (i32.shr_u (local.get $c) (i32.const 8))))
-        (i32.store
-          (i32.shl (i32.add (i32.shl (local.get $s) (i32.const 8)) (local.get $n)) (i32.const 2))
-          (local.get $c))
-        (local.set $s (i32.add (local.get $s) (i32.const 1)))
-        (br_if $slice (i32.lt_u (local.get $s) (i32.const 8))))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br_if $entry (i32.lt_u (local.get $n) (i32.const 256)))))
 
   ;; TFRecord's masked CRC-32C of memory[p, end): the CRC rotated right by 15 plus 0xA282EAD8.
   (func $maskedCrc (param $p i32) (param $end i32) (result i32)
