@@ -183,6 +183,11 @@ const WALL_UNIT = 1 / WALL_UNITS;
 const WALL_BLOCK_SHIFT = 4;
 const WALL_BLOCK = 1 << WALL_BLOCK_SHIFT;
 
+/** Blocks (bases) that `slots` wall times need. */
+function wallBlocks(slots: number): number {
+  return (slots + WALL_BLOCK - 1) >>> WALL_BLOCK_SHIFT;
+}
+
 /**
  * The wall times of a series, exact, in 4.5 bytes a point instead of 8. Every double from 2^30 to
  * 2^31 seconds is a whole number of 2^-22 s units, so a point keeps its distance in those units
@@ -206,7 +211,7 @@ export class WallTimeColumn {
 
   constructor(capacity: number) {
     this.offsets = new Int32Array(capacity);
-    this.bases = new Float64Array((capacity + WALL_BLOCK - 1) >>> WALL_BLOCK_SHIFT);
+    this.bases = new Float64Array(wallBlocks(capacity));
   }
 
   /** Bytes held by the backing arrays. */
@@ -257,8 +262,8 @@ export class WallTimeColumn {
     }
     const offsets = new Int32Array(capacity);
     offsets.set(this.offsets!.subarray(0, keep));
-    const bases = new Float64Array((capacity + WALL_BLOCK - 1) >>> WALL_BLOCK_SHIFT);
-    bases.set(this.bases!.subarray(0, Math.min(bases.length, (keep + WALL_BLOCK - 1) >>> WALL_BLOCK_SHIFT)));
+    const bases = new Float64Array(wallBlocks(capacity));
+    bases.set(this.bases!.subarray(0, wallBlocks(keep)));
     this.offsets = offsets;
     this.bases = bases;
   }
