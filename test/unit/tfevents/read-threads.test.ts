@@ -99,16 +99,25 @@ test('polls after a threaded first read continue each file where the threads sto
   single.dispose();
 });
 
+/** Reads `root` on this thread and one worker running `workerScript`; the picture must be a one-thread read's. */
+async function assertReadAsOneThread(root: string, workerScript: string): Promise<void> {
+  const one = await readLogdir(root, { threads: 0 });
+  const two = await readLogdir(root, { threads: 2, workerScript });
+  assert.deepEqual(picture(two.store, two.corruptions), picture(one.store, one.corruptions));
+}
+
+/** A stand-in worker script with `source` as its code. */
+function workerStandIn(name: string, source: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, source);
+  return path;
+}
+
 test('a worker that cannot start or fails leaves its runs to the calling thread', async () => {
   const root = logdir();
-  const broken = join(dir, 'broken-worker.js');
-  writeFileSync(broken, "throw new Error('no worker today');\n");
-  const one = await readLogdir(root, { threads: 0 });
-  const fallback = await readLogdir(root, { threads: 2, workerScript: broken });
-  assert.deepEqual(picture(fallback.store, fallback.corruptions), picture(one.store, one.corruptions));
+  await assertReadAsOneThread(root, workerStandIn('broken-worker.js', "throw new Error('no worker today');\n"));
   // No script where it is looked for (a source checkout): one thread, silently.
-  const missing = await readLogdir(root, { threads: 2, workerScript: join(dir, 'nowhere.js') });
-  assert.deepEqual(picture(missing.store, missing.corruptions), picture(one.store, one.corruptions));
+  await assertReadAsOneThread(root, join(dir, 'nowhere.js'));
 });
 
 test('modelmon tb --threads takes 0 to 64 and names a bad value', async () => {
@@ -124,13 +133,9 @@ test('modelmon tb --threads takes 0 to 64 and names a bad value', async () => {
 });
 
 test('runs a worker took from the shared counter and never sent are read by the calling thread', async () => {
-  const root = logdir();
   // Claims five runs, as a worker that dies mid-read leaves them, and ends without sending any.
-  const dying = join(dir, 'dying-worker.js');
-  writeFileSync(dying, "const { workerData } = require('node:worker_threads');\nfor (let i = 0; i < 5; i++) Atomics.add(workerData.claim, 0, 1);\nprocess.exit(1);\n");
-  const one = await readLogdir(root, { threads: 0 });
-  const fallback = await readLogdir(root, { threads: 2, workerScript: dying });
-  assert.deepEqual(picture(fallback.store, fallback.corruptions), picture(one.store, one.corruptions));
+  const dying = workerStandIn('dying-worker.js', "const { workerData } = require('node:worker_threads');\nfor (let i = 0; i < 5; i++) Atomics.add(workerData.claim, 0, 1);\nprocess.exit(1);\n");
+  await assertReadAsOneThread(logdir(), dying);
 });
 
 test('a tail reading with blocking calls (as workers read) sees what an asynchronous one sees: growth, a cut record, a rewrite, a removal', async () => {
