@@ -74,6 +74,43 @@ export class NumberColumn {
     return out;
   }
 
+  /** Sets slots [0, length) to `x`. */
+  fill(x: number, length: number): void {
+    if (!fits(this.kind, x)) this.widen();
+    this.data.fill(x, 0, length);
+  }
+
+  /**
+   * As {@link retain}, adding each dropped slot's value to the kept slot before it (slot 0 must
+   * be kept): the weights of downsampled points. Sums of whole numbers stay exact in float64.
+   */
+  retainSumming(keep: Uint8Array, length: number): void {
+    let data = this.data;
+    let w = 0;
+    for (let i = 0; i < length; i++) {
+      if (keep[i]) {
+        data[w++] = data[i]!;
+        continue;
+      }
+      const sum = data[w - 1]! + data[i]!;
+      if (!fits(this.kind, sum)) {
+        this.widen();
+        data = this.data;
+      }
+      data[w - 1] = sum;
+    }
+  }
+
+  /**
+   * Keeps the slots whose `keep` flag is set among the first `length`, in order, from slot 0.
+   * Values only move within the array they are in, so none needs the check `set` makes.
+   */
+  retain(keep: Uint8Array, length: number): void {
+    const data = this.data;
+    let w = 0;
+    for (let i = 0; i < length; i++) if (keep[i]) data[w++] = data[i]!;
+  }
+
   private widen(): void {
     const next = new Float64Array(this.data.length);
     next.set(this.data);
@@ -137,9 +174,10 @@ export class StepColumn {
     this.column!.set(i, step);
   }
 
-  /** Overwrites slot `i`; the column must be materialised (compaction). */
-  write(i: number, step: number): void {
-    this.column!.set(i, step);
+  /** Keeps the steps whose `keep` flag is set among the first `length`, in order (compaction): materialises the column. */
+  retain(keep: Uint8Array, length: number): void {
+    this.materialise(length);
+    this.column!.retain(keep, length);
   }
 
   /** Changes capacity (slots kept: the first `length`). */

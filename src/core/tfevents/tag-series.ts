@@ -266,60 +266,82 @@ export class TagSeries {
   /** Thins the kept points; dropped points' weights move to the kept point before them. */
   private compact(): void {
     const n = this.length;
-    const keep = new Uint8Array(n);
-    keep[0] = 1;
-    keep[n - 1] = 1;
-    if (this.values) {
-      const v = this.values;
-      for (let b = 1; b < n - 1; b += BUCKET) {
-        const e = Math.min(b + BUCKET, n - 1);
-        let nan = -1;
-        let posInf = -1;
-        let negInf = -1;
-        let lo = -1;
-        let hi = -1;
-        for (let i = b; i < e; i++) {
-          const x = v.at(i);
-          if (x !== x) {
-            if (nan < 0) nan = i;
-          } else if (x === Infinity) {
-            if (posInf < 0) posInf = i;
-          } else if (x === -Infinity) {
-            if (negInf < 0) negInf = i;
-          } else {
-            if (lo < 0 || x < v.at(lo)) lo = i;
-            if (hi < 0 || x > v.at(hi)) hi = i;
-          }
-        }
-        // At most five of eight survive, so every pass shrinks the series.
-        for (const k of [nan, posInf, negInf, lo, hi]) if (k >= 0) keep[k] = 1;
-      }
-    } else {
-      for (let i = 0; i < n; i += 2) keep[i] = 1;
-    }
+    const keep = this.values ? keepExtremes(this.values, n) : keepEveryOther(n);
     // Kept points leave the step progression; weights start counting merged points.
-    this.steps.materialise(n);
     if (!this.weights) {
       this.weights = new NumberColumn('u32', this.allocated);
-      for (let i = 0; i < n; i++) this.weights.set(i, 1);
+      this.weights.fill(1, n);
     }
-    const weights = this.weights;
+    this.steps.retain(keep, n);
     this.wallTimes.retain(keep, n);
+    this.weights.retainSumming(keep, n);
     let w = 0;
-    for (let i = 0; i < n; i++) {
-      if (keep[i]) {
-        this.steps.write(w, this.steps.at(i));
-        weights.set(w, weights.at(i));
-        if (this.values) this.values.set(w, this.values.at(i));
-        else this.data![w] = this.data![i]!;
-        w++;
-      } else {
-        weights.set(w - 1, weights.at(w - 1) + weights.at(i));
-      }
+    if (this.values) {
+      this.values.retain(keep, n);
+      for (let i = 0; i < n; i++) w += keep[i]!;
+    } else {
+      const data = this.data!;
+      for (let i = 0; i < n; i++) if (keep[i]) data[w++] = data[i]!;
+      data.length = w;
     }
     this.length = w;
-    if (this.data) this.data.length = w;
   }
+}
+
+/**
+ * Which of the first `n` values downsampling keeps: the first and the latest, and in each bucket
+ * of eight between them its first NaN, +Inf and -Inf and its finite minimum and maximum (the
+ * first of equals). At most five of eight survive, so every pass shrinks the series.
+ */
+function keepExtremes(v: NumberColumn, n: number): Uint8Array {
+  const keep = new Uint8Array(n);
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  for (let b = 1; b < n - 1; b += BUCKET) {
+    const e = Math.min(b + BUCKET, n - 1);
+    let nan = -1;
+    let posInf = -1;
+    let negInf = -1;
+    let lo = -1;
+    let hi = -1;
+    let low = 0;
+    let high = 0;
+    for (let i = b; i < e; i++) {
+      const x = v.at(i);
+      if (x !== x) {
+        if (nan < 0) nan = i;
+      } else if (x === Infinity) {
+        if (posInf < 0) posInf = i;
+      } else if (x === -Infinity) {
+        if (negInf < 0) negInf = i;
+      } else if (lo < 0) {
+        lo = hi = i;
+        low = high = x;
+      } else if (x < low) {
+        lo = i;
+        low = x;
+      } else if (x > high) {
+        hi = i;
+        high = x;
+      }
+    }
+    if (nan >= 0) keep[nan] = 1;
+    if (posInf >= 0) keep[posInf] = 1;
+    if (negInf >= 0) keep[negInf] = 1;
+    if (lo >= 0) {
+      keep[lo] = 1;
+      keep[hi] = 1;
+    }
+  }
+  return keep;
+}
+
+/** Non-scalar points keep every other one (and the latest). */
+function keepEveryOther(n: number): Uint8Array {
+  const keep = new Uint8Array(n);
+  for (let i = 0; i < n; i += 2) keep[i] = 1;
+  keep[n - 1] = 1;
+  return keep;
 }
 
 function unpack(stored: SummaryData | ArrayBuffer): SummaryData {
