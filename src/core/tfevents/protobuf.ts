@@ -205,7 +205,8 @@ export function bfloat16ToNumber(bits: number): number {
 let viewedBytes: Uint8Array | undefined;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
-function viewOf(buf: Uint8Array): DataView<ArrayBufferLike> {
+/** A DataView of `buf` (the one last asked for, when it is). */
+export function viewOf(buf: Uint8Array): DataView<ArrayBufferLike> {
   if (buf !== viewedBytes) {
     view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     viewedBytes = buf;

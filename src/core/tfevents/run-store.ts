@@ -1,5 +1,5 @@
 import { SESSION_STATUS_START, decodeEvent, type HParamsInfo, type TfEvent } from './event';
-import { decodeUtf8 } from './protobuf';
+import { decodeUtf8, viewOf } from './protobuf';
 import { relateRun, type RunRelation } from './run-relation';
 import { SimpleScalars, hashBytes, scanSimpleScalars } from './simple-scalars';
 import { TagSeries, type SeriesLimits, type SeriesSizing } from './tag-series';
@@ -76,11 +76,11 @@ export class RunData {
   /** The scalar series of the tag in `payload[start, end)`, created if new; undefined if the tag holds another kind. */
   private scalarSeriesFor(payload: Uint8Array, start: number, end: number): TagSeries | undefined {
     const guessed = this.tagOrder[this.guess];
-    if (guessed && sameBytes(guessed.bytes, payload, start, end)) return this.found(guessed);
+    if (guessed && sameBytes(guessed, payload, start, end)) return this.found(guessed);
     const hash = hashBytes(payload, start, end);
     const bucket = this.byTagBytes.get(hash);
     if (bucket) {
-      for (const entry of bucket) if (sameBytes(entry.bytes, payload, start, end)) return this.found(entry);
+      for (const entry of bucket) if (sameBytes(entry, payload, start, end)) return this.found(entry);
     }
     const tag = decodeUtf8(payload, start, end);
     let series = this.tags.get(tag);
@@ -88,7 +88,7 @@ export class RunData {
       series = new TagSeries(tag, 'scalar', '', this.limits, this.sizing);
       this.tags.set(tag, series);
     }
-    const entry: TagEntry = { bytes: payload.slice(start, end), series, index: this.tagOrder.length };
+    const entry = tagEntry(payload.slice(start, end), series, this.tagOrder.length);
     this.tagOrder.push(entry);
     if (bucket) bucket.push(entry);
     else this.byTagBytes.set(hash, [entry]);
@@ -191,6 +191,7 @@ export class RunData {
 
 interface TagEntry {
   bytes: Uint8Array;
+  words: Int32Array;
   series: TagSeries;
   index: number;
 }
@@ -198,10 +199,24 @@ interface TagEntry {
 const SCRATCH = new SimpleScalars();
 const NOTHING_SKIPPED: readonly string[] = Object.freeze([]);
 
-function sameBytes(a: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
-  if (a.length !== end - start) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+/** Whether `buf[start, end)` holds the entry's tag, compared four bytes at a time (a third of the lookup's time went to the byte loop). */
+function sameBytes(entry: TagEntry, buf: Uint8Array, start: number, end: number): boolean {
+  const bytes = entry.bytes;
+  if (bytes.length !== end - start) return false;
+  const words = entry.words;
+  const view = viewOf(buf);
+  let i = 0;
+  for (let k = 0; k < words.length; k++, i += 4) if (view.getInt32(start + i, true) !== words[k]) return false;
+  for (; i < bytes.length; i++) if (bytes[i] !== buf[start + i]) return false;
   return true;
+}
+
+/** A tag's bytes and their whole little-endian 32-bit words, for {@link sameBytes}. */
+function tagEntry(bytes: Uint8Array, series: TagSeries, index: number): TagEntry {
+  const words = new Int32Array(bytes.length >>> 2);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let k = 0; k < words.length; k++) words[k] = view.getInt32(4 * k, true);
+  return { bytes, words, series, index };
 }
 
 /**

@@ -67,6 +67,8 @@ export class TagSeries {
   firstNonFiniteValue = 0;
 
   private length = 0;
+  /** The step of the latest point while there is one (the add path reads it for every point). */
+  private latestStep = 0;
   private allocated: number;
   private readonly steps: StepColumn;
   private readonly wallTimes: WallTimeColumn;
@@ -188,15 +190,16 @@ export class TagSeries {
    */
   add(step: number, wallTime: number, value: number, data?: SummaryData): boolean {
     let cut = false;
-    if (this.length && step <= this.steps.at(this.length - 1)) {
+    const latest = this.latestStep;
+    if (this.length && step <= latest) {
       // The same step again replaces its point; an earlier step cuts the timeline.
-      const latest = this.steps.at(this.length - 1);
       cut = this.dropFrom(step, step < latest) > 0 && step < latest;
     }
     if (this.length === this.capacity) this.compact();
     if (this.length === this.allocated) this.grow();
     const i = this.length++;
     this.steps.append(i, step);
+    this.latestStep = step;
     this.wallTimes.set(i, wallTime);
     this.weights?.set(i, 1);
     this.total++;
@@ -223,6 +226,7 @@ export class TagSeries {
     let removed = 0;
     for (let i = from; i < this.length; i++) removed += this.weights ? this.weights.at(i) : 1;
     this.length = from;
+    if (from) this.latestStep = this.steps.at(from - 1);
     this.total -= removed;
     if (this.data) this.data.length = from;
     if (startsSegment) this.segmentStartStep = step;
