@@ -137,7 +137,10 @@ export const tbCommand: CliCommand = {
     const root = resolve(io.cwd, given);
     try {
       if (follow) return await runFollow(root, given, json, options, io);
-      const { store, corruptions } = await readLogdir(root, { ...options, signal: io.signal });
+      // One read to the end and nothing else to serve meanwhile: blocking file calls, as the read
+      // workers use, leave no idle round trips through libuv's pool (a sixth of the 27 MB read).
+      // Ctrl-C still ends the process at once: no handler is installed outside follow mode.
+      const { store, corruptions } = await readLogdir(root, { ...options, signal: io.signal, blockingReads: true });
       const findings = new HealthMonitor().update(store).findings;
       if (json) {
         io.out(terminalJson(JSON.stringify({ runs: store.runs.map(summarizeRun), findings: findings.map(findingJson), corruptions }, null, 2)) + '\n');
