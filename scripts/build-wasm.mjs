@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import wabtInit from 'wabt';
 
-const MODULES = ['src/core/tfevents/record-check.wat'];
+const MODULES = ['src/core/tfevents/record-check.wat', 'src/core/multivariate/logistic-hessian.wat'];
 
 export async function compileWat(path) {
   const wabt = await wabtInit();

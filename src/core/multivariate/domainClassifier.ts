@@ -1,4 +1,5 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { HessianKernel } from './logistic-hessian';
 import { rocAuc } from './rocAuc';
 import { seededRandom, shuffledIndices } from '../random';
 
@@ -337,9 +338,11 @@ class Design {
  * contiguous columns, accumulated in a register (about 3 times faster than adding row outer
  * products into the matrix); ml-matrix solves the small (p+1)-square system.
  */
-export function fitLogistic(x: Float64Array, y: Float64Array, p: number, l2: number, maxSteps = 50, start?: Float64Array): Float64Array {
+export function fitLogistic(x: Float64Array, y: Float64Array, p: number, l2: number, maxSteps = 50, start?: Float64Array, options: { wasm?: boolean } = {}): Float64Array {
   const n = y.length;
   const q = p + 1;
+  // The gradient and Hessian sums in WebAssembly, bit for bit these loops, about twice as fast.
+  const kernel = options.wasm === false ? undefined : HessianKernel.load(x, n, p);
   let beta = start && start.length === q ? Float64Array.from(start) : new Float64Array(q);
   const eta = new Float64Array(n);
   const linear = (b: Float64Array): void => {
@@ -383,7 +386,18 @@ export function fitLogistic(x: Float64Array, y: Float64Array, p: number, l2: num
     }
     h.set(p, p, wSum + 1e-12);
     grad[p] = rSum;
-    for (let a = 0; a < p; a++) {
+    if (kernel) {
+      kernel.step(w, r);
+      const sums = kernel.hessian;
+      const gradient = kernel.gradient;
+      for (let a = 0; a < p; a++) {
+        grad[a] = gradient[a]! + l2 * beta[a]!;
+        const row = a * q;
+        h.set(a, p, sums[row + p]!);
+        h.set(p, a, sums[row + p]!);
+        for (let b = a; b < p; b++) setHessian(h, a, b, b === a ? sums[row + b]! + l2 : sums[row + b]!);
+      }
+    } else for (let a = 0; a < p; a++) {
       const oa = a * n;
       let g = 0;
       let ha = 0;

@@ -105,7 +105,7 @@ test('soundRecordLengths stops before a record whose payload CRC fails, and at a
   assert.deepEqual([...soundRecordLengths(bad, 0, bad.length, 1 << 20, false)], [a.length, b.length, a.length]);
 });
 
-test('the committed WebAssembly bytes are compiled from record-check.wat as it is', () => {
+test('the committed WebAssembly bytes are compiled from their .wat files as they are (record-check.wat, logistic-hessian.wat)', () => {
   execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { stdio: 'pipe' });
 });
 
