@@ -4,12 +4,17 @@
 //   fastest JSON parser a JavaScript reader has).
 // - CSV: the same chunks and lines, each split at its commas and every cell turned into a number.
 // - TensorBoard: reading the file; framing plus both CRCs (no decoding) is the tfevents section's.
-// Each is the best of three, so a busy moment on a shared machine does not set it.
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
+// - `modelmon tb` as a whole process: `node -e 0`, and fresh processes that only read the file
+//   and frame and CRC-check it in WebAssembly, then also decode every event without storing it.
+// Each is the best of three (whole processes: of seven, with the median), so a busy moment on a
+// shared machine does not set it.
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '../src/core/tfevents/crc32c';
 import { RECORD_WINDOW_BYTES, wasmMaskedCrc32c } from '../src/core/tfevents/record-check';
+import { RECORD_CHECK_WASM } from '../src/core/tfevents/record-check-wasm';
 import { TfRecordFramer } from '../src/core/tfevents/record-framer';
 import type { BenchFigure } from './harness';
 import { generateRunDir } from './tfevents-gen';
@@ -42,6 +47,63 @@ function eachLine(path: string, line: (text: string) => void): number {
     closeSync(fd);
   }
   return count;
+}
+
+/**
+ * The least a fresh Node process must do to check every record of an event file: read it in 1 MiB
+ * windows and frame and CRC-check them with the same WebAssembly module the reader uses (its
+ * tables built here); with `decode`, also read each PyTorch scalar event's wall time, step, tag
+ * and value (nothing stored). Prints the records seen, which the caller compares.
+ */
+function floorScript(decode: boolean): string {
+  return `'use strict';
+const fs = require('node:fs');
+const bytes = Buffer.from('${Buffer.from(RECORD_CHECK_WASM).toString('base64')}', 'base64');
+const { memory, frame } = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+const words = new Uint32Array(memory.buffer);
+for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1; words[n] = c >>> 0; }
+for (let n = 0; n < 256; n++) { let c = words[n]; for (let s = 1; s < 8; s++) { c = words[c & 0xff] ^ (c >>> 8); words[s * 256 + n] = c >>> 0; } }
+const LENGTHS = 8192, WINDOW = LENGTHS + 4 * 65536, window = new Uint8Array(memory.buffer, WINDOW, 1 << 20);
+const view = new DataView(memory.buffer);
+const fd = fs.openSync(process.argv[2], 'r');
+let records = 0, sink = 0, offset = 0, have = 0;
+for (;;) {
+  const n = fs.readSync(fd, window, have, (1 << 20) - have, offset + have);
+  have += n;
+  if (have === 0) break;
+  const count = frame(WINDOW, WINDOW + have, 1 << 20, 1, LENGTHS, 65536);
+  let p = 0;
+  for (let k = 0; k < count; k++) {
+    const total = words[(LENGTHS >>> 2) + k];
+    ${decode ? `const q = WINDOW + p + 12;
+    let step = 0, shift = 0, i = q + 10, b;
+    do { b = window[i++ - WINDOW]; step |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+    const tagLength = window[i + 5 - WINDOW];
+    sink += view.getFloat64(q + 1, true) + step + tagLength + view.getFloat32(i + 7 + tagLength, true);` : ''}
+    p += total;
+  }
+  records += count;
+  if (count === 0) break;
+  window.copyWithin(0, p, have);
+  offset += p;
+  have -= p;
+  if (n === 0 && have === 0) break;
+}
+process.stdout.write(String(records) + (sink === 0.5 ? ' ' : ''));
+`;
+}
+
+/** Median and best wall time of `runs` fresh processes of `argv`, in ms; checks each printed `expect`. */
+function processMs(argv: string[], runs: number, expect?: string): { median: number; best: number } {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const out = execFileSync(process.execPath, argv, { encoding: 'utf8' });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (expect !== undefined && out.trim() !== expect) throw new Error(`floor process printed '${out.trim()}', expected ${expect}`);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[runs >> 1]!, best: times[0]! };
 }
 
 function bestSeconds(fn: () => void): number {
@@ -93,6 +155,25 @@ export async function bench(): Promise<BenchFigure[]> {
       figures.push({ engine: ENGINE, name: `tfevents: framing + both CRCs, no decoding, ${wasm ? 'in WebAssembly (the default)' : 'in JavaScript'}`, value: bytes / 1e6 / framed, unit: 'MB/s' });
     }
     if (statSync(file).size !== bytes) throw new Error('the generated run is not one file');
+
+    // Whole processes, as `modelmon tb` runs: the floor is Node's own start-up plus the checking
+    // every reader must do, in a process whose JIT has compiled nothing yet.
+    let records = 0;
+    new TfRecordFramer().pushRanges(data, () => records++, () => undefined);
+    const node = processMs(['-e', '0'], 7);
+    figures.push({ engine: ENGINE, name: '`node -e 0`, a fresh process: median of 7', value: node.median, unit: 'ms', anchor: `best ${node.best.toFixed(0)} ms; target for modelmon tb on this file: <= 250 ms` });
+    for (const decode of [false, true]) {
+      const script = join(dir, decode ? 'floor-decode.js' : 'floor-frame.js');
+      writeFileSync(script, floorScript(decode));
+      const t = processMs([script, file], 7, String(records));
+      figures.push({
+        engine: ENGINE,
+        name: `fresh process: read ${(bytes / 1e6).toFixed(1)} MB + framing + both CRCs in WebAssembly${decode ? ' + decoding every event (nothing stored)' : ''}: median of 7`,
+        value: t.median,
+        unit: 'ms',
+        anchor: `best ${t.best.toFixed(0)} ms`,
+      });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

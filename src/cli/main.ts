@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import { EXIT_OK, EXIT_USAGE, OUTPUT_CLOSED, UsageError, type CliCommand, type CliIO } from './io';
 import { commands } from './commands';
-import { onLiveChildrenChange } from '../io/childProcess';
+import { onLiveChildrenChange } from '../io/liveChildren';
 import { InterruptPolicy } from './interrupts';
 import { OutputWatch } from './outputWatch';
 import { VERSION } from './version';
@@ -122,7 +122,10 @@ if (require.main === module) {
   const io: CliIO = {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
-    stdin: process.stdin,
+    // Created on first use: constructing the stdin stream costs 5 ms, and few commands read it.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,

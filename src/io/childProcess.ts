@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { childEnded, childStarted } from './liveChildren';
+
+export { liveChildCount, onLiveChildrenChange } from './liveChildren';
 
 /** How a child ended. */
 export interface ChildExit {
@@ -23,29 +26,6 @@ export interface SupervisedChildOptions {
  */
 const DRAIN_AFTER_EXIT_MS = 250;
 const POSIX = process.platform !== 'win32';
-
-const live = new Set<SupervisedChild>();
-const liveListeners = new Set<(count: number) => void>();
-let exitHookInstalled = false;
-
-function liveChanged(): void {
-  for (const l of [...liveListeners]) l(live.size);
-}
-
-/** How many supervised children (with their process groups) are still alive. */
-export function liveChildCount(): number {
-  return live.size;
-}
-
-/**
- * Calls `listener(count)` whenever a supervised child starts or ends, synchronously (a child's
- * start is seen before `spawnSupervised` returns). The CLI uses it to keep its signal handlers
- * only while there are children to clean up. Returns the function that unsubscribes.
- */
-export function onLiveChildrenChange(listener: (count: number) => void): () => void {
-  liveListeners.add(listener);
-  return () => void liveListeners.delete(listener);
-}
 
 /**
  * A child process started in a process group of its own (`detached`), so that it and everything
@@ -91,9 +71,7 @@ export class SupervisedChild {
     this.stderr = this.child.stderr!;
     this.exited = new Promise((resolve) => this.watch(resolve));
     if (this.pid !== undefined) {
-      live.add(this);
-      installExitHook();
-      liveChanged();
+      childStarted(this);
     }
     const signal = options.signal;
     if (signal) {
@@ -163,7 +141,7 @@ export class SupervisedChild {
       if (POSIX) this.signalGroup('SIGKILL');
       this.ended = true;
       this.detachAbort();
-      if (live.delete(this)) liveChanged();
+      childEnded(this);
       const done = () => {
         clearTimeout(drainTimer);
         // A pipe still open (a grandchild that escaped the group) must not keep us running.
@@ -248,14 +226,5 @@ export function runCaptured(executable: string, args: readonly string[], options
     if (options.signal?.aborted) onKilled();
     else options.signal?.addEventListener('abort', onKilled, { once: true });
     void child.exited.then(settle);
-  });
-}
-
-/** Our own exit must not leave a group behind; 'exit' handlers run synchronously, so SIGKILL. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
   });
 }

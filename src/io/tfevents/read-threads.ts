@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
 import type { RunData } from '../../core/tfevents/run-store';
 import type { EventFileTail } from './event-file-tail';
 import type { FileCorruption, LogdirOptions } from './logdir';
@@ -49,6 +49,16 @@ export function readThreads(options: LogdirOptions, runs: number): ReadThreads |
   return existsSync(script) ? { script, count } : undefined;
 }
 
+let loadedWorkerThreads: typeof WorkerThreads | undefined;
+
+/**
+ * Node's worker_threads, loaded on the first worker: most reads are of fewer runs than start one,
+ * and loading the module costs 3 ms of every `modelmon tb`'s start-up.
+ */
+function workerThreads(): typeof WorkerThreads {
+  return (loadedWorkerThreads ??= require('node:worker_threads') as typeof WorkerThreads);
+}
+
 /**
  * Reads `request.runs` on a new worker thread, handing each run to `onRun` as it arrives.
  * Resolves true when the thread read them all; false when it failed or the signal aborted (the
@@ -59,7 +69,7 @@ export function readRunsInWorker(script: string, request: ThreadReadRequest, sig
     let settled = false;
     // A small young generation: the thread allocates little that lives (its runs leave as they are
     // read), and a default-sized one added about 40 MB to the peak RSS of a 1,000-run read.
-    const worker = new Worker(script, { workerData: request, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const worker = new (workerThreads().Worker)(script, { workerData: request, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     const finish = (ok: boolean) => {
       if (settled) return;
       settled = true;
