@@ -1,8 +1,9 @@
-// One esbuild script, six bundles: the extension host, the webview, the CLI (its entry and its
-// body), the TensorBoard read worker and the benchmark; plus the integration suite when tests are built. --watch rebuilds on change,
+// One esbuild script for every bundle: the extension host, the webview, the CLI (its entry, its
+// body and its commands), the TensorBoard read worker and the benchmark; plus the integration suite when tests are built. --watch rebuilds on change,
 // --production minifies and drops source maps for packaging.
 import * as esbuild from 'esbuild';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cliBuilds } from './cli-bundles.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -26,22 +27,8 @@ const builds = [
     outdir: 'dist',
     external: ['vscode'],
   },
-  {
-    ...common,
-    // cli.js is the small entry that runs cli-main.js from V8's code cache (src/cli/launcher.ts).
-    entryPoints: { cli: 'src/cli/launcher.ts' },
-    platform: 'node',
-    format: 'cjs',
-    outdir: 'dist',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-  {
-    ...common,
-    entryPoints: { 'cli-main': 'src/cli/main.ts' },
-    platform: 'node',
-    format: 'cjs',
-    outdir: 'dist',
-  },
+  // The CLI: its entry, its body and a bundle per command (scripts/cli-bundles.mjs).
+  ...cliBuilds(common, 'dist'),
   {
     ...common,
     // The worker threads of a first read of many TensorBoard runs (src/io/tfevents/read-threads.ts),
@@ -102,6 +89,8 @@ if (!production) {
 rmSync('dist/integration', { recursive: true, force: true });
 rmSync('dist/integration-untrusted', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
+// Nor may the bundle of a command that no longer exists.
+for (const f of readdirSync('dist')) if (/^cli-cmd-.*\.js(\.map)?$/.test(f)) rmSync(`dist/${f}`);
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -13,10 +13,12 @@ import { scratchDir } from '../helpers/scratch';
 const dir = scratchDir('cli-launcher');
 const dist = join(dir, 'dist');
 
+/** The CLI's bundles as scripts/build.mjs builds them (scripts/cli-bundles.mjs), into `dist`. */
 async function bundles(): Promise<string> {
-  const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'es2022', charset: 'ascii' as const, outdir: dist, logLevel: 'error' as const };
-  await build({ ...common, entryPoints: { cli: 'src/cli/launcher.ts' }, banner: { js: '#!/usr/bin/env node' } });
-  await build({ ...common, entryPoints: { 'cli-main': 'src/cli/main.ts' } });
+  // @ts-expect-error: a build script in JavaScript, without type declarations.
+  const { cliBuilds } = (await import('../../../scripts/cli-bundles.mjs')) as { cliBuilds: (common: object, outdir: string) => object[] };
+  const common = { bundle: true, target: 'es2022', charset: 'ascii' as const, logLevel: 'error' as const };
+  for (const options of cliBuilds(common, dist)) await build(options);
   return join(dist, 'cli.js');
 }
 
@@ -40,10 +42,12 @@ test('the launcher runs each command as the bundle does, and leaves one private 
   const direct = spawnSync(process.execPath, [join(dist, 'cli-main.js'), 'tb', log, '--json'], { encoding: 'utf8' });
   const first = run(cli, cache, ['tb', log, '--json']);
   assert.deepEqual([first.code, first.out, first.err], [0, direct.stdout, '']);
-  const files = cacheFiles(cache);
-  assert.equal(files.length, 1);
-  assert.match(files[0]!, /^cli-\d+-\d+-v\d+\.\d+\.\d+-\w+-tb\.v8$/);
-  assert.equal(statSync(join(cache, 'modelmon', files[0]!)).mode & 0o777, 0o600);
+  // One for cli-main.js and one for the tb command's own bundle, each named for the run's command.
+  const files = cacheFiles(cache).sort();
+  assert.equal(files.length, 2, files.join(', '));
+  assert.match(files[0]!, /^cli-\d+-\d+-v\d+\.\d+\.\d+-\w+-tb-cli-cmd-tb-\d+-\d+\.v8$/);
+  assert.match(files[1]!, /^cli-\d+-\d+-v\d+\.\d+\.\d+-\w+-tb\.v8$/);
+  for (const f of files) assert.equal(statSync(join(cache, 'modelmon', f)).mode & 0o777, 0o600);
   assert.equal(statSync(join(cache, 'modelmon')).mode & 0o777, 0o700);
   // From the cache: the same output; usage errors keep their status and message.
   const second = run(cli, cache, ['tb', log, '--json']);
@@ -51,10 +55,10 @@ test('the launcher runs each command as the bundle does, and leaves one private 
   const bad = run(cli, cache, ['tb', '--max-points', 'x', log]);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /^modelmon tb: --max-points must be an integer >= 16, got 'x'\n/);
-  assert.deepEqual(cacheFiles(cache), files);
-  // Each command keeps its own.
+  assert.deepEqual(cacheFiles(cache).sort(), files);
+  // Each command keeps its own; --version loads no command's bundle.
   assert.equal(run(cli, cache, ['--version']).code, 0);
-  assert.deepEqual(cacheFiles(cache).sort(), [files[0]!.replace(/-tb\.v8$/, '-other.v8'), files[0]!]);
+  assert.deepEqual(cacheFiles(cache).sort(), [files[1]!.replace(/-tb\.v8$/, '-other.v8'), ...files].sort());
 });
 
 test('a damaged cache is replaced; a folder others can write, or MODELMON_NO_COMPILE_CACHE, gets none', async () => {
@@ -79,10 +83,14 @@ test('a damaged cache is replaced; a folder others can write, or MODELMON_NO_COM
   assert.deepEqual(cacheFiles(off), []);
 });
 
-test('the CLI bundle is ASCII, so the launcher\'s latin1 read is its exact text; a command\'s modules load only when it runs', async () => {
+test('the CLI bundles are ASCII, so the launcher\'s latin1 read is their exact text; a command\'s modules load only when it runs', async () => {
   const cli = await bundles();
-  const body = readFileSync(join(dist, 'cli-main.js'));
-  assert.equal(body.findIndex((b) => b > 0x7f), -1);
+  for (const file of readdirSync(dist).filter((f) => /^cli.*\.js$/.test(f))) {
+    const body = readFileSync(join(dist, file));
+    assert.equal(body.findIndex((b) => b > 0x7f), -1, file);
+  }
+  // cli-main.js holds the command list, not the commands: what --version and --help read is small.
+  assert.ok(statSync(join(dist, 'cli-main.js')).size < 64 * 1024);
   // Output with non-ASCII text (the en dash of a range, the units) still prints as written.
   const r = run(cli, join(dir, 'cache-ascii'), ['stats', '--help']);
   assert.equal(r.code, 0);
