@@ -15,26 +15,37 @@ export function rocAuc(scores: ArrayLike<number>, positive: ArrayLike<boolean>):
   if (positive.length !== n) {
     throw new RangeError(`rocAuc: ${n} scores but ${positive.length} labels`);
   }
-  const order = new Uint32Array(n);
   let nPos = 0;
   for (let i = 0; i < n; i++) {
     if (Number.isNaN(scores[i])) throw new RangeError(`rocAuc: score ${i} is NaN`);
-    order[i] = i;
     if (positive[i]) nPos++;
   }
   const nNeg = n - nPos;
   if (nPos === 0 || nNeg === 0) {
     throw new RangeError('rocAuc: both classes need at least one row (the AUC is undefined with one)');
   }
-  order.sort((a, b) => scores[a]! - scores[b]!);
-  // Sum of the positives' 1-based mid-ranks; a run of equal scores shares its mean rank.
-  let rankSum = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && scores[order[j]!] === scores[order[i]!]) j++;
-    const midRank = (i + 1 + j) / 2;
-    for (let k = i; k < j; k++) if (positive[order[k]!]) rankSum += midRank;
-    i = j;
+  // Each class sorted on its own with the native numeric sort (sorting indices by a comparator
+  // was a tenth of explaining a drift), then one merge: U counts, for every positive, the
+  // negatives below it and half those equal to it. U is the positives' mid-rank sum less
+  // nPos (nPos + 1) / 2 exactly (whole and half numbers), so the AUC is the same to the bit.
+  const pos = new Float64Array(nPos);
+  const neg = new Float64Array(nNeg);
+  for (let i = 0, p = 0, q = 0; i < n; i++) {
+    if (positive[i]) pos[p++] = scores[i]!;
+    else neg[q++] = scores[i]!;
   }
-  return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+  pos.sort();
+  neg.sort();
+  let u = 0;
+  let below = 0;
+  let upTo = 0;
+  for (let i = 0; i < nPos; i++) {
+    const s = pos[i]!;
+    while (below < nNeg && neg[below]! < s) below++;
+    if (upTo < below) upTo = below;
+    // -0 and 0 sort apart but compare equal: both are among the ties.
+    while (upTo < nNeg && neg[upTo] === s) upTo++;
+    u += below + (upTo - below) / 2;
+  }
+  return u / (nPos * nNeg);
 }

@@ -151,3 +151,31 @@ test('fitLogistic sums its Newton steps in WebAssembly bit for bit as in JavaScr
   }
   assert.equal(compared, 9);
 });
+
+test('rocAuc by a merge of the two sorted classes equals the mid-rank sum bit for bit: ties, -0 and 0, infinities', () => {
+  // The mid-rank definition, as rocAuc computed it before.
+  const byRanks = (scores: number[], positive: boolean[]): number => {
+    const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]! || 0);
+    let rankSum = 0;
+    const nPos = positive.filter(Boolean).length;
+    for (let i = 0; i < order.length; ) {
+      let j = i + 1;
+      while (j < order.length && scores[order[j]!] === scores[order[i]!]) j++;
+      for (let k = i; k < j; k++) if (positive[order[k]!]) rankSum += (i + 1 + j) / 2;
+      i = j;
+    }
+    return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * (order.length - nPos));
+  };
+  const u = seededRandom(21);
+  let compared = 0;
+  for (let trial = 0; trial < 300; trial++) {
+    const n = 2 + Math.floor(u() * 400);
+    const pool = [0, -0, Infinity, -Infinity, 0.5, 1e-300];
+    const scores = Array.from({ length: n }, () => (u() < 0.2 ? pool[Math.floor(u() * pool.length)]! : u() < 0.5 ? Math.round(u() * 8) / 4 : u() * 2 - 1));
+    const positive = scores.map(() => u() < 0.3);
+    if (!positive.some(Boolean) || positive.every(Boolean)) continue;
+    assert.equal(rocAuc(scores, positive), byRanks(scores, positive), `trial ${trial}`);
+    compared++;
+  }
+  assert.ok(compared > 250);
+});
