@@ -34,9 +34,21 @@ export interface CliCommand {
   run(args: string[], io: CliIO): Promise<number>;
 }
 
-/** Thrown for unusable arguments; the dispatcher prints its message and the usage, and exits 2. */
+/** The brand of a usage error, registered process-wide: each command's bundle has its own copy of this module. */
+const USAGE_ERROR = Symbol.for('modelmon.UsageError');
+
+/**
+ * Thrown for unusable arguments; the dispatcher prints its message and the usage, and exits 2.
+ * `instanceof` looks for the brand, not the class: a command's bundle throws its own copy of this
+ * class (scripts/cli-bundles.mjs), which cli-main.js's copy must still recognise.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  readonly [USAGE_ERROR] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [USAGE_ERROR]?: unknown })[USAGE_ERROR] === true;
+  }
 }
 
 /** Runs fn (argument parsing, parameter checks) and turns what it throws into a usage error. */

@@ -10,9 +10,19 @@ export interface LiveChild {
   kill(signal: NodeJS.Signals): void;
 }
 
-const live = new Set<LiveChild>();
-const listeners = new Set<(count: number) => void>();
-let exitHookInstalled = false;
+interface Registry {
+  readonly live: Set<LiveChild>;
+  readonly listeners: Set<(count: number) => void>;
+  exitHookInstalled: boolean;
+}
+
+// One registry per process, under a registered symbol: the CLI's command bundles each carry a copy
+// of this module (scripts/cli-bundles.mjs), and the children a command starts must be the ones
+// cli-main.js counts to hold its signal handlers.
+const REGISTRY = Symbol.for('modelmon.liveChildren');
+const registry: Registry = ((globalThis as { [REGISTRY]?: Registry })[REGISTRY] ??= { live: new Set(), listeners: new Set(), exitHookInstalled: false });
+const live = registry.live;
+const listeners = registry.listeners;
 
 function changed(): void {
   for (const l of [...listeners]) l(live.size);
@@ -21,8 +31,8 @@ function changed(): void {
 /** Records a child that started; our own exit SIGKILLs every group still alive ('exit' handlers run synchronously). */
 export function childStarted(child: LiveChild): void {
   live.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
+  if (!registry.exitHookInstalled) {
+    registry.exitHookInstalled = true;
     process.on('exit', () => {
       for (const c of live) c.kill('SIGKILL');
     });

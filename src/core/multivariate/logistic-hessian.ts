@@ -44,7 +44,12 @@ export class HessianKernel {
     const bytes = 8 * (n * p + 3 * n + q * q + p);
     if (!exports || bytes > MAX_BYTES || x.length !== n * p) return undefined;
     const have = exports.memory.buffer.byteLength;
-    if (bytes > have) exports.memory.grow(Math.ceil((bytes - have) / PAGE));
+    try {
+      if (bytes > have) exports.memory.grow(Math.ceil((bytes - have) / PAGE));
+    } catch {
+      // No memory to grow into: the fit sums in JavaScript.
+      return undefined;
+    }
     const memory = new Float64Array(exports.memory.buffer);
     memory.set(x, 0);
     return new HessianKernel(exports, memory, n, p);

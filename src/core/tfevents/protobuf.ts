@@ -203,13 +203,15 @@ export function bfloat16ToNumber(bits: number): number {
  * 11 of the 25 ns the simple-scalar scan took an event. Holds on to one read buffer at most.
  */
 let viewedBytes: Uint8Array | undefined;
+let viewedLength = 0;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
-/** A DataView of `buf` (the one last asked for, when it is). */
+/** A DataView of `buf` (the one last asked for, when it is, with the length it had then). */
 export function viewOf(buf: Uint8Array): DataView<ArrayBufferLike> {
-  if (buf !== viewedBytes) {
+  if (buf !== viewedBytes || buf.byteLength !== viewedLength) {
     view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     viewedBytes = buf;
+    viewedLength = buf.byteLength;
   }
   return view;
 }
