@@ -1,10 +1,5 @@
+import { instantiateWasm } from '../wasm';
 import { LOGISTIC_HESSIAN_WASM } from './logistic-hessian-wasm';
-
-/** The part of the WebAssembly API used here (the compiler's libraries here declare none of it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
 
 interface HessianExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -19,13 +14,7 @@ let loaded: HessianExports | null | undefined;
 
 /** The compiled module, once per thread; null where WebAssembly is missing or refuses it. */
 function module(): HessianExports | null {
-  if (loaded !== undefined) return loaded;
-  try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    loaded = wasm ? (new wasm.Instance(new wasm.Module(LOGISTIC_HESSIAN_WASM)).exports as HessianExports) : null;
-  } catch {
-    loaded = null;
-  }
+  if (loaded === undefined) loaded = instantiateWasm<HessianExports>(LOGISTIC_HESSIAN_WASM);
   return loaded;
 }
 

@@ -1,3 +1,4 @@
+import { instantiateWasm } from '../wasm';
 import { CRC32C_TABLES } from './crc32c';
 import { RECORD_CHECK_WASM } from './record-check-wasm';
 
@@ -7,12 +8,6 @@ const LENGTH_CAP = 65_536;
 const WINDOW = LENGTHS + 4 * LENGTH_CAP;
 /** Bytes of a file checked in one call; a longer record is left to JavaScript. */
 export const RECORD_WINDOW_BYTES = 1 << 20;
-
-/** The part of the WebAssembly API used here (the compiler's libraries here declare none of it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
 
 interface RecordCheckExports {
   memory: { buffer: ArrayBuffer };
@@ -31,11 +26,9 @@ let loaded: RecordCheck | null | undefined;
 /** The compiled module, once per thread; null where WebAssembly is missing or refuses it (JavaScript then checks every byte). */
 function recordCheck(): RecordCheck | null {
   if (loaded !== undefined) return loaded;
+  const exports = instantiateWasm<RecordCheckExports>(RECORD_CHECK_WASM);
+  if (!exports) return (loaded = null);
   try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (!wasm) return (loaded = null);
-    const instance = new wasm.Instance(new wasm.Module(RECORD_CHECK_WASM));
-    const exports = instance.exports as unknown as RecordCheckExports;
     // The memory is fixed in size, so these views never go stale.
     const words = new Uint32Array(exports.memory.buffer);
     // The slicing tables at offset 0 are JavaScript's own: one table for both paths.
