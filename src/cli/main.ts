@@ -40,7 +40,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.err(`modelmon: unknown command '${name}'\n\n${help()}\n`);
     return EXIT_USAGE;
   }
-  const command: CliCommand = await entry.load();
+  let command: CliCommand;
+  try {
+    command = await entry.load();
+  } catch (error) {
+    // Its bundle missing or unreadable (a damaged install): say so, with no stack trace.
+    io.err(`modelmon ${name}: cannot load the command (${error instanceof Error ? error.message.split('\n')[0] : String(error)})\n`);
+    return EXIT_USAGE;
+  }
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage + '\n');
     return 0;

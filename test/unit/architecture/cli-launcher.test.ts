@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { scratchDir } from '../helpers/scratch';
@@ -35,7 +35,7 @@ const cacheFiles = (cache: string) => {
   }
 };
 
-test('the launcher runs each command as the bundle does, and leaves one private code cache', async () => {
+test('the launcher runs each command as the bundle does, and leaves private code caches (cli-main.js and the command bundle)', async () => {
   const cli = await bundles();
   const cache = join(dir, 'cache-a');
   const log = 'test/fixtures/tensorboard/nan_divergence';
@@ -107,4 +107,14 @@ test('the CLI bundles are ASCII, so the launcher\'s latin1 read is their exact t
   // ... which `watch` does load once it runs (the hook sees what it should).
   const watch = spawnSync(process.execPath, ['--require', hook, join(dist, 'cli-main.js'), 'watch', '--help'], { encoding: 'utf8' });
   assert.ok((JSON.parse(watch.stderr.slice(watch.stderr.lastIndexOf('['))) as string[]).some((m) => /^(node:)?http$/.test(m)));
+});
+
+test('a command whose bundle is missing (a damaged install) exits 2 with a message naming the file, not a stack trace', async () => {
+  const cli = await bundles();
+  rmSync(join(dist, 'cli-cmd-stats.js'));
+  const r = run(cli, join(dir, 'cache-missing'), ['stats', '--help']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^modelmon stats: cannot load the command \(ENOENT: no such file or directory, open '.*cli-cmd-stats\.js'\)\n$/);
+  // The other commands still run.
+  assert.equal(run(cli, join(dir, 'cache-missing'), ['--version']).code, 0);
 });
