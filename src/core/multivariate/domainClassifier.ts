@@ -393,8 +393,7 @@ export function fitLogistic(x: Float64Array, y: Float64Array, p: number, l2: num
       for (let a = 0; a < p; a++) {
         grad[a] = gradient[a]! + l2 * beta[a]!;
         const row = a * q;
-        h.set(a, p, sums[row + p]!);
-        h.set(p, a, sums[row + p]!);
+        setHessian(h, a, p, sums[row + p]!);
         for (let b = a; b < p; b++) setHessian(h, a, b, b === a ? sums[row + b]! + l2 : sums[row + b]!);
       }
     } else for (let a = 0; a < p; a++) {

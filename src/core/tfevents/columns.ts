@@ -102,13 +102,15 @@ export class NumberColumn {
   }
 
   /**
-   * Keeps the slots whose `keep` flag is set among the first `length`, in order, from slot 0.
-   * Values only move within the array they are in, so none needs the check `set` makes.
+   * Keeps the slots whose `keep` flag is set among the first `length`, in order, from slot 0;
+   * returns how many. Values only move within the array they are in, so none needs the check
+   * `set` makes.
    */
-  retain(keep: Uint8Array, length: number): void {
+  retain(keep: Uint8Array, length: number): number {
     const data = this.data;
     let w = 0;
     for (let i = 0; i < length; i++) if (keep[i]) data[w++] = data[i]!;
+    return w;
   }
 
   private widen(): void {
@@ -174,10 +176,10 @@ export class StepColumn {
     this.column!.set(i, step);
   }
 
-  /** Keeps the steps whose `keep` flag is set among the first `length`, in order (compaction): materialises the column. */
-  retain(keep: Uint8Array, length: number): void {
+  /** Keeps the steps whose `keep` flag is set among the first `length`, in order (compaction), materialising the column; returns how many. */
+  retain(keep: Uint8Array, length: number): number {
     this.materialise(length);
-    this.column!.retain(keep, length);
+    return this.column!.retain(keep, length);
   }
 
   /** Changes capacity (slots kept: the first `length`). */

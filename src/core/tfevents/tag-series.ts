@@ -278,19 +278,17 @@ export class TagSeries {
       this.weights = new NumberColumn('u32', this.allocated);
       this.weights.fill(1, n);
     }
-    this.steps.retain(keep, n);
+    const kept = this.steps.retain(keep, n);
     this.wallTimes.retain(keep, n);
     this.weights.retainSumming(keep, n);
-    let w = 0;
-    if (this.values) {
-      this.values.retain(keep, n);
-      for (let i = 0; i < n; i++) w += keep[i]!;
-    } else {
+    if (this.values) this.values.retain(keep, n);
+    else {
       const data = this.data!;
+      let w = 0;
       for (let i = 0; i < n; i++) if (keep[i]) data[w++] = data[i]!;
       data.length = w;
     }
-    this.length = w;
+    this.length = kept;
   }
 }
 
