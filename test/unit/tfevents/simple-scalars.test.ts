@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeEvent } from '../../../src/core/tfevents/event';
+import { float32At, float64At } from '../../../src/core/tfevents/protobuf';
 import { SimpleScalars, scanSimpleScalars } from '../../../src/core/tfevents/simple-scalars';
 import { Message, scalarEvent } from './helpers';
 
@@ -65,4 +66,18 @@ test('near misses of the layout fall to the general scan or the general decoder,
     if (fast) assert.deepEqual(fast, general, name);
   }
   assert.deepEqual(scanned(base), decoded(base));
+});
+
+test('floats are read from the bytes as they are now: a buffer that grew under the same view is read past its old end', () => {
+  // A length-tracking view over a resizable buffer keeps its identity as its length changes.
+  const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer & { resize(length: number): void };
+  const buffer = new Resizable(8, { maxByteLength: 16 });
+  const bytes = new Uint8Array(buffer);
+  new DataView(buffer).setFloat64(0, 1.25, true);
+  assert.equal(float64At(bytes, 0), 1.25);
+  buffer.resize(16);
+  new DataView(buffer).setFloat64(8, -3.5, true);
+  new DataView(buffer).setFloat32(4, 0.5, true);
+  assert.equal(float64At(bytes, 8), -3.5);
+  assert.equal(float32At(bytes, 4), 0.5);
 });
