@@ -203,15 +203,17 @@ export function bfloat16ToNumber(bits: number): number {
  * 11 of the 25 ns the simple-scalar scan took an event. Holds on to one read buffer at most.
  */
 let viewedBytes: Uint8Array | undefined;
-let viewedLength = 0;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
-/** A DataView of `buf` (the one last asked for, when it is, with the length it had then). */
+/**
+ * A DataView of `buf` (the one last asked for, when it is). It runs from `buf`'s first byte to its
+ * buffer's end, so over a resizable buffer it tracks the length as `buf` does; callers read only
+ * inside `buf`. Checking `buf.byteLength` on every call instead cost 15 % of a 500k-event read.
+ */
 export function viewOf(buf: Uint8Array): DataView<ArrayBufferLike> {
-  if (buf !== viewedBytes || buf.byteLength !== viewedLength) {
-    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf !== viewedBytes) {
+    view = new DataView(buf.buffer, buf.byteOffset);
     viewedBytes = buf;
-    viewedLength = buf.byteLength;
   }
   return view;
 }
